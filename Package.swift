@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "parity",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parity", targets: ["parity"]),
+        .library(name: "Catalogue", targets: ["Catalogue"]),
+        .library(name: "ExportControl", targets: ["ExportControl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "Catalogue",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ExportControl",
+            dependencies: ["Catalogue", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "parity",
+            dependencies: [
+                "Catalogue",
+                "ExportControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CatalogueTests",
+            dependencies: ["Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExportControlTests",
+            dependencies: ["ExportControl", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

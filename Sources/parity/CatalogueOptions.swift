@@ -1,0 +1,47 @@
+import ArgumentParser
+import Catalogue
+import Foundation
+
+/// Options shared by commands that read the catalogue.
+struct CatalogueOptions: ParsableArguments {
+    @Option(
+        name: .customLong("catalogue"),
+        help: ArgumentHelp(
+            "A directory of extra or overriding chip YAML files (repeatable; also PARITY_CATALOGUE).",
+            valueName: "dir"
+        )
+    )
+    var directories: [String] = []
+
+    func loadChips() throws -> ChipCatalogue {
+        try ChipCatalogue.load(userDirectories: CatalogueFiles.userDirectories(explicit: directories))
+    }
+}
+
+/// Prints a one-line error to standard error and exits with status 1.
+func fail(_ error: any Error) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(1)
+}
+
+/// Runs `body`, turning domain errors into one-line messages and exit status 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw fail(error)
+    }
+}
+
+/// Encodes a value as pretty, key-sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let data = try encoder.encode(value)
+    print(String(decoding: data, as: UTF8.self))
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Parity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parity",
+        abstract:
+            "Decide, with evidence, whether one AI accelerator is comparable to another — and whether it may be bought.",
+        discussion: """
+            Exit codes: 0 success; 1 a failure the message explains (unknown chip, bad data file); \
+            64 invalid arguments.
+            Catalogue overrides: --catalogue DIR on any command, or PARITY_CATALOGUE=DIR[:DIR…].
+            """,
+        subcommands: [AssessCommand.self, ChipsCommand.self, ClassifyCommand.self],
+        defaultSubcommand: nil
+    )
+}
