@@ -92,10 +92,13 @@ public struct Chip: Sendable, Hashable, Codable, Identifiable {
 
     public struct Published: Sendable, Hashable, Codable {
         public var tpp: Sourced<Double>?
+        /// Published TPP ÷ die area.
+        public var performanceDensity: Sourced<Double>?
         public var eccn: Sourced<String>?
 
-        public init(tpp: Sourced<Double>?, eccn: Sourced<String>?) {
+        public init(tpp: Sourced<Double>?, performanceDensity: Sourced<Double>? = nil, eccn: Sourced<String>?) {
             self.tpp = tpp
+            self.performanceDensity = performanceDensity
             self.eccn = eccn
         }
     }
@@ -199,6 +202,7 @@ public struct Chip: Sendable, Hashable, Codable, Identifiable {
         add("pcie_gen", pcieGeneration)
         add("price", priceUSD)
         add("published.tpp", published?.tpp)
+        add("published.performance_density", published?.performanceDensity)
         add("published.eccn", published?.eccn)
         return result
     }

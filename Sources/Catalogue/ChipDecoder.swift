@@ -137,11 +137,18 @@ enum ChipDecoder {
 
         var published: Chip.Published?
         if let node = reader.child(root, "published") {
-            try reader.rejectUnknownKeys(node, allowed: ["tpp", "eccn"], path: "published")
+            try reader.rejectUnknownKeys(node, allowed: ["tpp", "performance_density", "eccn"], path: "published")
             published = Chip.Published(
                 tpp: try optionalFigure(node, "tpp", path: "published.tpp") {
                     (n: Node, p: String) throws(CatalogueError) in
                     try reader.double(n, path: p)
+                },
+                performanceDensity: try optionalFigure(
+                    node,
+                    "performance_density",
+                    path: "published.performance_density"
+                ) {
+                    (n: Node, p: String) throws(CatalogueError) in try reader.double(n, path: p)
                 },
                 eccn: try optionalFigure(node, "eccn", path: "published.eccn", parse: text)
             )

@@ -16,9 +16,11 @@ public struct Classifier: Sendable {
         var best: (Double, Precision, Provenance)?
         for (precision, figure) in chip.densePeak {
             let tpp = figure.value / 1e12 * Double(precision.bitLength)
-            if best == nil || tpp > best!.0 || (tpp == best!.0 && precision < best!.1) {
-                best = (tpp, precision, figure.provenance)
+            // On a tie (tf32 at half the bf16 rate gives the same TPP) report the narrower, commonly quoted format.
+            if let current = best, tpp < current.0 || (tpp == current.0 && precision.bitLength >= current.1.bitLength) {
+                continue
             }
+            best = (tpp, precision, figure.provenance)
         }
         return best.map { (tpp: $0.0, precision: $0.1, figure: $0.2) }
     }

@@ -242,6 +242,7 @@ enum ChipRows {
         add("pcie_gen", chip.pcieGeneration, number)
         add("price", chip.priceUSD) { ChipField.price.formatted($0) }
         add("published.tpp", chip.published?.tpp) { Quantity.trimmed($0, digits: 0) }
+        add("published.performance_density", chip.published?.performanceDensity) { Quantity.trimmed($0, digits: 2) }
         add("published.eccn", chip.published?.eccn, text)
         return rows
     }
