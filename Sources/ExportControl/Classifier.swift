@@ -47,7 +47,7 @@ public struct Classifier: Sendable {
         }
         if tppProvenance.isEstimate { estimated.append("dense.\(precision.rawValue)") }
         let area = chip.totalDieAreaMM2
-        if let area, area.provenance.isEstimate { estimated.append("die.area_per_die") }
+        if let area, area.provenance.isEstimate { estimated.append("die area") }
         let density = area.map { tpp / $0.value }
 
         let matched = rule.clauses.first { $0.matches(tpp: tpp, density: density, isDatacenter: chip.isDatacenter) }
