@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "parity", targets: ["parity"]),
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "ExportControl", targets: ["ExportControl"]),
+        .library(name: "PerfModel", targets: ["PerfModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,11 +33,18 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PerfModel",
+            dependencies: ["Catalogue", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity",
             dependencies: [
                 "Catalogue",
                 "ExportControl",
+                "PerfModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -49,6 +57,11 @@ let package = Package(
         .testTarget(
             name: "ExportControlTests",
             dependencies: ["ExportControl", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PerfModelTests",
+            dependencies: ["PerfModel", "Catalogue"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -11,7 +11,9 @@ struct Parity: AsyncParsableCommand {
             64 invalid arguments.
             Catalogue overrides: --catalogue DIR on any command, or PARITY_CATALOGUE=DIR[:DIR…].
             """,
-        subcommands: [AssessCommand.self, ChipsCommand.self, ClassifyCommand.self],
+        subcommands: [
+            AssessCommand.self, ChipsCommand.self, ClassifyCommand.self, PredictCommand.self, ValidateCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -1,0 +1,51 @@
+public import Catalogue
+
+/// How a model is served: on which chip, how it is split, and at which precisions.
+public struct Deployment: Sendable, Hashable, Codable {
+    public var chip: Chip
+    public var model: ModelArch
+    /// Tensor parallel degree (shards attention heads and FFNs).
+    public var tensorParallel: Int
+    /// Pipeline parallel degree (splits layers into stages).
+    public var pipelineParallel: Int
+    /// Attention data-parallel degree inside one replica (DeepSeek-style DP attention with expert parallelism).
+    public var dataParallelAttention: Int
+    /// Expert parallel degree: routed experts are sharded over this many chips. Defaults to TP × DP.
+    public var expertParallel: Int
+    public var weightPrecision: Precision
+    /// Precision of matrix arithmetic; a chip without it runs at the nearest wider precision it has.
+    public var activationPrecision: Precision
+    public var kvPrecision: Precision
+    /// Fraction of memory usable for weights and KV cache (the rest: activations, runtime, fragmentation).
+    public var memoryUtilisation: Double
+    public var efficiency: Efficiency
+
+    public init(
+        chip: Chip,
+        model: ModelArch,
+        tensorParallel: Int = 1,
+        pipelineParallel: Int = 1,
+        dataParallelAttention: Int = 1,
+        expertParallel: Int? = nil,
+        weightPrecision: Precision = .bf16,
+        activationPrecision: Precision? = nil,
+        kvPrecision: Precision? = nil,
+        memoryUtilisation: Double = 0.9,
+        efficiency: Efficiency? = nil
+    ) {
+        self.chip = chip
+        self.model = model
+        self.tensorParallel = tensorParallel
+        self.pipelineParallel = pipelineParallel
+        self.dataParallelAttention = dataParallelAttention
+        self.expertParallel = expertParallel ?? tensorParallel * dataParallelAttention
+        self.weightPrecision = weightPrecision
+        self.activationPrecision = activationPrecision ?? (weightPrecision.isInteger ? .bf16 : weightPrecision)
+        self.kvPrecision = kvPrecision ?? .bf16
+        self.memoryUtilisation = memoryUtilisation
+        self.efficiency = efficiency ?? .defaults(for: chip, precision: self.activationPrecision)
+    }
+
+    /// Chips in one model replica.
+    public var chipsPerReplica: Int { tensorParallel * pipelineParallel * dataParallelAttention }
+}

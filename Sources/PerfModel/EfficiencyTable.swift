@@ -1,0 +1,74 @@
+public import Catalogue
+import Foundation
+import Yams
+
+/// Default efficiency factors per vendor and precision, from `Resources/efficiency.yaml`.
+public struct EfficiencyTable: Sendable {
+    struct Document: Decodable {
+        struct Defaults: Decodable {
+            var matrix: Double
+            var memory: Double
+            var interconnect: Double
+            var collective_latency_us: Double
+            var step_overhead_ms: Double
+            var moe_imbalance: Double
+            var reason: String
+        }
+        struct Override: Decodable {
+            var matrix: Double?
+            var memory: Double?
+            var interconnect: Double?
+            var reason: String
+        }
+        struct PrecisionScale: Decodable {
+            var matrix_scale: Double
+            var reason: String
+        }
+        var defaults: Defaults
+        var vendors: [String: Override]
+        var precisions: [String: PrecisionScale]
+    }
+
+    let document: Document
+
+    /// The table shipped with Parity; if its file were missing or malformed the built-in constants are used.
+    public static let builtIn: EfficiencyTable? = {
+        guard
+            let url = Bundle.module.url(forResource: "Resources", withExtension: nil)?
+                .appendingPathComponent("efficiency.yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8),
+            let document = try? YAMLDecoder().decode(Document.self, from: text)
+        else { return nil }
+        return EfficiencyTable(document: document)
+    }()
+
+    /// Efficiency factors for a chip computing at a precision.
+    public func efficiency(for chip: Chip, precision: Precision) -> Efficiency {
+        let base = document.defaults
+        var reasons = [base.reason]
+        var matrix = base.matrix
+        var memory = base.memory
+        var interconnect = base.interconnect
+        if let vendor = document.vendors[chip.vendor] {
+            matrix = vendor.matrix ?? matrix
+            memory = vendor.memory ?? memory
+            interconnect = vendor.interconnect ?? interconnect
+            reasons.append("\(chip.vendor): \(vendor.reason)")
+        }
+        if let scale = document.precisions[precision.rawValue] {
+            matrix *= scale.matrix_scale
+            reasons.append("\(precision.rawValue): \(scale.reason)")
+        }
+        return Efficiency(
+            matrix: matrix,
+            memory: memory,
+            interconnect: interconnect,
+            collectiveLatencySeconds: base.collective_latency_us * 1e-6,
+            stepOverheadSeconds: base.step_overhead_ms * 1e-3,
+            moeImbalance: base.moe_imbalance,
+            provenance: .estimate(
+                reason: "Parity default efficiency (efficiency.yaml): " + reasons.joined(separator: "; ")
+            )
+        )
+    }
+}

@@ -1,0 +1,28 @@
+public import Catalogue
+
+/// Why a deployment cannot be predicted. Never a number for an impossible deployment.
+public enum PerfModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case doesNotFit(model: String, chip: String, neededBytes: Double, availableBytes: Double)
+    case tensorParallelDoesNotDivideHeads(model: String, tp: Int, heads: Int, kvHeads: Int)
+    case unsupportedPrecision(chip: String, precision: Precision)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .doesNotFit(let model, let chip, let needed, let available):
+            "\(model) does not fit: it needs \(gb(needed)) per \(chip) for weights and one sequence's KV cache, "
+                + "but \(gb(available)) is usable. Use more chips (--tp/--pp) or a narrower weight precision."
+        case .tensorParallelDoesNotDivideHeads(let model, let tp, let heads, let kvHeads):
+            "tensor parallel \(tp) does not divide \(model)'s \(heads) attention heads "
+                + "(and \(kvHeads) KV heads must divide or be divided by it). Choose a TP that divides \(heads)."
+        case .unsupportedPrecision(let chip, let precision):
+            "\(chip) has no \(precision.rawValue) throughput in the catalogue; choose a precision it supports."
+        case .invalid(let message):
+            message
+        }
+    }
+
+    private func gb(_ bytes: Double) -> String {
+        "\(Int((bytes / 1e9).rounded())) GB"
+    }
+}

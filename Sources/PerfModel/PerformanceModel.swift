@@ -1,0 +1,338 @@
+import Catalogue
+import Foundation
+
+/// The analytical LLM inference model (roofline per layer group, with communication and continuous batching).
+///
+/// Formulas follow kipply's "Transformer Inference Arithmetic", the JAX scaling book's inference chapter and
+/// nccl-tests' bus-bandwidth definitions; `docs/perfmodel.md` states each one. A deployment is resolved once
+/// (chip peaks, shard sizes, memory) and then predicts in O(1) without allocation.
+public struct PerformanceModel: Sendable, Hashable {
+    /// Version string recorded with every modelled figure.
+    public static let version = "parity-perfmodel/1"
+
+    public let deployment: Deployment
+
+    // Resolved figures, per chip.
+    let computeFLOPS: Double
+    let bandwidthBytesPerSecond: Double
+    let linkBytesPerSecond: Double
+    let weightBytesPerChip: Double
+    let kvBytesPerTokenPerChip: Double
+    let usableBytesPerChip: Double
+    let chips: Double
+    // Shape.
+    let layers: Double
+    let denseLayers: Double
+    let moeLayers: Double
+    let tp: Double
+    let pp: Double
+    let dp: Double
+    let ep: Double
+    let d: Double
+    let weightBytes: Double
+    let kvBytes: Double
+    // Per-layer parameter shards (elements per chip).
+    let attentionParamsPerChip: Double
+    let denseFFNParamsPerChip: Double
+    let sharedParamsPerChip: Double
+    let expertParams: Double
+    let localExperts: Double
+    let routedExperts: Double
+    let activeExperts: Double
+    let lmHeadParamsPerChip: Double
+    // Attention shape per chip.
+    let attentionScoreDimPerChip: Double
+    /// Prefill attends with full heads (MLA is not absorbed there): q·k over the q/k head dim, values over v.
+    let prefillScoreDimPerChip: Double
+    let kvElementsPerTokenPerLayerPerChip: Double
+
+    /// Resolves a deployment, rejecting impossible ones with a reason.
+    public init(_ deployment: Deployment) throws(PerfModelError) {
+        self.deployment = deployment
+        let chip = deployment.chip
+        let model = deployment.model
+        let tpInt = deployment.tensorParallel
+        guard tpInt >= 1, deployment.pipelineParallel >= 1, deployment.dataParallelAttention >= 1,
+            deployment.expertParallel >= 1
+        else {
+            throw .invalid("parallel degrees must be at least 1")
+        }
+        guard model.heads % tpInt == 0, model.kvHeads % tpInt == 0 || tpInt % model.kvHeads == 0 || model.mla != nil
+        else {
+            throw .tensorParallelDoesNotDivideHeads(
+                model: model.id,
+                tp: tpInt,
+                heads: model.heads,
+                kvHeads: model.kvHeads
+            )
+        }
+        guard deployment.pipelineParallel <= model.layers else {
+            throw .invalid(
+                "pipeline parallel \(deployment.pipelineParallel) exceeds \(model.id)'s \(model.layers) layers"
+            )
+        }
+        if model.moe != nil {
+            // EP need not divide the experts: serving systems replicate hot experts (redundant experts).
+            guard deployment.expertParallel <= deployment.chipsPerReplica else {
+                throw .invalid(
+                    "expert parallel \(deployment.expertParallel) exceeds the replica's \(deployment.chipsPerReplica) chips (TP × PP × DP)"
+                )
+            }
+        } else if deployment.expertParallel != tpInt * deployment.dataParallelAttention {
+            throw .invalid("\(model.id) is dense; expert parallelism does not apply")
+        }
+        guard let compute = chip.denseThroughput(for: deployment.activationPrecision) else {
+            throw .unsupportedPrecision(chip: chip.id, precision: deployment.activationPrecision)
+        }
+        let efficiency = deployment.efficiency
+        computeFLOPS = compute.value * efficiency.matrix
+        bandwidthBytesPerSecond = chip.memory.bandwidthBytesPerSecond.value * efficiency.memory
+        // Catalogue scale-up figures are aggregate bidirectional; a collective uses one direction.
+        let domain = chip.scaleUp?.domainSize?.value ?? 8
+        let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
+        let replicaChips = deployment.chipsPerReplica
+        // Beyond the scale-up domain, traffic crosses a 400 Gb/s NIC (50 GB/s per direction).
+        linkBytesPerSecond = (replicaChips > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
+
+        tp = Double(tpInt)
+        pp = Double(deployment.pipelineParallel)
+        dp = Double(deployment.dataParallelAttention)
+        ep = Double(deployment.expertParallel)
+        chips = Double(replicaChips)
+        layers = Double(model.layers)
+        moeLayers = Double(model.moeLayers)
+        denseLayers = Double(model.denseFFNLayers)
+        d = Double(model.hiddenSize)
+        weightBytes = deployment.weightPrecision.bytesPerElement
+        kvBytes = deployment.kvPrecision.bytesPerElement
+
+        attentionParamsPerChip = model.attentionParamsPerLayer / tp
+        denseFFNParamsPerChip = model.ffnParams(width: model.ffnSize) / tp
+        sharedParamsPerChip = model.sharedExpertParamsPerLayer / tp
+        expertParams = model.moe.map { model.ffnParams(width: $0.expertFFNSize) } ?? 0
+        routedExperts = Double(model.moe?.routedExperts ?? 0)
+        activeExperts = Double(model.moe?.activeExperts ?? 0)
+        localExperts = max(1, routedExperts / ep)
+        lmHeadParamsPerChip = Double(model.vocab) * d / tp
+
+        if let mla = model.mla {
+            // Absorbed MLA decode: every head scores over the latent plus rope dims and reads values from the latent.
+            attentionScoreDimPerChip = Double(model.heads) / tp * Double(2 * mla.kvLoraRank + mla.qkRopeHeadDim)
+            prefillScoreDimPerChip =
+                Double(model.heads) / tp * Double(mla.qkNopeHeadDim + mla.qkRopeHeadDim + mla.vHeadDim)
+            // The latent cache is not split by heads, so every TP rank holds it whole.
+            kvElementsPerTokenPerLayerPerChip = Double(mla.kvLoraRank + mla.qkRopeHeadDim)
+        } else {
+            attentionScoreDimPerChip = Double(model.heads) / tp * Double(2 * model.headDim)
+            prefillScoreDimPerChip = attentionScoreDimPerChip
+            let kvHeadsPerChip = max(1, Double(model.kvHeads) / tp)
+            kvElementsPerTokenPerLayerPerChip = 2 * kvHeadsPerChip * Double(model.headDim)
+        }
+        kvBytesPerTokenPerChip = kvElementsPerTokenPerLayerPerChip * kvBytes * layers / pp
+
+        // Weights per chip: TP-sharded non-expert parameters (replicated over DP ranks) plus local experts, per stage.
+        let nonExpert = model.nonExpertParams / tp
+        let experts = model.expertParams / ep
+        weightBytesPerChip = (nonExpert + experts) / pp * weightBytes
+        usableBytesPerChip = chip.memory.capacityBytes.value * deployment.memoryUtilisation
+        if weightBytesPerChip >= usableBytesPerChip {
+            throw .doesNotFit(
+                model: model.id,
+                chip: chip.id,
+                neededBytes: weightBytesPerChip,
+                availableBytes: usableBytesPerChip
+            )
+        }
+    }
+
+    // MARK: - Capacity
+
+    /// Most concurrent sequences per replica whose KV cache fits beside the weights, at the given context length.
+    public func maxBatch(contextTokens: Int) -> Int {
+        let perSequence = kvBytesPerTokenPerChip * Double(max(1, contextTokens))
+        let free = usableBytesPerChip - weightBytesPerChip
+        // Each DP attention rank holds its own sequences; TP ranks and PP stages hold slices of every sequence.
+        return Int((free / perSequence).rounded(.down) * dp)
+    }
+
+    /// Expected distinct routed experts a chip reads in one MoE layer when `tokens` tokens are routed over the
+    /// EP group: E_local · (1 − (1 − k/E)^tokens), uniform routing.
+    public func expertsTouchedPerChip(tokens: Int) -> Double {
+        guard routedExperts > 0 else { return 0 }
+        return localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, Double(tokens)))
+    }
+
+    // MARK: - Timing
+
+    /// Time of one step over `tokens` new tokens per attention rank, each attending over `context` tokens,
+    /// returning seconds and what bound it. `causalPrefill` halves the attention term (a prompt attends to itself).
+    @inline(__always)
+    func stepTime(tokens: Double, context: Double, causalPrefill: Bool) -> (seconds: Double, bound: Bound) {
+        let w = weightBytes
+        // Attention block: projections + scores/values over the context.
+        let attentionFLOPs =
+            2 * attentionParamsPerChip * tokens
+            + 2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
+        let kvRead = causalPrefill ? 0 : tokens * context * kvElementsPerTokenPerLayerPerChip * kvBytes
+        let attentionBytes = attentionParamsPerChip * w + kvRead
+        let attentionCompute = attentionFLOPs / computeFLOPS
+        let attentionMemory = attentionBytes / bandwidthBytesPerSecond
+
+        // Dense FFN layers.
+        let denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
+        let denseMemory = denseFFNParamsPerChip * w / bandwidthBytesPerSecond
+
+        // MoE layers: tokens of all DP ranks are routed over the EP group; a chip reads only the experts touched.
+        var moeCompute = 0.0
+        var moeMemory = 0.0
+        var allToAll = 0.0
+        if moeLayers > 0 {
+            let groupTokens = tokens * dp
+            let touched = localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, groupTokens))
+            // The busiest rank sets the pace: its load is the mean times the imbalance factor.
+            let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
+            moeCompute = (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
+            moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
+            if ep > 1 {
+                // Dispatch in 1-byte FP8 and combine in 2-byte BF16; (ep-1)/ep of it leaves the chip.
+                let bytes = tokens * activeExperts * d * 3 * (ep - 1) / ep
+                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + bytes / linkBytesPerSecond
+            }
+        }
+
+        // Two TP all-reduces per layer of tokens × d activations in BF16 (ring: 2(p−1)/p of the message per chip).
+        var allReduce = 0.0
+        if tp > 1 {
+            let message = tokens * d * 2
+            allReduce =
+                2 * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message / linkBytesPerSecond)
+        }
+
+        let attention = max(attentionCompute, attentionMemory)
+        let dense = max(denseCompute, denseMemory)
+        let moe = max(moeCompute, moeMemory)
+        let perLayerStages = layers * attention + denseLayers * dense + moeLayers * moe
+        let lmHead = max(
+            2 * lmHeadParamsPerChip * tokens / computeFLOPS,
+            lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        )
+        let communication = layers * allReduce + moeLayers * allToAll
+        // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
+        let seconds = perLayerStages + lmHead + communication
+
+        let computeTotal =
+            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute
+        let memoryTotal = layers * attentionMemory + denseLayers * denseMemory + moeLayers * moeMemory
+        let bound: Bound =
+            communication > max(computeTotal, memoryTotal)
+            ? .interconnect
+            : computeTotal >= memoryTotal ? .compute : .memoryBandwidth
+        return (seconds, bound)
+    }
+
+    /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
+    ///
+    /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
+    /// interrupted by prefills, and TTFT is the prefill time alone.
+    public func predict(batch: Int, inputTokens: Int, outputTokens: Int, disaggregated: Bool = false) -> Prediction {
+        let b = Double(max(1, batch))
+        let input = Double(max(1, inputTokens))
+        let output = Double(max(1, outputTokens))
+        // Sequences are split over DP attention ranks and PP micro-batches.
+        let tokensPerRank = max(1, b / dp / pp)
+        let meanContext = input + output / 2
+        let decode = stepTime(tokens: tokensPerRank, context: meanContext, causalPrefill: false)
+        let decodeStep = decode.seconds + deployment.efficiency.stepOverheadSeconds
+        let prefill = stepTime(tokens: input, context: input, causalPrefill: true)
+        // Continuous batching: b/output requests finish per step on average, and as many prefills join.
+        let prefillsPerStep = disaggregated ? 0 : b / output
+        let tpot = decodeStep + prefillsPerStep * prefill.seconds
+        let ttft = prefill.seconds + (disaggregated ? 0 : tpot)
+        let perReplica = b / tpot
+        let maxBatch = maxBatch(contextTokens: Int(input + output))
+        let stepBound: Bound =
+            deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
+        return Prediction(
+            batch: Int(b),
+            inputTokens: Int(input),
+            outputTokens: Int(output),
+            ttftSeconds: ttft,
+            tpotSeconds: tpot,
+            decodeStepSeconds: decodeStep,
+            prefillSeconds: prefill.seconds,
+            outputTokensPerSecondPerChip: perReplica / chips,
+            outputTokensPerSecondPerUser: 1 / tpot,
+            totalTokensPerSecondPerChip: perReplica * (input + output) / output / chips,
+            weightBytesPerChip: weightBytesPerChip,
+            kvBytesPerSequencePerChip: kvBytesPerTokenPerChip * (input + output),
+            maxBatch: maxBatch,
+            decodeBound: b > Double(maxBatch) ? .capacity : stepBound,
+            prefillBound: prefill.bound
+        )
+    }
+
+    /// Prefill-only throughput (a prefill instance): input tokens per second per chip when each attention rank
+    /// processes chunks of `chunkTokens` tokens of prompts of `inputTokens` tokens.
+    public func prefillThroughput(inputTokens: Int, chunkTokens: Int = 16384) -> Double {
+        let input = Double(max(1, inputTokens))
+        let tokens = max(input, Double(chunkTokens))
+        let step = stepTime(tokens: tokens, context: input, causalPrefill: true).seconds
+        return tokens * dp / step / chips
+    }
+
+    /// The batch sizes a sweep visits: powers of two and their midpoints up to the capacity limit.
+    public static func batchGrid(upTo limit: Int) -> [Int] {
+        var grid: [Int] = []
+        var value = 1
+        while value <= limit {
+            grid.append(value)
+            let mid = value + value / 2
+            if value >= 2, mid <= limit { grid.append(mid) }
+            value *= 2
+        }
+        if grid.last != limit, limit >= 1 { grid.append(limit) }
+        return grid
+    }
+
+    /// The best throughput per chip under the limits, and the throughput–interactivity curve.
+    public func bestThroughput(
+        inputTokens: Int,
+        outputTokens: Int,
+        limits: ServiceLimits,
+        maxBatchCap: Int = 4096,
+        disaggregated: Bool = false
+    ) -> LimitedThroughput {
+        let limit = min(maxBatchCap, maxBatch(contextTokens: inputTokens + outputTokens))
+        var best: Prediction?
+        var curve: [CurvePoint] = []
+        for batch in Self.batchGrid(upTo: max(1, limit)) {
+            let prediction = predict(
+                batch: batch,
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                disaggregated: disaggregated
+            )
+            let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
+            curve.append(
+                CurvePoint(
+                    batch: batch,
+                    outputTokensPerSecondPerUser: prediction.outputTokensPerSecondPerUser,
+                    outputTokensPerSecondPerChip: prediction.outputTokensPerSecondPerChip,
+                    ttftSeconds: prediction.ttftSeconds,
+                    tpotSeconds: prediction.tpotSeconds,
+                    meetsLimits: meets && batch <= limit
+                )
+            )
+            if meets, batch <= limit,
+                prediction.outputTokensPerSecondPerChip > (best?.outputTokensPerSecondPerChip ?? 0)
+            {
+                best = prediction
+            }
+        }
+        if var chosen = best, chosen.batch == limit, limit == maxBatch(contextTokens: inputTokens + outputTokens) {
+            chosen.decodeBound = .capacity
+            best = chosen
+        }
+        return LimitedThroughput(best: best, limits: limits, curve: curve)
+    }
+}

@@ -1,0 +1,67 @@
+/// What limits a prediction.
+public enum Bound: String, Sendable, Hashable, Codable {
+    case compute
+    case memoryBandwidth = "memory-bandwidth"
+    case interconnect
+    case capacity
+    case overhead
+}
+
+/// Predicted serving performance of one deployment at one batch size and request shape.
+public struct Prediction: Sendable, Hashable, Codable {
+    /// Concurrent sequences per replica.
+    public var batch: Int
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// Time to first token: the request's prefill plus one decode step of waiting for its slot.
+    public var ttftSeconds: Double
+    /// Time per output token, with the prefills of arriving requests interleaved (continuous batching).
+    public var tpotSeconds: Double
+    /// One decode step alone, without interleaved prefill.
+    public var decodeStepSeconds: Double
+    /// One request's prefill alone.
+    public var prefillSeconds: Double
+    public var outputTokensPerSecondPerChip: Double
+    public var outputTokensPerSecondPerUser: Double
+    /// Input plus output tokens per second per chip.
+    public var totalTokensPerSecondPerChip: Double
+    public var weightBytesPerChip: Double
+    public var kvBytesPerSequencePerChip: Double
+    /// Most concurrent sequences per replica that fit in memory at this request shape.
+    public var maxBatch: Int
+    public var decodeBound: Bound
+    public var prefillBound: Bound
+}
+
+/// A point of the throughput–interactivity curve.
+public struct CurvePoint: Sendable, Hashable, Codable {
+    public var batch: Int
+    public var outputTokensPerSecondPerUser: Double
+    public var outputTokensPerSecondPerChip: Double
+    public var ttftSeconds: Double
+    public var tpotSeconds: Double
+    public var meetsLimits: Bool
+}
+
+/// Service-level limits a deployment must meet.
+public struct ServiceLimits: Sendable, Hashable, Codable {
+    public var ttftSeconds: Double?
+    public var tpotSeconds: Double?
+
+    public init(ttftSeconds: Double? = nil, tpotSeconds: Double? = nil) {
+        self.ttftSeconds = ttftSeconds
+        self.tpotSeconds = tpotSeconds
+    }
+
+    public func admits(ttftSeconds ttft: Double, tpotSeconds tpot: Double) -> Bool {
+        (ttftSeconds.map { ttft <= $0 } ?? true) && (tpotSeconds.map { tpot <= $0 } ?? true)
+    }
+}
+
+/// The best operating point under limits, and the whole curve.
+public struct LimitedThroughput: Sendable, Hashable, Codable {
+    /// The best prediction meeting the limits, or `nil` when even batch 1 misses them.
+    public var best: Prediction?
+    public var limits: ServiceLimits
+    public var curve: [CurvePoint]
+}

@@ -1,0 +1,195 @@
+public import ArgumentParser
+public import Catalogue
+import PerfModel
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict LLM serving on a chip with the analytical performance model.",
+        discussion: """
+            Prints TTFT, TPOT, tokens/s per chip and per user, memory use, KV capacity and the deciding bound. \
+            With --slo-ttft/--slo-tpot it picks the batch that gives the most tokens/s per chip within the limits; \
+            --sweep prints the whole throughput-vs-interactivity curve.
+            """
+    )
+
+    @OptionGroup var catalogue: CatalogueOptions
+
+    @Option(help: "Chip id, e.g. h20.")
+    var chip: String
+
+    @Option(help: "Model id, e.g. llama-3.1-70b ('parity models' is not needed: unknown ids list the closest).")
+    var model: String
+
+    @Option(help: "Tensor parallel degree.")
+    var tp: Int = 1
+
+    @Option(help: "Pipeline parallel degree.")
+    var pp: Int = 1
+
+    @Option(help: "Attention data-parallel degree inside a replica (with expert parallelism).")
+    var dp: Int = 1
+
+    @Option(help: "Expert parallel degree (default TP × DP; MoE models only).")
+    var ep: Int?
+
+    @Option(help: "Weight precision: bf16, fp16, fp8, int8, int4, fp4.")
+    var weights: Precision = .bf16
+
+    @Option(help: "Matrix-arithmetic precision (default: the weight precision; integer weights compute in bf16).")
+    var activations: Precision?
+
+    @Option(help: "KV-cache precision.")
+    var kv: Precision = .bf16
+
+    @Option(help: "Prompt length, tokens.")
+    var input: Int = 2048
+
+    @Option(help: "Output length, tokens.")
+    var output: Int = 256
+
+    @Option(help: "Concurrent sequences per replica (default: best under the limits).")
+    var batch: Int?
+
+    @Option(name: .customLong("slo-ttft"), help: "Time-to-first-token limit, e.g. 2s or 500ms.")
+    var sloTTFT: Duration?
+
+    @Option(name: .customLong("slo-tpot"), help: "Time-per-output-token limit, e.g. 50ms.")
+    var sloTPOT: Duration?
+
+    @Flag(help: "Print the throughput-vs-interactivity curve (one row per batch size).")
+    var sweep = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        for (name, value) in [("--tp", tp), ("--pp", pp), ("--dp", dp), ("--input", input), ("--output", output)]
+        where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let chips = try catalogue.loadChips()
+            let models = try ModelCatalogue.load(
+                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
+            )
+            let chip = try chips.chip(self.chip)
+            if let activations, chip.densePeak[activations] == nil {
+                throw PerfModelError.unsupportedPrecision(chip: chip.id, precision: activations)
+            }
+            let deployment = Deployment(
+                chip: chip,
+                model: try models.model(model),
+                tensorParallel: tp,
+                pipelineParallel: pp,
+                dataParallelAttention: dp,
+                expertParallel: ep,
+                weightPrecision: weights,
+                activationPrecision: activations,
+                kvPrecision: kv
+            )
+            let perfModel = try PerformanceModel(deployment)
+            let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)
+            let limited = perfModel.bestThroughput(inputTokens: input, outputTokens: output, limits: limits)
+            let prediction: Prediction?
+            if let batch {
+                prediction = perfModel.predict(batch: batch, inputTokens: input, outputTokens: output)
+            } else {
+                prediction = limited.best
+            }
+            if json {
+                struct Output: Encodable {
+                    var model: String
+                    var modelVersion: String
+                    var chip: String
+                    var prediction: Prediction?
+                    var limits: ServiceLimits
+                    var curve: [CurvePoint]?
+                    var efficiency: Efficiency
+                }
+                try printJSON(
+                    Output(
+                        model: deployment.model.id,
+                        modelVersion: PerformanceModel.version,
+                        chip: chip.id,
+                        prediction: prediction,
+                        limits: limits,
+                        curve: sweep ? limited.curve : nil,
+                        efficiency: deployment.efficiency
+                    )
+                )
+                return
+            }
+            print(
+                "\(deployment.model.name) on \(deployment.chipsPerReplica) × \(chip.name) (TP\(tp) PP\(pp) DP\(dp)), weights \(weights.rawValue), KV \(kv.rawValue), \(input) in / \(output) out"
+            )
+            if sweep {
+                var table = TextTable(
+                    headers: ["BATCH", "TOK/S/USER", "TOK/S/CHIP", "TTFT", "TPOT", "WITHIN LIMITS"],
+                    rightAligned: [0, 1, 2, 3, 4]
+                )
+                for point in limited.curve {
+                    table.append([
+                        String(point.batch), Quantity.trimmed(point.outputTokensPerSecondPerUser, digits: 1),
+                        Quantity.trimmed(point.outputTokensPerSecondPerChip, digits: 1),
+                        milliseconds(point.ttftSeconds),
+                        milliseconds(point.tpotSeconds), point.meetsLimits ? "yes" : "no",
+                    ])
+                }
+                print(table.render())
+                print("")
+            }
+            guard let prediction else {
+                print("No batch size meets the limits (even batch 1 misses them).")
+                throw ExitCode(1)
+            }
+            var table = TextTable(headers: ["FIGURE", "VALUE"], rightAligned: [1])
+            table.append(["batch (sequences per replica)", String(prediction.batch)])
+            table.append(["TTFT", milliseconds(prediction.ttftSeconds)])
+            table.append(["TPOT", milliseconds(prediction.tpotSeconds)])
+            table.append([
+                "output tokens/s per chip", Quantity.trimmed(prediction.outputTokensPerSecondPerChip, digits: 1),
+            ])
+            table.append([
+                "output tokens/s per user", Quantity.trimmed(prediction.outputTokensPerSecondPerUser, digits: 1),
+            ])
+            table.append(["weights per chip", Quantity.format(prediction.weightBytesPerChip, as: .capacity)])
+            table.append([
+                "KV cache per sequence per chip",
+                "\(Quantity.trimmed(prediction.kvBytesPerSequencePerChip / 1e6, digits: 1)) MB",
+            ])
+            table.append(["max concurrent sequences (KV capacity)", String(prediction.maxBatch)])
+            table.append(["decode bound", prediction.decodeBound.rawValue])
+            table.append(["prefill bound", prediction.prefillBound.rawValue])
+            print(table.render())
+            print(
+                "\nModelled (\(PerformanceModel.version)); efficiency matrix \(deployment.efficiency.matrix), memory \(deployment.efficiency.memory), interconnect \(deployment.efficiency.interconnect) (defaults, docs/perfmodel.md)."
+            )
+        }
+    }
+}
+
+func milliseconds(_ seconds: Double) -> String {
+    "\(Quantity.trimmed(seconds * 1000, digits: seconds < 0.1 ? 2 : 0)) ms"
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// A duration given as `2s`, `500ms` or `50us` on the command line.
+struct Duration: ExpressibleByArgument {
+    var seconds: Double
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1)]
+        for (suffix, factor) in units where argument.hasSuffix(suffix) {
+            guard let value = Double(argument.dropLast(suffix.count)), value > 0 else { return nil }
+            seconds = value * factor
+            return
+        }
+        return nil
+    }
+}
