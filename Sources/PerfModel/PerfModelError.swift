@@ -10,7 +10,7 @@ public enum PerfModelError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .doesNotFit(let model, let chip, let needed, let available):
-            "\(model) does not fit: it needs \(gb(needed)) per \(chip) for weights and one sequence's KV cache, "
+            "\(model) does not fit: it needs \(gb(needed)) per \(chip) for its weights, "
                 + "but \(gb(available)) is usable. Use more chips (--tp/--pp) or a narrower weight precision."
         case .tensorParallelDoesNotDivideHeads(let model, let tp, let heads, let kvHeads):
             "tensor parallel \(tp) does not divide \(model)'s \(heads) attention heads "
