@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Catalogue
+import Foundation
 import PerfModel
 
 struct PredictCommand: ParsableCommand {
@@ -57,6 +58,14 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("slo-tpot"), help: "Time-per-output-token limit, e.g. 50ms.")
     var sloTPOT: Duration?
 
+    @Option(
+        help: ArgumentHelp(
+            "A calibration JSON file (efficiency factors set from measurements, with their result IDs).",
+            valueName: "file"
+        )
+    )
+    var calibration: String?
+
     @Flag(help: "Print the throughput-vs-interactivity curve (one row per batch size).")
     var sweep = false
 
@@ -81,6 +90,14 @@ struct PredictCommand: ParsableCommand {
             if let activations, chip.densePeak[activations] == nil {
                 throw PerfModelError.unsupportedPrecision(chip: chip.id, precision: activations)
             }
+            let calibrated = try calibration.map { path in
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                do {
+                    return try JSONDecoder().decode(Calibration.self, from: data)
+                } catch {
+                    throw PerfModelError.invalid("\(path) is not a calibration file: \(error)")
+                }
+            }
             let deployment = Deployment(
                 chip: chip,
                 model: try models.model(model),
@@ -90,7 +107,8 @@ struct PredictCommand: ParsableCommand {
                 expertParallel: ep,
                 weightPrecision: weights,
                 activationPrecision: activations,
-                kvPrecision: kv
+                kvPrecision: kv,
+                efficiency: calibrated?.efficiency
             )
             let perfModel = try PerformanceModel(deployment)
             let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)

@@ -1,4 +1,5 @@
 import Catalogue
+import Foundation
 import PerfModel
 import Testing
 
@@ -226,5 +227,19 @@ import Testing
     @Test func vendorEfficiencyDefaultsComeFromData() throws {
         #expect(Efficiency.defaults(for: try chips.chip("mi300x"), precision: .bf16).matrix == 0.45)
         #expect(Efficiency.defaults(for: try chips.chip("h100-sxm"), precision: .bf16).matrix == 0.65)
+    }
+}
+
+@Suite struct CalibrationFileTests {
+    @Test func calibrationRoundTripsThroughJSONWithItsResultIDs() throws {
+        let calibration = Calibration.fromServing(
+            measuredThroughput: 90,
+            predictedThroughput: 100,
+            resultIDs: ["serve-42"]
+        )
+        let data = try JSONEncoder().encode(calibration)
+        let decoded = try JSONDecoder().decode(Calibration.self, from: data)
+        #expect(decoded == calibration)
+        #expect(decoded.efficiency.provenance == .measured(resultID: "serve-42"))
     }
 }

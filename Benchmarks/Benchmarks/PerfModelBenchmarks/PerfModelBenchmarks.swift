@@ -5,7 +5,10 @@ import PerfModel
 /// Predictions per second for one resolved deployment, and a full SLO sweep
 /// (16 batch sizes × 4 parallelism layouts × 8 prompt lengths).
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(3)
+    )
 
     guard let chips = try? ChipCatalogue.load(), let models = try? ModelCatalogue.load(),
         let h20 = try? chips.chip("h20"), let llama = try? models.model("llama-3.1-70b"),
