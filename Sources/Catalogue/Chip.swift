@@ -172,38 +172,4 @@ public struct Chip: Sendable, Hashable, Codable, Identifiable {
             }
         return wider.lazy.compactMap { densePeak[$0] }.first
     }
-
-    /// Every figure of the chip with a dotted field name, for listing sources and checks.
-    public var figures: [(field: String, provenance: Provenance)] {
-        var result: [(String, Provenance)] = []
-        func add<V>(_ field: String, _ figure: Sourced<V>?) {
-            if let figure { result.append((field, figure.provenance)) }
-        }
-        add("launch_year", launchYear)
-        add("process_node", processNode)
-        add("form_factor", formFactor)
-        add("die.area_per_die", die?.areaPerDieMM2)
-        add("die.dies", die?.count)
-        add("memory.type", memory.type)
-        add("memory.capacity", memory.capacityBytes)
-        add("memory.bandwidth", memory.bandwidthBytesPerSecond)
-        add("memory.stacks", memory.stacks)
-        for (precision, figure) in densePeak.sorted(by: { $0.key < $1.key }) {
-            add("dense.\(precision.rawValue)", figure)
-        }
-        for (precision, figure) in sparsePeak.sorted(by: { $0.key < $1.key }) {
-            add("sparse.\(precision.rawValue)", figure)
-        }
-        add("tdp", tdpWatts)
-        add("scale_up.name", scaleUp?.name)
-        add("scale_up.bandwidth", scaleUp?.bandwidthBytesPerSecond)
-        add("scale_up.domain_size", scaleUp?.domainSize)
-        add("scale_out", scaleOut)
-        add("pcie_gen", pcieGeneration)
-        add("price", priceUSD)
-        add("published.tpp", published?.tpp)
-        add("published.performance_density", published?.performanceDensity)
-        add("published.eccn", published?.eccn)
-        return result
-    }
 }

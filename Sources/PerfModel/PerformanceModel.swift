@@ -302,7 +302,8 @@ public struct PerformanceModel: Sendable, Hashable {
         maxBatchCap: Int = 4096,
         disaggregated: Bool = false
     ) -> LimitedThroughput {
-        let limit = min(maxBatchCap, maxBatch(contextTokens: inputTokens + outputTokens))
+        let capacity = maxBatch(contextTokens: inputTokens + outputTokens)
+        let limit = min(maxBatchCap, capacity)
         var best: Prediction?
         var curve: [CurvePoint] = []
         for batch in Self.batchGrid(upTo: max(1, limit)) {
@@ -329,7 +330,7 @@ public struct PerformanceModel: Sendable, Hashable {
                 best = prediction
             }
         }
-        if var chosen = best, chosen.batch == limit, limit == maxBatch(contextTokens: inputTokens + outputTokens) {
+        if var chosen = best, chosen.batch == limit, limit == capacity {
             chosen.decodeBound = .capacity
             best = chosen
         }

@@ -110,7 +110,7 @@ struct ChipsCommand: ParsableCommand {
                 if !chip.aliases.isEmpty { print("aliases: \(chip.aliases.joined(separator: ", "))") }
                 print("file: \(chip.sourceFile)\n")
                 var table = TextTable(headers: ["FIELD", "VALUE", "PROVENANCE", "SOURCE / REASON"])
-                for row in ChipRows.rows(of: chip) {
+                for row in chip.figures {
                     table.append([
                         row.field, row.value, row.provenance.kind,
                         row.provenance.detail + (row.note.map { " (note: \($0))" } ?? ""),
@@ -195,55 +195,5 @@ struct ChipsCommand: ParsableCommand {
                 print("\n* estimate. Dense peaks unless the field says sparse.")
             }
         }
-    }
-}
-
-/// Display rows of every figure of a chip.
-enum ChipRows {
-    struct Row {
-        var field: String
-        var value: String
-        var provenance: Provenance
-        var note: String?
-    }
-
-    static func rows(of chip: Chip) -> [Row] {
-        var rows: [Row] = []
-        func add<V>(_ field: String, _ figure: Sourced<V>?, _ format: (V) -> String) {
-            guard let figure else { return }
-            rows.append(
-                Row(field: field, value: format(figure.value), provenance: figure.provenance, note: figure.note)
-            )
-        }
-        let text = { (s: String) in s }
-        let number = { (n: Int) in String(n) }
-        add("launch_year", chip.launchYear, number)
-        add("process_node", chip.processNode, text)
-        add("form_factor", chip.formFactor, text)
-        add("die.area_per_die", chip.die?.areaPerDieMM2) { ChipField.dieArea.formatted($0) }
-        add("die.dies", chip.die?.count, number)
-        add("memory.type", chip.memory.type, text)
-        add("memory.capacity", chip.memory.capacityBytes) { ChipField.memoryCapacity.formatted($0) }
-        add("memory.bandwidth", chip.memory.bandwidthBytesPerSecond) { ChipField.memoryBandwidth.formatted($0) }
-        add("memory.stacks", chip.memory.stacks, number)
-        for precision in Precision.allCases {
-            add("dense.\(precision.rawValue)", chip.densePeak[precision]) { ChipField.dense(precision).formatted($0) }
-        }
-        for precision in Precision.allCases {
-            add("sparse.\(precision.rawValue)", chip.sparsePeak[precision]) {
-                ChipField.sparse(precision).formatted($0)
-            }
-        }
-        add("tdp", chip.tdpWatts) { ChipField.tdp.formatted($0) }
-        add("scale_up.name", chip.scaleUp?.name, text)
-        add("scale_up.bandwidth", chip.scaleUp?.bandwidthBytesPerSecond) { ChipField.scaleUpBandwidth.formatted($0) }
-        add("scale_up.domain_size", chip.scaleUp?.domainSize, number)
-        add("scale_out", chip.scaleOut, text)
-        add("pcie_gen", chip.pcieGeneration, number)
-        add("price", chip.priceUSD) { ChipField.price.formatted($0) }
-        add("published.tpp", chip.published?.tpp) { Quantity.trimmed($0, digits: 0) }
-        add("published.performance_density", chip.published?.performanceDensity) { Quantity.trimmed($0, digits: 2) }
-        add("published.eccn", chip.published?.eccn, text)
-        return rows
     }
 }

@@ -27,8 +27,9 @@ import Testing
 
     @Test func everyFigureHasASourceOrAnEstimateReason() {
         for chip in catalogue.chips {
-            for (field, provenance) in chip.figures {
-                switch provenance {
+            for figure in chip.figures {
+                let field = figure.field
+                switch figure.provenance {
                 case .spec(let source):
                     #expect(
                         !source.trimmingCharacters(in: .whitespaces).isEmpty,
