@@ -15,10 +15,14 @@ let package = Package(
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "ExportControl", targets: ["ExportControl"]),
         .library(name: "PerfModel", targets: ["PerfModel"]),
+        .library(name: "Measure", targets: ["Measure"]),
+        .library(name: "Assessment", targets: ["Assessment"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -39,12 +43,30 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Measure",
+            dependencies: ["Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Assessment",
+            dependencies: ["Catalogue", "PerfModel", "Measure"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Reporting",
+            dependencies: ["Catalogue", "PerfModel", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity",
             dependencies: [
                 "Catalogue",
                 "ExportControl",
                 "PerfModel",
+                "Measure",
+                "Assessment",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -57,6 +79,21 @@ let package = Package(
         .testTarget(
             name: "ExportControlTests",
             dependencies: ["ExportControl", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeasureTests",
+            dependencies: ["Measure", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "Measure", "PerfModel", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Assessment", "Catalogue"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,14 +1,26 @@
 import ArgumentParser
+import Assessment
 import Catalogue
 import Foundation
+import Measure
+import PerfModel
+import Reporting
 
 struct AssessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
-        abstract: "Compare domestic-China chips with NVIDIA's China chips (H20, RTX Pro 6000D) on catalogue figures.",
+        abstract: "Compare domestic-China chips with NVIDIA's China chips (H20, RTX Pro 6000D), with verdicts.",
         discussion: """
-            Ratios are candidate ÷ reference on dense spec figures; the composite is their geometric mean. \
-            A ratio built on an estimated figure is marked '*'.
+            With no options: every domestic-china chip in the catalogue against H20 and RTX Pro 6000D on the \
+            built-in suite (spec figures and modelled serving of a small dense, a large dense and a large MoE \
+            model), writing parity-report/index.html, report.md and report.json.
+
+            Verdicts: exceeds / comparable / below when the whole bootstrap interval of the ratio lies above, \
+            inside or below the tolerance band around 1; otherwise inconclusive. Estimated figures widen the \
+            interval and lower the confidence shown.
+
+            Exit codes: 0 the assessment ran (whatever its verdicts); 1 bad input (unknown chip, results file of \
+            an unknown schema, empty suite); 64 invalid arguments.
             """
     )
 
@@ -25,77 +37,190 @@ struct AssessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Reference chip ids, comma-separated.", valueName: "ids"))
     var references: String = "h20,rtx-pro-6000d"
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Option(
+        help: ArgumentHelp("Workload ids from the built-in suite, comma-separated (default: all).", valueName: "ids")
+    )
+    var workloads: String?
+
+    @Flag(help: "List the built-in workloads and exit.")
+    var listWorkloads = false
+
+    @Option(name: .customLong("slo-ttft"), help: "Time-to-first-token limit for serving workloads (default 2s).")
+    var sloTTFT: Duration?
+
+    @Option(name: .customLong("slo-tpot"), help: "Time-per-output-token limit for serving workloads (default 50ms).")
+    var sloTPOT: Duration?
+
+    @Option(help: ArgumentHelp("Half-width of the 'comparable' band: 0.10 or 10% means 0.90–1.10.", valueName: "t"))
+    var tolerance: Tolerance = Tolerance(value: 0.10)
+
+    @Option(
+        name: .customLong("results"),
+        help: ArgumentHelp(
+            "A measurement file (parity.measurement/1, JSON or JSON lines); repeatable.",
+            valueName: "file"
+        )
+    )
+    var resultFiles: [String] = []
+
+    @Option(help: "Seed of the bootstrap (the same seed gives the same intervals).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Bootstrap resamples per interval.")
+    var resamples: Int = 2000
+
+    @Option(help: ArgumentHelp("Report folder.", valueName: "dir"))
+    var out: String = "parity-report"
+
+    @Flag(help: "Do not write report files.")
+    var noReport = false
+
+    @Option(help: ArgumentHelp("Sign the report with this private key (see `parity keys generate`).", valueName: "key"))
+    var sign: String?
+
+    @Flag(help: "Print the assessment as JSON instead of the table.")
     var json = false
 
-    struct Row: Encodable {
-        var candidate: String
-        var reference: String
-        var ratios: [String: Double]
-        var estimatedRatios: [String]
-        var composite: Double
+    func validate() throws {
+        if resamples < 100 { throw ValidationError("--resamples must be at least 100") }
+        if noReport, sign != nil {
+            throw ValidationError("--sign writes a bundle into the report folder; drop --no-report")
+        }
     }
 
-    static let metrics: [(name: String, value: @Sendable (Chip) -> Sourced<Double>?)] = [
-        ("bf16", { $0.denseThroughput(for: .bf16) }),
-        ("fp8", { $0.denseThroughput(for: .fp8) }),
-        ("int8", { $0.denseThroughput(for: .int8) }),
-        ("bandwidth", { $0.memory.bandwidthBytesPerSecond }),
-        ("memory", { $0.memory.capacityBytes }),
-    ]
+    func suite() throws -> [Workload] {
+        let limits = ServiceLimits(
+            ttftSeconds: sloTTFT?.seconds ?? Workload.defaultLimits.ttftSeconds,
+            tpotSeconds: sloTPOT?.seconds ?? Workload.defaultLimits.tpotSeconds
+        )
+        let all = Workload.defaultSuite(limits: limits)
+        guard let workloads else { return all }
+        let ids = workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+        return try ids.map { id in
+            guard let workload = all.first(where: { $0.id == id }) else {
+                throw AssessmentError.unknownWorkload(id, available: all.map(\.id))
+            }
+            return workload
+        }
+    }
 
     func run() throws {
         try reportingErrors {
-            let catalogue = try catalogue.loadChips()
-            let refs = try references.split(separator: ",").map { try catalogue.chip(String($0)) }
-            let cands =
-                try candidates.map { try $0.split(separator: ",").map { try catalogue.chip(String($0)) } }
-                ?? catalogue.chips.filter { $0.market == .domesticChina }
-            var rows: [Row] = []
-            for reference in refs {
-                for candidate in cands {
-                    var ratios: [String: Double] = [:]
-                    var estimated: [String] = []
-                    for metric in Self.metrics {
-                        guard let x = metric.value(candidate), let y = metric.value(reference), y.value > 0 else {
-                            continue
-                        }
-                        ratios[metric.name] = x.value / y.value
-                        if x.provenance.isEstimate || y.provenance.isEstimate { estimated.append(metric.name) }
-                    }
-                    let logs = ratios.values.map { Foundation.log($0) }
-                    let composite = logs.isEmpty ? 0 : exp(logs.reduce(0, +) / Double(logs.count))
-                    rows.append(
-                        Row(
-                            candidate: candidate.id,
-                            reference: reference.id,
-                            ratios: ratios,
-                            estimatedRatios: estimated,
-                            composite: composite
-                        )
-                    )
-                }
-            }
-            if json {
-                try printJSON(rows)
+            if listWorkloads {
+                var table = TextTable(headers: ["ID", "KIND", "WORKLOAD"])
+                for workload in try suite() { table.append([workload.id, workload.kind.rawValue, workload.title]) }
+                print(table.render())
                 return
             }
-            var table = TextTable(
-                headers: ["CANDIDATE", "REFERENCE"] + Self.metrics.map { $0.name.uppercased() } + ["COMPOSITE"],
-                rightAligned: Set(2...(2 + Self.metrics.count))
+            let chips = try catalogue.loadChips()
+            let models = try ModelCatalogue.load(
+                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
             )
-            for row in rows {
-                table.append(
-                    [row.candidate, row.reference]
-                        + Self.metrics.map { metric in
-                            row.ratios[metric.name].map {
-                                Quantity.trimmed($0, digits: 2) + (row.estimatedRatios.contains(metric.name) ? "*" : "")
-                            } ?? "—"
-                        } + [Quantity.trimmed(row.composite, digits: 2)]
+            let refs = try references.split(separator: ",").map { try chips.chip(String($0)) }
+            let cands =
+                try candidates.map { try $0.split(separator: ",").map { try chips.chip(String($0)) } }
+                ?? chips.chips.filter { $0.market == .domesticChina }
+            var measurements: [BenchmarkResult] = []
+            for file in resultFiles { measurements += try ResultFile.load(path: file) }
+            let key = try sign.map { try SigningKey.load(path: $0) }
+            let options = AssessmentOptions(
+                candidates: cands,
+                references: refs,
+                suite: try suite(),
+                tolerance: tolerance.value,
+                resamples: resamples,
+                seed: seed,
+                measurements: measurements
+            )
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let assessment = try Assessor.run(options, models: models, generatedAt: now)
+            if !noReport {
+                let written = try ReportWriter.write(
+                    assessment,
+                    to: URL(fileURLWithPath: out, isDirectory: true),
+                    signingKey: key
                 )
+                var message = "Report written to \(out)/: index.html, report.md, report.json"
+                if written.bundle != nil, let key { message += ", bundle.json (signed by key \(key.keyID))" }
+                Terminal.note(message)
             }
-            print("Spec comparison, candidate ÷ reference (dense peaks; * = rests on an estimate)\n")
-            print(table.render())
+            if json {
+                try printJSON(assessment)
+                return
+            }
+            printSummary(assessment)
         }
     }
+
+    func printSummary(_ assessment: Assessment) {
+        let references = assessment.chips.filter { $0.role == .reference }
+        var headers = ["CANDIDATE"]
+        for reference in references {
+            headers += ["VS \(reference.name.uppercased())", "RATIO", "\(Int(assessment.level * 100))% CI", "CONF"]
+        }
+        var right: Set<Int> = []
+        for index in references.indices { right.insert(2 + index * 4) }
+        var table = TextTable(headers: headers, rightAligned: right)
+        for candidate in assessment.chips where candidate.role == .candidate {
+            var row = [candidate.name]
+            for reference in references {
+                guard
+                    let comparison = assessment.comparisons.first(where: {
+                        $0.candidate == candidate.id && $0.reference == reference.id
+                    })
+                else {
+                    row += ["—", "", "", ""]
+                    continue
+                }
+                let ci = comparison.interval.map {
+                    "\(Quantity.trimmed($0.lower, digits: 2))–\(Quantity.trimmed($0.upper, digits: 2))"
+                }
+                row += [
+                    paint(comparison.verdict),
+                    comparison.composite.map { "\(Quantity.trimmed($0, digits: 2))×" } ?? "—",
+                    ci ?? "", comparison.confidence.rawValue,
+                ]
+            }
+            table.append(row)
+        }
+        let band =
+            "\(Quantity.trimmed(1 - assessment.tolerance, digits: 2))–\(Quantity.trimmed(1 + assessment.tolerance, digits: 2))"
+        print(
+            "Candidate ÷ reference, geometric mean over \(assessment.suite.count) workloads; comparable band \(band)\n"
+        )
+        print(table.render())
+        let counts = Dictionary(grouping: assessment.comparisons, by: \.verdict).mapValues(\.count)
+        let summary = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
+        print("\n\(assessment.comparisons.count) comparisons: \(summary.joined(separator: ", ")).")
+    }
+
+    func paint(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .exceeds: Terminal.paint(verdict.rawValue, .green)
+        case .comparable: Terminal.paint(verdict.rawValue, .blue)
+        case .below: Terminal.paint(verdict.rawValue, .red)
+        case .inconclusive: Terminal.paint(verdict.rawValue, .grey)
+        }
+    }
+}
+
+/// A tolerance written as a fraction (`0.1`) or a percentage (`10%`).
+struct Tolerance: ExpressibleByArgument {
+    var value: Double
+
+    init(value: Double) {
+        self.value = value
+    }
+
+    init?(argument: String) {
+        let percent = argument.hasSuffix("%")
+        guard let number = Double(percent ? String(argument.dropLast()) : argument) else { return nil }
+        let fraction = percent ? number / 100 : number
+        guard fraction > 0, fraction < 1 else { return nil }
+        value = fraction
+    }
+
+    var defaultValueDescription: String { "0.10" }
 }

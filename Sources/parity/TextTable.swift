@@ -13,15 +13,15 @@ struct TextTable {
     mutating func append(_ row: [String]) { rows.append(row) }
 
     func render() -> String {
-        var widths = headers.map(\.count)
+        var widths = headers.map(\.visibleWidth)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.count)
+                widths[index] = max(widths[index], cell.visibleWidth)
             }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
+                let padding = String(repeating: " ", count: max(0, widths[index] - cell.visibleWidth))
                 return rightAligned.contains(index) ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
@@ -32,6 +32,22 @@ struct TextTable {
 }
 
 extension String {
+    /// Characters shown on a terminal: ANSI colour sequences take no width.
+    var visibleWidth: Int {
+        var width = 0
+        var inEscape = false
+        for character in self {
+            if inEscape {
+                if character == "m" { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
+    }
+
     func trimmingTrailingSpaces() -> String {
         var copy = self
         while copy.last == " " { copy.removeLast() }

@@ -1,0 +1,202 @@
+import Catalogue
+import Foundation
+import Measure
+public import PerfModel
+
+/// A throughput–interactivity curve of one chip on one serving workload.
+public struct ServingCurve: Sendable, Hashable, Codable {
+    public var chip: String
+    public var workload: String
+    /// The deployment the curve was modelled on, e.g. `TP 2 × PP 1, bf16`.
+    public var deployment: String
+    public var points: [CurvePoint]
+}
+
+/// Turns a chip and a workload into evidence: catalogue figures, the performance model, or measurements.
+struct Evaluator {
+    var models: ModelCatalogue
+    var uncertainty: Uncertainty
+    var measurements: [String: [BenchmarkResult]]
+
+    init(models: ModelCatalogue, uncertainty: Uncertainty, measurements: [BenchmarkResult]) {
+        self.models = models
+        self.uncertainty = uncertainty
+        self.measurements = Dictionary(grouping: measurements) { $0.chip }
+    }
+
+    func sigma(estimated: Bool) -> Double {
+        estimated ? uncertainty.estimate : uncertainty.spec
+    }
+
+    /// Evidence from one catalogue figure.
+    func figure(_ chip: Chip, field: String, _ sourced: Sourced<Double>?, note: String? = nil) -> Evidence? {
+        guard let sourced, sourced.value > 0 else { return nil }
+        let estimated = sourced.provenance.isEstimate
+        return Evidence(
+            value: sourced.value,
+            provenance: sourced.provenance,
+            inputs: ["\(chip.id)/\(field)"],
+            estimatedInputs: estimated ? ["\(chip.id)/\(field)"] : [],
+            sigma: sigma(estimated: estimated),
+            note: [sourced.note, note].compactMap { $0 }.joined(separator: "; ").nonEmpty
+        )
+    }
+
+    func spec(_ chip: Chip, _ workload: Workload) -> Evidence? {
+        switch workload.metric {
+        case .denseThroughput:
+            guard let precision = workload.precision else { return nil }
+            if let exact = chip.densePeak[precision] {
+                return figure(chip, field: "dense.\(precision.rawValue)", exact)
+            }
+            guard let fallback = chip.denseThroughput(for: precision),
+                let used = Precision.allCases.first(where: { chip.densePeak[$0] == fallback })
+            else { return nil }
+            return figure(
+                chip,
+                field: "dense.\(used.rawValue)",
+                fallback,
+                note: "no \(precision.rawValue) figure; \(used.rawValue) used"
+            )
+        case .eightBitThroughput:
+            let candidates = [Precision.fp8, .int8].compactMap { p in chip.densePeak[p].map { (p, $0) } }
+            if let best = candidates.max(by: { $0.1.value < $1.1.value }) {
+                return figure(chip, field: "dense.\(best.0.rawValue)", best.1)
+            }
+            guard let bf16 = chip.denseThroughput(for: .bf16) else { return nil }
+            return figure(chip, field: "dense.bf16", bf16, note: "no 8-bit matrix path; bf16 rate used")
+        case .memoryBandwidth:
+            return figure(chip, field: "memory.bandwidth", chip.memory.bandwidthBytesPerSecond)
+        case .memoryCapacity:
+            return figure(chip, field: "memory.capacity", chip.memory.capacityBytes)
+        case .scaleUpBandwidth:
+            return figure(chip, field: "scale_up.bandwidth", chip.scaleUp?.bandwidthBytesPerSecond)
+        case nil:
+            return nil
+        }
+    }
+
+    /// Measured evidence for a spec workload, where the chip has matching measurements.
+    func measured(_ chip: Chip, _ workload: Workload) -> Evidence? {
+        guard workload.kind == .spec, let records = measurements[chip.id] else { return nil }
+        let matching: [BenchmarkResult]
+        switch workload.metric {
+        case .denseThroughput:
+            matching = records.filter { $0.benchmark == .gemm && $0.precision == workload.precision }
+        case .eightBitThroughput:
+            matching = records.filter { $0.benchmark == .gemm && ($0.precision == .fp8 || $0.precision == .int8) }
+        case .memoryBandwidth:
+            matching = records.filter { $0.benchmark == .streamTriad || $0.benchmark == .streamCopy }
+        default:
+            matching = []
+        }
+        guard let best = matching.filter({ $0.check != .failed }).max(by: { $0.median < $1.median }) else {
+            return nil
+        }
+        return Evidence(
+            value: best.median,
+            provenance: .measured(resultID: best.id),
+            sigma: 0,
+            samples: best.samples,
+            note: "\(best.benchmark.rawValue)\(best.precision.map { " " + $0.rawValue } ?? "") on "
+                + "\(best.device?.name ?? chip.id) via \(best.backend), \(best.repetitions) repetitions"
+        )
+    }
+
+    /// Modelled serving throughput per chip under the workload's limits, and its curve.
+    func serving(_ chip: Chip, _ workload: Workload) throws(AssessmentError) -> (Evidence, ServingCurve?) {
+        guard let modelID = workload.model, let input = workload.inputTokens, let output = workload.outputTokens,
+            let requested = workload.precision
+        else {
+            throw .invalidWorkload(workload.id, "a serving workload needs a model, token counts and a precision")
+        }
+        let model: ModelArch
+        do {
+            model = try models.model(modelID)
+        } catch {
+            throw .invalidWorkload(workload.id, "\(error)")
+        }
+        let limits = workload.limits ?? Workload.defaultLimits
+        var notes: [String] = []
+        var precision = requested
+        if chip.densePeak[requested] == nil {
+            precision = .bf16
+            notes.append("no \(requested.rawValue) support; served with bf16 weights")
+        }
+        var inputs = ["memory.bandwidth", "memory.capacity"]
+        if let used = Precision.allCases.first(where: { chip.densePeak[$0] == chip.denseThroughput(for: precision) }) {
+            inputs.append("dense.\(used.rawValue)")
+        }
+        let planned: PlannedDeployment
+        do {
+            planned = try Deployment.best(
+                chip: chip,
+                model: model,
+                weightPrecision: precision,
+                inputTokens: input,
+                outputTokens: output,
+                limits: limits
+            )
+        } catch {
+            notes.append("\(error)")
+            return (
+                Evidence(
+                    value: 0,
+                    provenance: .modelled(model: PerformanceModel.version, assumptions: "no deployment fits"),
+                    inputs: inputs.map { "\(chip.id)/\($0)" },
+                    sigma: 0,
+                    note: notes.joined(separator: "; ")
+                ), nil
+            )
+        }
+        let deployment = planned.model.deployment
+        if deployment.chipsPerReplica > 1 { inputs.append("scale_up.bandwidth") }
+        let limited = planned.throughput
+        let figures: [String: Provenance?] = [
+            "memory.bandwidth": chip.memory.bandwidthBytesPerSecond.provenance,
+            "memory.capacity": chip.memory.capacityBytes.provenance,
+            "scale_up.bandwidth": chip.scaleUp?.bandwidthBytesPerSecond?.provenance,
+        ]
+        let estimated = inputs.filter { field in
+            if field.hasPrefix("dense.") {
+                return chip.denseThroughput(for: precision)?.provenance.isEstimate ?? true
+            }
+            return figures[field]??.isEstimate ?? true
+        }
+        let shape =
+            "TP \(deployment.tensorParallel) × PP \(deployment.pipelineParallel), \(precision.rawValue) weights"
+        let efficiency = deployment.efficiency
+        var assumptions =
+            "\(shape); \(input) in / \(output) out; \(Self.describe(limits)); efficiency matrix "
+            + "\(efficiency.matrix), memory \(efficiency.memory), interconnect \(efficiency.interconnect)"
+        if let best = limited.best {
+            assumptions += "; batch \(best.batch), decode \(best.decodeBound.rawValue)-bound"
+        } else {
+            notes.append("no batch size meets \(Self.describe(limits))")
+        }
+        let value = limited.best?.outputTokensPerSecondPerChip ?? 0
+        let sigmaInputs = estimated.isEmpty ? 0 : uncertainty.estimate
+        return (
+            Evidence(
+                value: value,
+                provenance: .modelled(model: PerformanceModel.version, assumptions: assumptions),
+                inputs: inputs.map { "\(chip.id)/\($0)" },
+                estimatedInputs: estimated.map { "\(chip.id)/\($0)" },
+                sigma: (uncertainty.modelled * uncertainty.modelled + sigmaInputs * sigmaInputs).squareRoot(),
+                note: notes.isEmpty ? nil : notes.joined(separator: "; ")
+            ),
+            ServingCurve(chip: chip.id, workload: workload.id, deployment: shape, points: limited.curve)
+        )
+    }
+
+    static func describe(_ limits: ServiceLimits) -> String {
+        var parts: [String] = []
+        if let ttft = limits.ttftSeconds { parts.append("TTFT ≤ \(Quantity.trimmed(ttft * 1000, digits: 0)) ms") }
+        if let tpot = limits.tpotSeconds { parts.append("TPOT ≤ \(Quantity.trimmed(tpot * 1000, digits: 0)) ms") }
+        return parts.isEmpty ? "no latency limits" : parts.joined(separator: ", ")
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

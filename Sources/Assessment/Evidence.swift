@@ -1,0 +1,73 @@
+public import Catalogue
+import Foundation
+
+/// The value one chip achieves on one workload, with where it came from and how uncertain it is.
+public struct Evidence: Sendable, Hashable, Codable {
+    /// In the workload's unit; 0 when the chip cannot run the workload (see `note`).
+    public var value: Double
+    public var provenance: Provenance
+    /// Catalogue fields behind the value, as `chip/field` (the report links each to its source).
+    public var inputs: [String]
+    /// The inputs among `inputs` that are estimates, not published figures.
+    public var estimatedInputs: [String]
+    /// Log-normal spread used for figures without repetitions (see `Uncertainty`); 0 for measurements.
+    public var sigma: Double
+    /// Measured repetitions, resampled by the bootstrap.
+    public var samples: [Double]?
+    public var note: String?
+
+    public init(
+        value: Double,
+        provenance: Provenance,
+        inputs: [String] = [],
+        estimatedInputs: [String] = [],
+        sigma: Double,
+        samples: [Double]? = nil,
+        note: String? = nil
+    ) {
+        self.value = value
+        self.provenance = provenance
+        self.inputs = inputs
+        self.estimatedInputs = estimatedInputs
+        self.sigma = sigma
+        self.samples = samples
+        self.note = note
+    }
+
+    /// High for measurements and published figures, medium for modelled figures on published inputs,
+    /// low whenever an estimate is involved.
+    public var confidence: Confidence {
+        if !estimatedInputs.isEmpty || provenance.isEstimate { return .low }
+        if case .modelled = provenance { return .medium }
+        return .high
+    }
+
+    /// One bootstrap draw: a resampled median for measurements, a log-normal perturbation otherwise.
+    func draw(using generator: inout SeededGenerator) -> Double {
+        if let samples, !samples.isEmpty {
+            var resample = (0..<samples.count).map { _ in samples[generator.index(below: samples.count)] }
+            resample.sort()
+            let mid = resample.count / 2
+            return resample.count % 2 == 1 ? resample[mid] : (resample[mid - 1] + resample[mid]) / 2
+        }
+        guard sigma > 0 else { return value }
+        return value * exp(sigma * generator.normal())
+    }
+}
+
+/// The spread assumed for figures that carry no repetitions, as log-normal σ (0.05 ≈ ±10 % at 95 %).
+public struct Uncertainty: Sendable, Hashable, Codable {
+    /// A published figure: vendors' peaks are exact as claims; the spread covers clock and SKU variation.
+    public var spec: Double
+    /// A figure the catalogue marks as an estimate.
+    public var estimate: Double
+    /// A modelled serving figure: the model's median absolute error against published results
+    /// (`parity validate`, docs/perfmodel.md).
+    public var modelled: Double
+
+    public init(spec: Double = 0.05, estimate: Double = 0.25, modelled: Double = 0.20) {
+        self.spec = spec
+        self.estimate = estimate
+        self.modelled = modelled
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A small, fast, seedable generator (SplitMix64) so that bootstrap intervals are reproducible under a seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// A standard normal variate (Box–Muller).
+    public mutating func normal() -> Double {
+        let u1 = max(unit(), .leastNonzeroMagnitude)
+        let u2 = unit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+
+    /// A uniform index in 0..<count.
+    public mutating func index(below count: Int) -> Int {
+        Int(next() % UInt64(count))
+    }
+}

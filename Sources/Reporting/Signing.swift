@@ -1,0 +1,208 @@
+public import Assessment
+import Crypto
+public import Foundation
+
+/// Why a key or a bundle is refused. Every case says what was wrong, never only "invalid".
+public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadableKey(path: String, reason: String)
+    case malformedKey(path: String, reason: String)
+    case notCanonical
+    case malformedBundle(String)
+    case unsupported(String)
+    case keyIDMismatch
+    case untrustedKey(expected: String, found: String)
+    case badSignature
+    case badPayload(String)
+
+    public var description: String {
+        switch self {
+        case .unreadableKey(let path, let reason): "\(path): cannot read key: \(reason)"
+        case .malformedKey(let path, let reason): "\(path): not a Parity key: \(reason)"
+        case .notCanonical:
+            "bundle rejected: its bytes are not the canonical encoding (the file was altered after signing)"
+        case .malformedBundle(let reason): "bundle rejected: \(reason)"
+        case .unsupported(let what): "bundle rejected: unsupported \(what)"
+        case .keyIDMismatch: "bundle rejected: the key ID does not match the public key"
+        case .untrustedKey(let expected, let found):
+            "bundle rejected: signed by key \(found), not by the trusted key \(expected)"
+        case .badSignature: "bundle rejected: the signature does not match the content"
+        case .badPayload(let reason): "bundle rejected: payload: \(reason)"
+        }
+    }
+}
+
+/// An Ed25519 key pair for signing assessments.
+public struct SigningKey: Sendable {
+    static let privateHeader = "parity-ed25519-private-key"
+    static let publicHeader = "parity-ed25519-public-key"
+
+    let key: Curve25519.Signing.PrivateKey
+
+    public static func generate() -> SigningKey {
+        SigningKey(key: Curve25519.Signing.PrivateKey())
+    }
+
+    public var publicKey: Data { key.publicKey.rawRepresentation }
+
+    /// First 16 hex digits of SHA-256 over the raw public key.
+    public var keyID: String { Self.keyID(of: publicKey) }
+
+    static func keyID(of publicKey: Data) -> String {
+        SHA256.hash(data: publicKey).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The private key file's text.
+    public var privateKeyText: String { "\(Self.privateHeader)\n\(key.rawRepresentation.base64EncodedString())\n" }
+
+    /// The public key file's text, for reviewers.
+    public var publicKeyText: String { Self.publicKeyText(publicKey) }
+
+    static func publicKeyText(_ raw: Data) -> String { "\(publicHeader)\n\(raw.base64EncodedString())\n" }
+
+    public static func load(path: String) throws(SigningError) -> SigningKey {
+        let raw = try readKey(path: path, header: privateHeader)
+        do {
+            return SigningKey(key: try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+        } catch {
+            throw .malformedKey(path: path, reason: "not a 32-byte Ed25519 private key")
+        }
+    }
+
+    /// Reads a public key file (or a private key file, whose public half is taken).
+    public static func loadPublicKey(path: String) throws(SigningError) -> Data {
+        if let raw = try? readKey(path: path, header: publicHeader) {
+            guard raw.count == 32 else { throw .malformedKey(path: path, reason: "not a 32-byte Ed25519 public key") }
+            return raw
+        }
+        return try load(path: path).publicKey
+    }
+
+    static func readKey(path: String, header: String) throws(SigningError) -> Data {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadableKey(path: path, reason: error.localizedDescription)
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard lines.count == 2, lines[0] == header else {
+            throw .malformedKey(path: path, reason: "expected a '\(header)' line followed by base64")
+        }
+        guard let raw = Data(base64Encoded: lines[1]) else {
+            throw .malformedKey(path: path, reason: "the key is not base64")
+        }
+        return raw
+    }
+
+    func sign(_ message: Data) throws -> Data {
+        try key.signature(for: message)
+    }
+}
+
+/// A signed assessment, as a vendor submits it and a reviewer verifies it (`parity verify`).
+///
+/// The file is one canonical JSON object of strings. The signature covers
+/// `"parity.bundle/1\n" + payloadType + "\n" + payload bytes`, where the payload is the canonical JSON of the
+/// assessment, carried as base64 so that its bytes are exactly the bytes signed. Verification also requires
+/// the file itself to be canonical, so that no byte of it can change unnoticed.
+public struct SignedBundle: Sendable, Hashable, Codable {
+    public static let currentSchema = "parity.bundle/1"
+    static let fields: Set<String> = [
+        "schema", "algorithm", "keyID", "publicKey", "payloadType", "payload", "signature",
+    ]
+
+    public var schema: String
+    public var algorithm: String
+    public var keyID: String
+    public var publicKey: String
+    public var payloadType: String
+    public var payload: String
+    public var signature: String
+
+    /// What a successful verification establishes.
+    public struct Verified: Sendable {
+        public var keyID: String
+        public var assessment: Assessment
+        /// `true` when the signer matched a trusted key given to `verify`.
+        public var trusted: Bool
+    }
+
+    static func message(payloadType: String, payload: Data) -> Data {
+        var message = Data("\(currentSchema)\n\(payloadType)\n".utf8)
+        message.append(payload)
+        return message
+    }
+
+    /// Signs an assessment and returns the bundle file's bytes.
+    public static func sign(_ assessment: Assessment, with key: SigningKey) throws -> Data {
+        let payload = try CanonicalJSON.encode(assessment)
+        let signature = try key.sign(message(payloadType: Assessment.currentSchema, payload: payload))
+        let bundle = SignedBundle(
+            schema: currentSchema,
+            algorithm: "ed25519",
+            keyID: key.keyID,
+            publicKey: key.publicKey.base64EncodedString(),
+            payloadType: Assessment.currentSchema,
+            payload: payload.base64EncodedString(),
+            signature: signature.base64EncodedString()
+        )
+        var data = try CanonicalJSON.encode(bundle)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Verifies a bundle file's bytes; `trustedKey` (raw public key) pins the signer.
+    public static func verify(_ data: Data, trustedKey: Data? = nil) throws(SigningError) -> Verified {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .malformedBundle("not a JSON object")
+        }
+        guard Set(object.keys) == fields, object.values.allSatisfy({ $0 is String }) else {
+            throw .malformedBundle("expected exactly the string fields \(fields.sorted().joined(separator: ", "))")
+        }
+        let bundle: SignedBundle
+        do {
+            bundle = try CanonicalJSON.decode(SignedBundle.self, from: data)
+        } catch {
+            throw .malformedBundle("\(error)")
+        }
+        guard var canonical = try? CanonicalJSON.encode(bundle) else { throw .malformedBundle("cannot re-encode") }
+        canonical.append(0x0A)
+        guard canonical == data else { throw .notCanonical }
+        guard bundle.schema == currentSchema else { throw .unsupported("schema '\(bundle.schema)'") }
+        guard bundle.algorithm == "ed25519" else { throw .unsupported("algorithm '\(bundle.algorithm)'") }
+        guard bundle.payloadType == Assessment.currentSchema else {
+            throw .unsupported("payload type '\(bundle.payloadType)'")
+        }
+        let publicKey = try strictBase64(bundle.publicKey, field: "publicKey")
+        let signature = try strictBase64(bundle.signature, field: "signature")
+        let payload = try strictBase64(bundle.payload, field: "payload")
+        guard SigningKey.keyID(of: publicKey) == bundle.keyID else { throw .keyIDMismatch }
+        if let trustedKey, trustedKey != publicKey {
+            throw .untrustedKey(expected: SigningKey.keyID(of: trustedKey), found: bundle.keyID)
+        }
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
+            throw .malformedBundle("publicKey is not an Ed25519 public key")
+        }
+        guard key.isValidSignature(signature, for: message(payloadType: bundle.payloadType, payload: payload)) else {
+            throw .badSignature
+        }
+        let assessment: Assessment
+        do {
+            assessment = try CanonicalJSON.decode(Assessment.self, from: payload)
+        } catch {
+            throw .badPayload("\(error)")
+        }
+        guard assessment.schema == Assessment.currentSchema else {
+            throw .badPayload("schema '\(assessment.schema)'")
+        }
+        return Verified(keyID: bundle.keyID, assessment: assessment, trusted: trustedKey != nil)
+    }
+
+    /// Base64 that decodes and re-encodes to the same text (no alternative spellings of the same bytes).
+    static func strictBase64(_ text: String, field: String) throws(SigningError) -> Data {
+        guard let data = Data(base64Encoded: text), data.base64EncodedString() == text else {
+            throw .malformedBundle("\(field) is not canonical base64")
+        }
+        return data
+    }
+}
