@@ -20,6 +20,17 @@ let package = Package(
             ],
             path: "Benchmarks/PerfModelBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "AssessmentBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Assessment", package: "parity"),
+                .product(name: "Reporting", package: "parity"),
+                .product(name: "Catalogue", package: "parity"),
+            ],
+            path: "Benchmarks/AssessmentBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

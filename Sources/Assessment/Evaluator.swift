@@ -150,7 +150,14 @@ struct Evaluator {
             )
         }
         let deployment = planned.model.deployment
-        if deployment.chipsPerReplica > 1 { inputs.append("scale_up.bandwidth") }
+        var assumed: [String] = []
+        if deployment.chipsPerReplica > 1 {
+            if chip.scaleUp?.bandwidthBytesPerSecond != nil {
+                inputs.append("scale_up.bandwidth")
+            } else {
+                assumed.append("scale-up bandwidth: none in the catalogue; PCIe-class 64 GB/s assumed")
+            }
+        }
         let limited = planned.throughput
         let figures: [String: Provenance?] = [
             "memory.bandwidth": chip.memory.bandwidthBytesPerSecond.provenance,
@@ -175,13 +182,14 @@ struct Evaluator {
             notes.append("no batch size meets \(Self.describe(limits))")
         }
         let value = limited.best?.outputTokensPerSecondPerChip ?? 0
-        let sigmaInputs = estimated.isEmpty ? 0 : uncertainty.estimate
+        let sigmaInputs = estimated.isEmpty && assumed.isEmpty ? 0 : uncertainty.estimate
         return (
             Evidence(
                 value: value,
                 provenance: .modelled(model: PerformanceModel.version, assumptions: assumptions),
                 inputs: inputs.map { "\(chip.id)/\($0)" },
                 estimatedInputs: estimated.map { "\(chip.id)/\($0)" },
+                assumedInputs: assumed,
                 sigma: (uncertainty.modelled * uncertainty.modelled + sigmaInputs * sigmaInputs).squareRoot(),
                 note: notes.isEmpty ? nil : notes.joined(separator: "; ")
             ),

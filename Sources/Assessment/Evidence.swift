@@ -10,6 +10,8 @@ public struct Evidence: Sendable, Hashable, Codable {
     public var inputs: [String]
     /// The inputs among `inputs` that are estimates, not published figures.
     public var estimatedInputs: [String]
+    /// Figures the catalogue lacks and the model assumed (e.g. a scale-up bandwidth), described.
+    public var assumedInputs: [String]
     /// Log-normal spread used for figures without repetitions (see `Uncertainty`); 0 for measurements.
     public var sigma: Double
     /// Measured repetitions, resampled by the bootstrap.
@@ -21,6 +23,7 @@ public struct Evidence: Sendable, Hashable, Codable {
         provenance: Provenance,
         inputs: [String] = [],
         estimatedInputs: [String] = [],
+        assumedInputs: [String] = [],
         sigma: Double,
         samples: [Double]? = nil,
         note: String? = nil
@@ -29,6 +32,7 @@ public struct Evidence: Sendable, Hashable, Codable {
         self.provenance = provenance
         self.inputs = inputs
         self.estimatedInputs = estimatedInputs
+        self.assumedInputs = assumedInputs
         self.sigma = sigma
         self.samples = samples
         self.note = note
@@ -37,7 +41,7 @@ public struct Evidence: Sendable, Hashable, Codable {
     /// High for measurements and published figures, medium for modelled figures on published inputs,
     /// low whenever an estimate is involved.
     public var confidence: Confidence {
-        if !estimatedInputs.isEmpty || provenance.isEstimate { return .low }
+        if !estimatedInputs.isEmpty || !assumedInputs.isEmpty || provenance.isEstimate { return .low }
         if case .modelled = provenance { return .medium }
         return .high
     }

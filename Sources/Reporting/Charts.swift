@@ -125,7 +125,11 @@ enum Charts {
         let right = width - 12
         let top = 26.0
         let bottom = height - 30
-        let peaks = chip.densePeaks.filter { $0.value > 0 }.sorted { $0.value > $1.value }
+        // Precisions with the same peak share one ceiling and one label ("fp8/int8").
+        let grouped = Dictionary(grouping: chip.densePeaks.filter { $0.value > 0 }, by: \.value)
+        let peaks = grouped.map { value, entries in
+            (key: entries.map(\.key).sorted().joined(separator: "/"), value: value)
+        }.sorted { $0.value > $1.value }
         guard let highest = peaks.first?.value, chip.memoryBandwidth > 0 else {
             return "<p class=\"muted\">No dense peak figures for \(Format.escape(chip.name)).</p>"
         }
@@ -163,7 +167,7 @@ enum Charts {
             let ridge = peak.value / chip.memoryBandwidth
             let colour = colour(index, of: peaks.count)
             var points: [String] = []
-            for step in 0...40 {
+            for step in 0...50 {
                 let intensity = pow(10, -1 + Double(step) * 0.1)
                 let attainable = min(peak.value, chip.memoryBandwidth * intensity)
                 points.append("\(number(xAxis.position(intensity))),\(number(yAxis.position(attainable)))")

@@ -11,7 +11,7 @@ public enum HTMLReport {
         h3{font-size:15px;margin-top:20px}
         table{border-collapse:collapse;margin:8px 0;font-size:13px}
         th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:left;vertical-align:top}
-        th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+        th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         .verdict{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
         .exceeds{background:#1a7f37}.comparable{background:#0969da}.below{background:#cf222e}
         .inconclusive{background:#6e7781}.na{background:#afb8c1}
@@ -165,7 +165,9 @@ public enum HTMLReport {
         let names = Dictionary(uniqueKeysWithValues: a.chips.map { ($0.id, $0.name) })
         let references = Set(a.chips.filter { $0.role == .reference }.map(\.id))
         var html = "<h2 id=\"curves\">Throughput vs interactivity (modelled)</h2>\n"
-        html += "<p class=\"muted\">Each line sweeps the batch size on the chip's smallest deployment that fits; "
+        html +=
+            "<p class=\"muted\">Each line sweeps the batch size on the deployment (TP × PP) that gives the chip the "
+        html += "most output tokens per second per chip under the limits; "
         html += "references are dashed. Points right of the TPOT limit meet it.</p>\n"
         for workload in serving {
             html += Charts.curves(
@@ -212,6 +214,7 @@ public enum HTMLReport {
                 let estimated = evidence.estimatedInputs.contains(input) ? " (estimate)" : ""
                 return "<a href=\"#\(Format.sourceAnchor(input))\">\(Format.escape(input))</a>\(estimated)"
             }.joined(separator: ", ")
+            for assumption in evidence.assumedInputs { html += "; assumed: \(Format.escape(assumption))" }
             html += "</td><td class=\"small\">\(Format.escape(evidence.note ?? ""))</td></tr>\n"
         }
         return html + "</table>\n"

@@ -75,6 +75,7 @@ public enum MarkdownReport {
                 "[\(input)](#\(Format.sourceAnchor(input)))"
                     + (e.estimatedInputs.contains(input) ? " (estimate)" : "")
             }.joined(separator: ", ")
+            for assumption in e.assumedInputs { md += "; assumed: \(cell(assumption))" }
             md += " |\n"
         }
 

@@ -1,0 +1,148 @@
+import Assessment
+import Foundation
+import Testing
+
+@testable import Reporting
+
+@Suite struct SigningTests {
+    @Test func signedBundleVerifies() throws {
+        let key = SigningKey.generate()
+        let assessment = try Fixture.assessment()
+        let bundle = try SignedBundle.sign(assessment, with: key)
+        let verified = try SignedBundle.verify(bundle)
+        #expect(verified.keyID == key.keyID)
+        #expect(verified.assessment == assessment)
+        #expect(!verified.trusted)
+        #expect(try SignedBundle.verify(bundle, trustedKey: key.publicKey).trusted)
+    }
+
+    @Test func anotherSignerIsNotTrusted() throws {
+        let bundle = try SignedBundle.sign(Fixture.assessment(), with: SigningKey.generate())
+        let other = SigningKey.generate()
+        #expect(throws: SigningError.self) { try SignedBundle.verify(bundle, trustedKey: other.publicKey) }
+    }
+
+    @Test func keyFilesRoundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = SigningKey.generate()
+        let privatePath = folder.appendingPathComponent("k.key").path
+        let publicPath = folder.appendingPathComponent("k.pub").path
+        try key.privateKeyText.write(toFile: privatePath, atomically: true, encoding: .utf8)
+        try key.publicKeyText.write(toFile: publicPath, atomically: true, encoding: .utf8)
+        #expect(try SigningKey.load(path: privatePath).keyID == key.keyID)
+        #expect(try SigningKey.loadPublicKey(path: publicPath) == key.publicKey)
+        #expect(throws: SigningError.self) { try SigningKey.load(path: publicPath) }
+        try "garbage".write(toFile: privatePath, atomically: true, encoding: .utf8)
+        #expect(throws: SigningError.self) { try SigningKey.load(path: privatePath) }
+    }
+
+    /// Every single-byte change of a signed bundle is rejected.
+    @Test func everySingleByteMutationIsRejected() throws {
+        let bundle = try SignedBundle.sign(Fixture.assessment(), with: SigningKey.generate())
+        var generator = SeededGenerator(seed: 2026)
+        var rejected = 0
+        let trials = 1500
+        for _ in 0..<trials {
+            var mutated = bundle
+            let position = generator.index(below: mutated.count)
+            var byte = UInt8(truncatingIfNeeded: generator.next())
+            if byte == mutated[position] { byte ^= 0x01 }
+            mutated[position] = byte
+            do {
+                _ = try SignedBundle.verify(mutated)
+            } catch {
+                rejected += 1
+            }
+        }
+        #expect(rejected == trials)
+    }
+
+    /// Edits that keep the file well-formed JSON — changed report values, swapped keys, altered metadata — are
+    /// rejected too.
+    @Test func fieldMutationsAreRejected() throws {
+        let key = SigningKey.generate()
+        let other = SigningKey.generate()
+        let bundle = try SignedBundle.sign(Fixture.assessment(), with: key)
+        let envelope = try #require(try JSONSerialization.jsonObject(with: bundle) as? [String: String])
+        let payload = try #require(Data(base64Encoded: envelope["payload"]!))
+        let report = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+        var generator = SeededGenerator(seed: 11)
+        var trials = 0
+        var rejected = 0
+        func attempt(_ fields: [String: String]) throws {
+            var data = try JSONSerialization.data(
+                withJSONObject: fields,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
+            data.append(0x0A)
+            trials += 1
+            do {
+                _ = try SignedBundle.verify(data)
+            } catch {
+                rejected += 1
+            }
+        }
+        // The canonical re-serialisation of the untouched envelope still verifies (the harness is sound).
+        var untouched = try JSONSerialization.data(
+            withJSONObject: envelope,
+            options: [.sortedKeys, .withoutEscapingSlashes]
+        )
+        untouched.append(0x0A)
+        #expect(untouched == bundle)
+        #expect(throws: Never.self) { try SignedBundle.verify(untouched) }
+
+        for _ in 0..<300 {
+            var mutatedReport = report
+            mutateRandomLeaf(&mutatedReport, using: &generator)
+            let mutatedPayload = try JSONSerialization.data(withJSONObject: mutatedReport, options: [.sortedKeys])
+            var fields = envelope
+            fields["payload"] = mutatedPayload.base64EncodedString()
+            try attempt(fields)
+        }
+        for field in envelope.keys.sorted() {
+            var fields = envelope
+            fields[field] = (fields[field] ?? "") + "A"
+            try attempt(fields)
+            fields[field] = String(envelope[field]!.dropLast())
+            try attempt(fields)
+        }
+        var swapped = envelope
+        swapped["publicKey"] = other.publicKey.base64EncodedString()
+        try attempt(swapped)
+        swapped["keyID"] = other.keyID
+        try attempt(swapped)
+        var extra = envelope
+        extra["comment"] = "hello"
+        try attempt(extra)
+        #expect(trials > 300)
+        #expect(rejected == trials)
+    }
+
+    /// Changes one leaf (number, string or boolean) somewhere in a JSON object.
+    func mutateRandomLeaf(_ object: inout [String: Any], using generator: inout SeededGenerator) {
+        let keys = object.keys.sorted()
+        let key = keys[generator.index(below: keys.count)]
+        switch object[key] {
+        case var nested as [String: Any] where !nested.isEmpty:
+            mutateRandomLeaf(&nested, using: &generator)
+            object[key] = nested
+        case var array as [Any] where !array.isEmpty:
+            let index = generator.index(below: array.count)
+            if var nested = array[index] as? [String: Any], !nested.isEmpty {
+                mutateRandomLeaf(&nested, using: &generator)
+                array[index] = nested
+            } else {
+                array[index] = "tampered"
+            }
+            object[key] = array
+        case let number as NSNumber:
+            object[key] = NSNumber(value: number.doubleValue + 1)
+        case let text as String:
+            object[key] = text + "!"
+        default:
+            object[key] = "tampered"
+        }
+    }
+}
