@@ -50,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "Assessment",
-            dependencies: ["Catalogue", "PerfModel", "Measure"],
+            dependencies: ["Catalogue", "PerfModel", "Measure", "ExportControl"],
             swiftSettings: swiftSettings
         ),
         .target(

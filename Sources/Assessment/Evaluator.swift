@@ -105,6 +105,24 @@ struct Evaluator {
 
     /// Modelled serving throughput per chip under the workload's limits, and its curve.
     func serving(_ chip: Chip, _ workload: Workload) throws(AssessmentError) -> (Evidence, ServingCurve?) {
+        let result = try servingPlan(chip, workload)
+        return (result.evidence, result.curve)
+    }
+
+    struct ServingResult {
+        var evidence: Evidence
+        var curve: ServingCurve?
+        var plan: PlannedDeployment?
+    }
+
+    /// As `serving`, with the chosen deployment; `efficiency` (e.g. calibrated from measurements) replaces the
+    /// defaults and `calibratedFrom` names the measurements behind it.
+    func servingPlan(
+        _ chip: Chip,
+        _ workload: Workload,
+        efficiency: Efficiency? = nil,
+        calibratedFrom: [String] = []
+    ) throws(AssessmentError) -> ServingResult {
         guard let modelID = workload.model, let input = workload.inputTokens, let output = workload.outputTokens,
             let requested = workload.precision
         else {
@@ -135,18 +153,21 @@ struct Evaluator {
                 weightPrecision: precision,
                 inputTokens: input,
                 outputTokens: output,
-                limits: limits
+                limits: limits,
+                efficiency: efficiency
             )
         } catch {
             notes.append("\(error)")
-            return (
-                Evidence(
+            return ServingResult(
+                evidence: Evidence(
                     value: 0,
                     provenance: .modelled(model: PerformanceModel.version, assumptions: "no deployment fits"),
                     inputs: inputs.map { "\(chip.id)/\($0)" },
                     sigma: 0,
                     note: notes.joined(separator: "; ")
-                ), nil
+                ),
+                curve: nil,
+                plan: nil
             )
         }
         let deployment = planned.model.deployment
@@ -176,6 +197,9 @@ struct Evaluator {
         var assumptions =
             "\(shape); \(input) in / \(output) out; \(Self.describe(limits)); efficiency matrix "
             + "\(efficiency.matrix), memory \(efficiency.memory), interconnect \(efficiency.interconnect)"
+        if !calibratedFrom.isEmpty {
+            assumptions += "; efficiency calibrated from measurements \(calibratedFrom.joined(separator: ", "))"
+        }
         if let best = limited.best {
             assumptions += "; batch \(best.batch), decode \(best.decodeBound.rawValue)-bound"
         } else {
@@ -183,8 +207,8 @@ struct Evaluator {
         }
         let value = limited.best?.outputTokensPerSecondPerChip ?? 0
         let sigmaInputs = estimated.isEmpty && assumed.isEmpty ? 0 : uncertainty.estimate
-        return (
-            Evidence(
+        return ServingResult(
+            evidence: Evidence(
                 value: value,
                 provenance: .modelled(model: PerformanceModel.version, assumptions: assumptions),
                 inputs: inputs.map { "\(chip.id)/\($0)" },
@@ -193,7 +217,8 @@ struct Evaluator {
                 sigma: (uncertainty.modelled * uncertainty.modelled + sigmaInputs * sigmaInputs).squareRoot(),
                 note: notes.isEmpty ? nil : notes.joined(separator: "; ")
             ),
-            ServingCurve(chip: chip.id, workload: workload.id, deployment: shape, points: limited.curve)
+            curve: ServingCurve(chip: chip.id, workload: workload.id, deployment: shape, points: limited.curve),
+            plan: planned
         )
     }
 

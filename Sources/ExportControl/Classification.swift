@@ -19,6 +19,9 @@ public struct Classification: Sendable, Equatable, Codable {
     public var hbm: HBMCheck?
     /// Figures the result rests on that are estimates, not sourced.
     public var estimatedInputs: [String]
+    /// The estimated figures that decide `eccnClass` (TPP inputs, and the die area when the deciding clause
+    /// uses performance density); HBM figures only bear on 3A090.c.
+    public var decisiveEstimatedInputs: [String]
     /// Plain-language reason: which threshold decides, and by how much.
     public var explanation: String
     public var licenceNote: String

@@ -40,6 +40,7 @@ public struct Classifier: Sendable {
                 decidingClause: nil,
                 hbm: nil,
                 estimatedInputs: ["dense"],
+                decisiveEstimatedInputs: ["dense"],
                 explanation: "No dense throughput figure; TPP cannot be computed.",
                 licenceNote: rule.licenceNote,
                 ruleSource: rule.source
@@ -52,6 +53,7 @@ public struct Classifier: Sendable {
 
         let matched = rule.clauses.first { $0.matches(tpp: tpp, density: density, isDatacenter: chip.isDatacenter) }
         let eccnClass = matched?.eccnClass ?? "not 3A090"
+        let decisive = estimated.filter { $0 != "die area" || (matched?.needsDensity ?? true) }
         let explanation = explain(
             chip: chip,
             tpp: tpp,
@@ -70,6 +72,7 @@ public struct Classifier: Sendable {
             decidingClause: matched?.id,
             hbm: hbmCheck(chip, estimated: &estimated),
             estimatedInputs: estimated,
+            decisiveEstimatedInputs: decisive,
             explanation: explanation,
             licenceNote: matched == nil
                 ? "No 3A090 licence requirement from these thresholds (other rules may apply)." : rule.licenceNote,

@@ -13,7 +13,8 @@ extension Deployment {
         weightPrecision: Precision,
         contextTokens: Int,
         minimumBatch: Int = 8,
-        maxChips: Int = 256
+        maxChips: Int = 256,
+        efficiency: Efficiency? = nil
     ) throws(PerfModelError) -> PerformanceModel {
         let domain = max(1, chip.scaleUp?.domainSize?.value ?? 8)
         var lastError: PerfModelError?
@@ -26,7 +27,8 @@ extension Deployment {
                     model: model,
                     tensorParallel: tp,
                     pipelineParallel: pp,
-                    weightPrecision: weightPrecision
+                    weightPrecision: weightPrecision,
+                    efficiency: efficiency
                 )
                 do throws(PerfModelError) {
                     let resolved = try PerformanceModel(deployment)
@@ -73,7 +75,8 @@ extension Deployment {
         inputTokens: Int,
         outputTokens: Int,
         limits: ServiceLimits,
-        maxChips: Int = 64
+        maxChips: Int = 64,
+        efficiency: Efficiency? = nil
     ) throws(PerfModelError) -> PlannedDeployment {
         let smallest = try Deployment.smallest(
             chip: chip,
@@ -81,7 +84,8 @@ extension Deployment {
             weightPrecision: weightPrecision,
             contextTokens: inputTokens + outputTokens,
             minimumBatch: 1,
-            maxChips: maxChips
+            maxChips: maxChips,
+            efficiency: efficiency
         )
         var chosen = PlannedDeployment(
             model: smallest,
@@ -99,7 +103,8 @@ extension Deployment {
                     model: model,
                     tensorParallel: tp,
                     pipelineParallel: pp,
-                    weightPrecision: weightPrecision
+                    weightPrecision: weightPrecision,
+                    efficiency: efficiency
                 )
                 guard let candidate = try? PerformanceModel(deployment),
                     candidate.maxBatch(contextTokens: inputTokens + outputTokens) >= 1

@@ -1,0 +1,132 @@
+import Foundation
+import Yams
+
+/// A purchase order or a test-campaign plan: lines of chip, quantity, purpose, organisation and date.
+public struct ProcurementPlan: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case order, campaign, deployment
+
+        /// The action a line of this kind of plan performs.
+        public var action: Directive.Action {
+            switch self {
+            case .order: .order
+            case .campaign: .test
+            case .deployment: .deploy
+            }
+        }
+    }
+
+    public struct Line: Sendable, Hashable, Codable {
+        /// 1-based index in `lines`.
+        public var index: Int
+        /// Line in the file, for messages.
+        public var fileLine: Int?
+        public var chip: String
+        public var quantity: Int
+        public var purpose: String?
+        /// A model id or a workload id to rank alternatives by.
+        public var workload: String?
+        public var organisation: String
+        public var country: String
+        public var date: Day
+        public var action: Directive.Action
+    }
+
+    public var file: String
+    public var kind: Kind
+    public var lines: [Line]
+
+    /// Reads a plan from YAML or JSON text. Missing per-line fields come from the top level
+    /// (`organisation`, `country`, `date`, `action`).
+    public static func decode(text: String, file: String) throws(CatalogueError) -> ProcurementPlan {
+        let reader = try YAMLReader(text: text, file: file)
+        let root = reader.root
+        try reader.rejectUnknownKeys(
+            root,
+            allowed: ["kind", "organisation", "country", "date", "action", "lines", "title"],
+            path: ""
+        )
+        let kindNode = try reader.require(root, "kind", path: "kind")
+        let kindText = try reader.string(kindNode, path: "kind")
+        guard let kind = Kind(rawValue: kindText) else {
+            throw reader.error(kindNode, "kind", "must be order, campaign or deployment, got '\(kindText)'")
+        }
+        func optionalString(_ node: Node, _ key: String, _ path: String) throws(CatalogueError) -> String? {
+            guard let child = reader.child(node, key), !reader.isNull(child) else { return nil }
+            return try reader.string(child, path: path)
+        }
+        func day(_ node: Node, _ key: String, _ path: String) throws(CatalogueError) -> Day? {
+            guard let child = reader.child(node, key), !reader.isNull(child) else { return nil }
+            let value = try reader.string(child, path: path)
+            guard let day = Day(value) else { throw reader.error(child, path, "must be a date like 2025-10-01") }
+            return day
+        }
+        func action(_ node: Node, _ path: String) throws(CatalogueError) -> Directive.Action? {
+            guard let child = reader.child(node, "action"), !reader.isNull(child) else { return nil }
+            let value = try reader.string(child, path: path)
+            guard let action = Directive.Action(rawValue: value) else {
+                throw reader.error(child, path, "must be test, order, deploy or export, got '\(value)'")
+            }
+            return action
+        }
+        let defaultOrganisation = try optionalString(root, "organisation", "organisation")
+        let defaultCountry = try optionalString(root, "country", "country")
+        let defaultDate = try day(root, "date", "date")
+        let defaultAction = try action(root, "action") ?? kind.action
+        let linesNode = try reader.require(root, "lines", path: "lines")
+        guard case .sequence(let sequence) = linesNode, !sequence.isEmpty else {
+            throw reader.error(linesNode, "lines", "must be a non-empty list of lines")
+        }
+        var lines: [Line] = []
+        for (offset, node) in sequence.enumerated() {
+            let path = "lines[\(offset + 1)]"
+            guard case .mapping = node else {
+                throw reader.error(node, path, "must be a mapping with chip, quantity, purpose, organisation, date")
+            }
+            try reader.rejectUnknownKeys(
+                node,
+                allowed: ["chip", "quantity", "purpose", "workload", "organisation", "country", "date", "action"],
+                path: path
+            )
+            let chip = try reader.string(try reader.require(node, "chip", path: "\(path).chip"), path: "\(path).chip")
+            let quantityNode = try reader.require(node, "quantity", path: "\(path).quantity")
+            let quantity = try reader.int(quantityNode, path: "\(path).quantity")
+            guard quantity > 0 else { throw reader.error(quantityNode, "\(path).quantity", "must be at least 1") }
+            guard
+                let organisation = try optionalString(node, "organisation", "\(path).organisation")
+                    ?? defaultOrganisation
+            else {
+                throw reader.error(node, "\(path).organisation", "is missing (give it on the line or at the top)")
+            }
+            guard let country = try optionalString(node, "country", "\(path).country") ?? defaultCountry else {
+                throw reader.error(
+                    node,
+                    "\(path).country",
+                    "is missing (an ISO code such as CN, on the line or at the top)"
+                )
+            }
+            guard let date = try day(node, "date", "\(path).date") ?? defaultDate else {
+                throw reader.error(node, "\(path).date", "is missing (give it on the line or at the top)")
+            }
+            lines.append(
+                Line(
+                    index: offset + 1,
+                    fileLine: node.mark?.line,
+                    chip: chip,
+                    quantity: quantity,
+                    purpose: try optionalString(node, "purpose", "\(path).purpose"),
+                    workload: try optionalString(node, "workload", "\(path).workload"),
+                    organisation: organisation,
+                    country: country.uppercased(),
+                    date: date,
+                    action: try action(node, "\(path).action") ?? defaultAction
+                )
+            )
+        }
+        return ProcurementPlan(file: file, kind: kind, lines: lines)
+    }
+
+    public static func load(path: String) throws(CatalogueError) -> ProcurementPlan {
+        try decode(text: try CatalogueFiles.read(URL(fileURLWithPath: path), displayName: path), file: path)
+    }
+}
