@@ -18,11 +18,16 @@ let package = Package(
         .library(name: "Measure", targets: ["Measure"]),
         .library(name: "Assessment", targets: ["Assessment"]),
         .library(name: "Reporting", targets: ["Reporting"]),
+        .library(name: "LoadGen", targets: ["LoadGen"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -58,6 +63,24 @@ let package = Package(
             dependencies: ["Catalogue", "PerfModel", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LoadGen",
+            dependencies: [
+                "Catalogue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "Catalogue",
+                "PerfModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity",
             dependencies: [
@@ -67,6 +90,8 @@ let package = Package(
                 "Measure",
                 "Assessment",
                 "Reporting",
+                "LoadGen",
+                "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -94,6 +119,14 @@ let package = Package(
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Assessment", "Catalogue"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoadGenTests",
+            dependencies: [
+                "LoadGen", "Simulator", "Catalogue", "PerfModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Catalogue
 import Assessment
 import Foundation
 import Testing

@@ -1,0 +1,316 @@
+import Catalogue
+import Foundation
+public import Hummingbird
+import Logging
+import NIOCore
+import PerfModel
+
+/// An OpenAI-compatible streaming server whose timing comes from the performance model (or fixed values).
+public struct SimulatorServer: Sendable {
+    public let configuration: SimulatorConfiguration
+    let engine: BatchEngine?
+    let counter = RequestCounter()
+
+    /// The served model name as a JSON string literal, escaped once.
+    let quotedModel: String
+
+    public init(configuration: SimulatorConfiguration) {
+        self.configuration = configuration
+        let data = (try? JSONSerialization.data(withJSONObject: [configuration.servedModel])) ?? Data("[\"\"]".utf8)
+        quotedModel = String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        if case .model(let model) = configuration.timing {
+            engine = BatchEngine(model: model, timeScale: configuration.timeScale)
+        } else {
+            engine = nil
+        }
+    }
+
+    static let words = [
+        " the", " of", " and", " a", " to", " in", " is", " it", " that", " for", " on", " was", " with", " as",
+        " at", " by", " this", " from", " or", " an",
+    ]
+
+    /// The router with `/v1/completions`, `/v1/chat/completions`, `/v1/models` and `/healthz`.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/v1/models") { _, _ -> Response in
+            Self.json(["object": "list", "data": [["id": configuration.servedModel, "object": "model"]]])
+        }
+        router.post("/v1/completions") { request, context in
+            try await handle(request, context: context, chat: false)
+        }
+        router.post("/v1/chat/completions") { request, context in
+            try await handle(request, context: context, chat: true)
+        }
+        return router
+    }
+
+    static func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        json(["error": ["message": message, "type": "invalid_request_error", "code": Int(status.code)]], status: status)
+    }
+
+    /// Prompt length: token-ID arrays count exactly; text counts whitespace-separated words (the simulator's
+    /// stand-in for a tokenizer).
+    static func promptTokens(_ body: [String: Any], chat: Bool) -> Int? {
+        if chat {
+            guard let messages = body["messages"] as? [[String: Any]], !messages.isEmpty else { return nil }
+            return max(1, messages.compactMap { $0["content"] as? String }.map(words(in:)).reduce(0, +))
+        }
+        switch body["prompt"] {
+        case let ids as [Int]: return ids.isEmpty ? nil : ids.count
+        case let text as String: return max(1, words(in: text))
+        case let batch as [[Int]]: return batch.first.map(\.count)
+        case let texts as [String]: return texts.first.map { max(1, words(in: $0)) }
+        default: return nil
+        }
+    }
+
+    static func words(in text: String) -> Int {
+        text.split(whereSeparator: \.isWhitespace).count
+    }
+
+    func handle(_ request: Request, context: BasicRequestContext, chat: Bool) async throws -> Response {
+        // Fixed timings count from the request's arrival, so that parsing it is part of the injected TTFT.
+        let arrived = ContinuousClock.now
+        let number = await counter.next()
+        let buffer = try await request.body.collect(upTo: 64 << 20)
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+            return Self.error("the body must be a JSON object", status: .badRequest)
+        }
+        guard let prompt = Self.promptTokens(body, chat: chat) else {
+            return Self.error(chat ? "'messages' is required" : "'prompt' is required", status: .badRequest)
+        }
+        let maxTokens = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int) ?? 16
+        guard maxTokens >= 1 else { return Self.error("'max_tokens' must be at least 1", status: .badRequest) }
+        let stream = (body["stream"] as? Bool) ?? false
+        let includeUsage = ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+        let fault = (number % configuration.faultEvery == 0) ? configuration.fault : nil
+        if fault == .http500 { return Self.error("injected fault", status: .internalServerError) }
+        let chunks = Chunks(
+            id: "\(chat ? "chatcmpl" : "cmpl")-\(number)",
+            created: Int(Date().timeIntervalSince1970),
+            model: configuration.servedModel,
+            quotedModel: quotedModel,
+            chat: chat,
+            seed: configuration.seed,
+            prompt: prompt,
+            output: maxTokens
+        )
+        if stream, fault != .stall, case .fixed(let ttft, let tpot) = configuration.timing {
+            // Fixed timing writes each token from the response task itself at its due time: no hand-off between
+            // tasks, so the injected values are what the client sees (plus the network).
+            let scale = configuration.timeScale
+            let eventLoop = EventLoopGroupProvider.singleton.eventLoopGroup.next()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init { writer in
+                    for index in 0..<maxTokens {
+                        let due = (ttft + Double(index) * tpot) * scale
+                        if due > 0 { try await Self.sleep(until: arrived + .nanoseconds(Int64(due * 1e9)), on: eventLoop) }
+                        if fault == .malformed, index == 1 {
+                            try await writer.write(ByteBuffer(string: "data: {\"choices\": [\n\n"))
+                        }
+                        if fault == .drop, index == 2 { throw SimulatorFault.dropped }
+                        try await writer.write(chunks.chunkEvent(index))
+                    }
+                    if includeUsage { try await writer.write(chunks.usageEvent()) }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
+                }
+            )
+        }
+        let tokens = tokenStream(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
+        guard stream else {
+            var generated = ""
+            for await event in tokens {
+                if case .token(let index) = event { generated += chunks.text(index) }
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: chunks.complete(generated)))
+            )
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: .init { writer in
+                var sent = 0
+                for await event in tokens {
+                    guard case .token(let index) = event else { continue }
+                    if fault == .malformed, sent == 1 {
+                        try await writer.write(ByteBuffer(string: "data: {\"choices\": [\n\n"))
+                    }
+                    if fault == .drop, sent == 2 { throw SimulatorFault.dropped }
+                    try await writer.write(chunks.chunkEvent(index))
+                    sent += 1
+                }
+                if includeUsage { try await writer.write(chunks.usageEvent()) }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// Waits until `due` on the connection's event loop: NIO's timers (epoll with a timer fd) wake within tens of
+    /// microseconds, where a task sleep on Linux overshoots by about 0.3 ms — too much for an injected TTFT that
+    /// clients are checked against to 1 ms.
+    static func sleep(until due: ContinuousClock.Instant, on eventLoop: any EventLoop) async throws {
+        let remaining = due - ContinuousClock.now
+        guard remaining > .zero else { return }
+        let (seconds, attoseconds) = remaining.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        try await eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {}.futureResult.get()
+    }
+
+    /// Token events for one request, timed by the configured timing.
+    func tokenStream(
+        prompt: Int,
+        output: Int,
+        fault: Fault?,
+        arrived: ContinuousClock.Instant = .now
+    ) -> AsyncStream<TokenEvent> {
+        let scale = configuration.timeScale
+        if fault == .stall {
+            return AsyncStream { continuation in
+                let task = Task {
+                    try? await Task.sleep(for: .seconds(30))
+                    continuation.yield(.token(0))
+                    continuation.yield(.finished)
+                    continuation.finish()
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+        }
+        switch configuration.timing {
+        case .fixed(let ttft, let tpot):
+            return AsyncStream { continuation in
+                let task = Task {
+                    let start = arrived
+                    for index in 0..<output {
+                        let due = (ttft + Double(index) * tpot) * scale
+                        if due > 0 {
+                            try? await Task.sleep(until: start + .nanoseconds(Int64(due * 1e9)), tolerance: .zero, clock: .continuous)
+                        }
+                        if Task.isCancelled { break }
+                        continuation.yield(.token(index))
+                    }
+                    continuation.yield(.finished)
+                    continuation.finish()
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+        case .model:
+            guard let engine else { return AsyncStream { $0.finish() } }
+            return AsyncStream { continuation in
+                let task = Task {
+                    for await event in await engine.submit(prompt: prompt, output: output) {
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+        }
+    }
+
+    /// Runs the server on `host:port` (port 0 picks a free one); `onRunning` receives the bound port.
+    /// Returns when the task is cancelled, or on SIGINT/SIGTERM when `handleSignals` is set.
+    public func run(
+        host: String = "127.0.0.1",
+        port: Int,
+        handleSignals: Bool = false,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        var logger = Logger(label: "parity-simulator")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        if handleSignals {
+            try await app.runService()
+        } else {
+            try await app.run()
+        }
+        await engine?.stop()
+    }
+}
+
+/// Builds the JSON of one response's chunks (OpenAI completion and chat formats).
+struct Chunks: Sendable {
+    var id: String
+    var created: Int
+    var model: String
+    var quotedModel: String
+    var chat: Bool
+    var seed: UInt64
+    var prompt: Int
+    var output: Int
+
+    func text(_ index: Int) -> String {
+        SimulatorServer.words[Int((UInt64(index) &* 2_654_435_761 &+ seed) % UInt64(SimulatorServer.words.count))]
+    }
+
+    var object: String { chat ? "chat.completion.chunk" : "text_completion" }
+
+    var usage: [String: Any] { ["prompt_tokens": prompt, "completion_tokens": output, "total_tokens": prompt + output] }
+
+    /// One streamed chunk as an SSE event. Built from a template: the token texts are plain words, so no JSON
+    /// escaping is needed, and this runs for every token of every stream.
+    func chunkEvent(_ index: Int) -> ByteBuffer {
+        let finish = index + 1 == output ? "\"length\"" : "null"
+        let choice =
+            chat
+            ? (index == 0
+                ? "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}"
+                : "{\"index\":0,\"delta\":{\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}")
+            : "{\"index\":0,\"text\":\"\(text(index))\",\"logprobs\":null,\"finish_reason\":\(finish)}"
+        return ByteBuffer(string: "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),\"choices\":[\(choice)]}\n\n")
+    }
+
+    func usageEvent() -> ByteBuffer {
+        ByteBuffer(
+            string: "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),"
+                + "\"choices\":[],\"usage\":{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(output),"
+                + "\"total_tokens\":\(prompt + output)}}\n\n"
+        )
+    }
+
+    func complete(_ generated: String) -> Data {
+        let choice: [String: Any] =
+            chat
+            ? ["index": 0, "message": ["role": "assistant", "content": generated], "finish_reason": "length"]
+            : ["index": 0, "text": generated, "finish_reason": "length"]
+        let object: [String: Any] = [
+            "id": id, "object": chat ? "chat.completion" : "text_completion", "created": created, "model": model,
+            "choices": [choice], "usage": usage,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+    }
+}
+
+enum SimulatorFault: Error {
+    case dropped
+}
+
+actor RequestCounter {
+    private var count = 0
+    func next() -> Int {
+        count += 1
+        return count
+    }
+}

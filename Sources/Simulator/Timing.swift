@@ -1,0 +1,154 @@
+public import PerfModel
+import Foundation
+
+/// Where the simulator's token timing comes from.
+public enum Timing: Sendable {
+    /// Every request independently: the first token after `ttft`, then one every `tpot` (seconds). Used to check
+    /// a client's measurements against known values.
+    case fixed(ttft: Double, tpot: Double)
+    /// Continuous batching on a modelled deployment: prefill and decode steps timed by the performance model,
+    /// at most `maxBatch` sequences running and the KV cache bounding admission.
+    case model(PerformanceModel)
+}
+
+/// A fault to inject, for testing clients.
+public enum Fault: String, Sendable, Hashable, CaseIterable {
+    /// Answer HTTP 500.
+    case http500 = "http-500"
+    /// Close the connection after two tokens.
+    case drop
+    /// Send a `data:` line that is not JSON.
+    case malformed
+    /// Wait 30 s (scaled by nothing) before the first token.
+    case stall
+}
+
+/// How the simulator behaves.
+public struct SimulatorConfiguration: Sendable {
+    public var timing: Timing
+    /// Model name reported by `/v1/models` and in responses.
+    public var servedModel: String
+    /// Multiplies every delay: 1 is real time, 0.01 a hundred times faster, 0 no delay at all (client overhead).
+    public var timeScale: Double
+    public var seed: UInt64
+    public var fault: Fault?
+    /// Inject `fault` into every n-th request (1: all).
+    public var faultEvery: Int
+
+    public init(
+        timing: Timing,
+        servedModel: String,
+        timeScale: Double = 1,
+        seed: UInt64 = 0,
+        fault: Fault? = nil,
+        faultEvery: Int = 1
+    ) {
+        self.timing = timing
+        self.servedModel = servedModel
+        self.timeScale = timeScale
+        self.seed = seed
+        self.fault = fault
+        self.faultEvery = max(1, faultEvery)
+    }
+}
+
+/// What a request produces: token events with their due times, or the end.
+enum TokenEvent: Sendable {
+    case token(Int)
+    case finished
+}
+
+/// Continuous-batching scheduler driven by the performance model: waiting sequences join when the batch and KV
+/// cache have room; each joining sequence is prefilled (one step per prompt), then every running sequence gets
+/// one token per decode step, whose length depends on the batch size.
+actor BatchEngine {
+    struct Sequence {
+        var id: Int
+        var prompt: Int
+        var output: Int
+        var generated: Int
+        var continuation: AsyncStream<TokenEvent>.Continuation
+    }
+
+    let model: PerformanceModel
+    let timeScale: Double
+    private var waiting: [Sequence] = []
+    private var running: [Sequence] = []
+    private var nextID = 0
+    private var wake: CheckedContinuation<Void, Never>?
+    private var loop: Task<Void, Never>?
+
+    init(model: PerformanceModel, timeScale: Double) {
+        self.model = model
+        self.timeScale = timeScale
+    }
+
+    func submit(prompt: Int, output: Int) -> AsyncStream<TokenEvent> {
+        let (stream, continuation) = AsyncStream<TokenEvent>.makeStream()
+        waiting.append(Sequence(id: nextID, prompt: prompt, output: max(1, output), generated: 0, continuation: continuation))
+        nextID += 1
+        if loop == nil { loop = Task { await self.run() } }
+        wake?.resume()
+        wake = nil
+        return stream
+    }
+
+    func stop() {
+        loop?.cancel()
+        wake?.resume()
+        wake = nil
+    }
+
+    private func sleep(_ seconds: Double) async {
+        let scaled = seconds * timeScale
+        guard scaled > 0 else {
+            await Task.yield()
+            return
+        }
+        try? await Task.sleep(for: .nanoseconds(Int64(scaled * 1e9)), tolerance: .zero)
+    }
+
+    private func run() async {
+        while !Task.isCancelled {
+            if waiting.isEmpty, running.isEmpty {
+                await withCheckedContinuation { wake = $0 }
+                continue
+            }
+            // Admit while the batch and the KV cache have room.
+            var admitted: [Sequence] = []
+            while let next = waiting.first {
+                let batch = running.count + admitted.count + 1
+                let context = (running + admitted + [next]).map { $0.prompt + $0.output }.max() ?? 1
+                guard batch == 1 || batch <= model.maxBatch(contextTokens: context) else { break }
+                admitted.append(waiting.removeFirst())
+            }
+            for var sequence in admitted {
+                await sleep(model.predict(batch: 1, inputTokens: sequence.prompt, outputTokens: 1).prefillSeconds)
+                sequence.generated = 1
+                sequence.continuation.yield(.token(0))
+                if sequence.generated >= sequence.output {
+                    sequence.continuation.yield(.finished)
+                    sequence.continuation.finish()
+                } else {
+                    running.append(sequence)
+                }
+            }
+            guard !running.isEmpty else { continue }
+            let prompt = running.map(\.prompt).reduce(0, +) / running.count
+            let output = running.map(\.output).reduce(0, +) / running.count
+            await sleep(model.predict(batch: running.count, inputTokens: prompt, outputTokens: output).decodeStepSeconds)
+            var still: [Sequence] = []
+            for var sequence in running {
+                sequence.continuation.yield(.token(sequence.generated))
+                sequence.generated += 1
+                if sequence.generated >= sequence.output {
+                    sequence.continuation.yield(.finished)
+                    sequence.continuation.finish()
+                } else {
+                    still.append(sequence)
+                }
+            }
+            running = still
+        }
+    }
+}

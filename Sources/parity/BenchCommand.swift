@@ -1,0 +1,388 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import LoadGen
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: LLM serving against an OpenAI-compatible endpoint.",
+        subcommands: [Serve.self]
+    )
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmark an OpenAI-compatible streaming endpoint (vLLM, SGLang, MindIE, the simulator, …).",
+            discussion: """
+                Metrics follow vLLM's `bench serve`: TTFT = send → first chunk with tokens; TPOT = (E2E − TTFT) ÷ \
+                (output tokens − 1) per request; ITL = every gap between token chunks; E2E = send → last token \
+                chunk. Token counts come from the server's streamed usage; without it, output tokens are counted as \
+                chunks and input tokens as the dataset intended (the result says which). Times in the summary are \
+                milliseconds. The JSON result uses vLLM's keys plus a "parity" object.
+
+                Load: --request-rate R (requests/s, Poisson; --burstiness shapes the gamma inter-arrivals), \
+                --max-concurrency N (closed loop), or both. --sweep rate=1,2,4 or concurrency=1,8,64 runs a curve.
+                Ctrl-C stops the run and writes the finished requests, marked interrupted (exit code 130).
+                """
+        )
+
+        @Option(help: "Server base URL.")
+        var baseURL: String = "http://127.0.0.1:8000"
+
+        @Option(help: "API: completions (/v1/completions) or chat (/v1/chat/completions).")
+        var endpoint: EndpointArgument = .completions
+
+        @Option(help: "Model name to send (default: the first of the server's /v1/models).")
+        var model: String?
+
+        @Option(help: "Dataset: random, fixed or sharegpt.")
+        var dataset: DatasetKind = .random
+
+        @Option(help: "ShareGPT JSON file (with --dataset sharegpt).")
+        var datasetPath: String?
+
+        @Option(help: "Prompt length in tokens (random, fixed).")
+        var inputLen: Int = 1024
+
+        @Option(help: "Output length in tokens (random, fixed; overrides ShareGPT replies when given there).")
+        var outputLen: Int?
+
+        @Option(help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len.")
+        var rangeRatio: Double = 0
+
+        @Option(help: "Number of measured requests.")
+        var numPrompts: Int = 200
+
+        @Option(help: "Requests per second (inf: all at once).")
+        var requestRate: String = "inf"
+
+        @Option(help: "Gamma shape of inter-arrival times: 1 Poisson, < 1 burstier.")
+        var burstiness: Double = 1
+
+        @Option(help: "Most requests in flight (closed loop).")
+        var maxConcurrency: Int?
+
+        @Option(help: "Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency, else 1).")
+        var warmup: Int?
+
+        @Option(help: "Seed of the dataset and the arrival schedule.")
+        var seed: UInt64 = 0
+
+        @Option(help: "Timeout per request, e.g. 600s or 500ms.")
+        var timeout: Duration = Duration(seconds: 600)
+
+        @Option(parsing: .upToNextOption, help: "SLO limits in ms for goodput, e.g. ttft:500 tpot:50 e2el:3000.")
+        var goodput: [String] = []
+
+        @Option(help: "Percentiles to report, comma-separated.")
+        var percentiles: String = "50,90,95,99,99.9"
+
+        @Option(help: "Prompts as token IDs (exact lengths), text, or auto (token IDs unless the server refuses).")
+        var promptFormat: PromptFormatArgument = .auto
+
+        @Flag(help: "Do not send ignore_eos (outputs may stop before --output-len).")
+        var noIgnoreEos = false
+
+        @Option(help: "Write the JSON result to this file.")
+        var result: String?
+
+        @Flag(help: "Include every request's record in the JSON result.")
+        var saveRequests = false
+
+        @Option(help: "Catalogue id of the chip behind the endpoint (recorded in the result).")
+        var chip: String?
+
+        @Option(help: "Scenario name (recorded in the result).")
+        var scenario: String?
+
+        @Option(help: "Run a curve: rate=1,2,4 or concurrency=1,8,64.")
+        var sweep: String?
+
+        @Flag(help: "Print the JSON result on standard output instead of the summary.")
+        var json = false
+
+        func validate() throws {
+            if numPrompts < 1 { throw ValidationError("--num-prompts must be at least 1") }
+            if inputLen < 1 || (outputLen ?? 1) < 1 { throw ValidationError("lengths must be at least 1 token") }
+            if rangeRatio < 0 || rangeRatio >= 1 { throw ValidationError("--range-ratio must be in [0, 1)") }
+            if burstiness <= 0 { throw ValidationError("--burstiness must be positive") }
+            if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+            if rate(requestRate) == nil { throw ValidationError("--request-rate takes a positive number or inf") }
+            if !goodput.isEmpty, Goodput(goodput) == nil {
+                throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
+            }
+            if dataset == .sharegpt, datasetPath == nil { throw ValidationError("--dataset sharegpt needs --dataset-path") }
+            if let sweep, parseSweep(sweep) == nil {
+                throw ValidationError("--sweep takes rate=1,2,4 or concurrency=1,8,64")
+            }
+        }
+
+        func rate(_ text: String) -> Double? {
+            if text == "inf" { return .infinity }
+            guard let value = Double(text), value > 0 else { return nil }
+            return value
+        }
+
+        func parseSweep(_ text: String) -> (String, [Double])? {
+            let parts = text.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, ["rate", "concurrency"].contains(parts[0]) else { return nil }
+            let values = parts[1].split(separator: ",").compactMap { rate(String($0)) }
+            guard !values.isEmpty, values.count == parts[1].split(separator: ",").count else { return nil }
+            return (String(parts[0]), values)
+        }
+
+        func run() async throws {
+            let warmup = self.warmup ?? maxConcurrency ?? 1
+            let wanted = percentiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let datasetValue: Dataset
+            switch dataset {
+            case .random: datasetValue = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
+            case .fixed: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
+            case .sharegpt: datasetValue = .shareGPT(path: datasetPath ?? "", outputTokens: outputLen)
+            }
+            let requests: [RequestSpec]
+            do {
+                requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+            } catch {
+                throw fail(error)
+            }
+            let points: [LoadShape]
+            let baseRate = rate(requestRate) ?? .infinity
+            if let sweep, let (kind, values) = parseSweep(sweep) {
+                points = values.map { value in
+                    kind == "rate"
+                        ? LoadShape(requestRate: value, burstiness: burstiness, maxConcurrency: maxConcurrency)
+                        : LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: Int(value))
+                }
+            } else {
+                points = [LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: maxConcurrency)]
+            }
+            let http = BenchmarkRunner.makeClient(
+                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts
+            )
+            let served: String
+            do {
+                served = try await resolveModel(http)
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            let target = Target(
+                baseURL: baseURL,
+                endpoint: endpoint.value,
+                model: served,
+                ignoreEOS: !noIgnoreEos,
+                timeout: timeout.duration
+            )
+            let interrupt = Interrupt()
+            var results: [JSONValue] = []
+            var interrupted = false
+            for shape in points {
+                let runner = BenchmarkRunner(
+                    target: target,
+                    shape: shape,
+                    promptFormat: promptFormat.value,
+                    warmup: warmup,
+                    seed: seed
+                )
+                let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
+                let task = Task {
+                    await runner.run(requests, client: http) { bar.show($0) }
+                }
+                interrupt.onSignal { task.cancel() }
+                let outcome = await task.value
+                bar.finish()
+                let metrics = ServingMetrics(
+                    records: outcome.records,
+                    duration: outcome.duration,
+                    percentiles: wanted,
+                    goodput: Goodput(goodput)
+                )
+                let context = RunContext(
+                    chip: chip,
+                    scenario: scenario,
+                    dataset: describe(datasetValue),
+                    baseURL: baseURL,
+                    endpoint: endpoint.value,
+                    model: served,
+                    shape: shape,
+                    numPrompts: numPrompts,
+                    warmup: warmup,
+                    seed: seed,
+                    percentiles: wanted,
+                    goodput: Goodput(goodput)
+                )
+                results.append(ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests))
+                if !json { printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted) }
+                if outcome.interrupted {
+                    interrupted = true
+                    break
+                }
+            }
+            let document: JSONValue = results.count == 1 && sweep == nil ? results[0] : .object(["sweep": .array(results)])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(document)
+            if let result {
+                try data.write(to: URL(fileURLWithPath: result))
+                if !json { Terminal.note("result written to \(result)") }
+            }
+            try? await http.shutdown()
+            if json { print(String(decoding: data, as: UTF8.self)) }
+            if sweep != nil, !json { printSweep(results) }
+            if interrupted { throw ExitCode(130) }
+        }
+
+        func resolveModel(_ http: HTTPClient) async throws -> String {
+            if let model { return model }
+            do {
+                return try await BenchmarkRunner.servedModel(baseURL: baseURL, client: http)
+            } catch {
+                throw fail(BenchError("cannot find the model at \(baseURL)/v1/models (\(error)); pass --model"))
+            }
+        }
+
+        func describe(_ dataset: Dataset) -> String {
+            switch dataset {
+            case .random(let input, let output, let ratio): "random(input=\(input), output=\(output), range_ratio=\(ratio))"
+            case .fixed(let input, let output): "fixed(input=\(input), output=\(output))"
+            case .shareGPT(let path, let output): "sharegpt(\(path)\(output.map { ", output=\($0)" } ?? ""))"
+            }
+        }
+
+        func printSummary(_ m: ServingMetrics, outcome: RunOutcome, shape: LoadShape, percentiles: [Double]) {
+            func line(_ label: String, _ value: String) {
+                print(label.padding(toLength: 40, withPad: " ", startingAt: 0) + value)
+            }
+            func number(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+            let load =
+                (shape.requestRate.isFinite ? "\(number(shape.requestRate)) req/s" : "all at once")
+                + (shape.maxConcurrency.map { ", max concurrency \($0)" } ?? "")
+            print("============ Serving Benchmark Result ============")
+            line("Load:", load)
+            line("Successful requests:", "\(m.completed)")
+            line("Failed requests:", "\(m.failed)")
+            for (cause, count) in m.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                line("  \(cause.rawValue):", "\(count)")
+            }
+            if outcome.interrupted { line("Interrupted:", "yes (partial results)") }
+            line("Benchmark duration (s):", number(m.duration))
+            line("Total input tokens:", "\(m.totalInputTokens)")
+            line("Total generated tokens:", "\(m.totalOutputTokens)")
+            line("Token counts from:", m.tokenCountSource == .serverUsage ? "server usage" : "client (no usage)")
+            line("Request throughput (req/s):", number(m.requestThroughput))
+            if let goodput = m.requestGoodput { line("Request goodput (req/s):", number(goodput)) }
+            line("Output token throughput (tok/s):", number(m.outputThroughput))
+            line("Total token throughput (tok/s):", number(m.totalTokenThroughput))
+            for (title, name, summary) in [
+                ("Time to First Token", "TTFT", m.ttft), ("Time per Output Token (excl. 1st token)", "TPOT", m.tpot),
+                ("Inter-token Latency", "ITL", m.itl), ("End-to-end Latency", "E2EL", m.e2el),
+            ] {
+                let header = "-" + title + "-"
+                print(header.padding(toLength: 50, withPad: "-", startingAt: 0))
+                line("Mean \(name) (ms):", number(summary.mean))
+                line("Median \(name) (ms):", number(summary.median))
+                line("Std \(name) (ms):", number(summary.std))
+                for p in percentiles where p != 50 {
+                    let key = p == p.rounded() ? String(Int(p)) : String(p)
+                    line("P\(key) \(name) (ms):", number(summary.percentiles[p] ?? 0))
+                }
+            }
+            for note in outcome.notes { print("Note: \(note)") }
+            print("==================================================")
+        }
+
+        func printSweep(_ results: [JSONValue]) {
+            var table = TextTable(
+                headers: ["RATE", "CONCURRENCY", "REQ/S", "OUT TOK/S", "MEDIAN TTFT ms", "MEDIAN TPOT ms", "P99 ITL ms", "FAILED"],
+                rightAligned: Set(0...7)
+            )
+            for result in results {
+                func value(_ key: String, _ digits: Int = 1) -> String {
+                    guard let number = result[key]?.double else {
+                        if case .string(let text)? = result[key] { return text }
+                        return "—"
+                    }
+                    return String(format: "%.\(digits)f", number)
+                }
+                table.append([
+                    value("request_rate", 2), value("max_concurrency", 0), value("request_throughput", 2),
+                    value("output_throughput"), value("median_ttft_ms"), value("median_tpot_ms"), value("p99_itl_ms"),
+                    value("failed", 0),
+                ])
+            }
+            print("\n" + table.render())
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum EndpointArgument: String, ExpressibleByArgument, CaseIterable {
+    case completions, chat
+    var value: Endpoint { self == .completions ? .completions : .chat }
+}
+
+enum DatasetKind: String, ExpressibleByArgument, CaseIterable {
+    case random, fixed, sharegpt
+}
+
+enum PromptFormatArgument: String, ExpressibleByArgument, CaseIterable {
+    case auto, tokens, text
+    var value: PromptFormat { PromptFormat(rawValue: rawValue) ?? .auto }
+}
+
+/// A one-line progress bar on standard error (only when it is a terminal).
+final class ProgressBar: @unchecked Sendable {
+    let enabled: Bool
+    private let lock = NSLock()
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ progress: LoadGen.Progress) {
+        guard enabled else { return }
+        let width = 30
+        let filled = progress.total == 0 ? 0 : progress.done * width / progress.total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let text = "\r[\(bar)] \(progress.done)/\(progress.total) requests, \(progress.failed) failed, "
+            + String(format: "%.1f s", progress.elapsed)
+        lock.lock()
+        FileHandle.standardError.write(Data(text.utf8))
+        lock.unlock()
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+/// Ctrl-C cancels the running benchmark instead of killing the process, so that partial results are written.
+final class Interrupt: @unchecked Sendable {
+    private let source: any DispatchSourceSignal
+    private var handler: (@Sendable () -> Void)?
+    private let lock = NSLock()
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            let handler = self.handler
+            self.lock.unlock()
+            handler?()
+            FileHandle.standardError.write(Data("\ninterrupted: writing partial results\n".utf8))
+        }
+        source.resume()
+    }
+
+    func onSignal(_ handler: @escaping @Sendable () -> Void) {
+        lock.lock()
+        self.handler = handler
+        lock.unlock()
+    }
+}

@@ -1,0 +1,173 @@
+import AsyncHTTPClient
+import Catalogue
+import Foundation
+import PerfModel
+import Simulator
+import Testing
+
+@testable import LoadGen
+
+/// The generator against the simulator on 127.0.0.1: known timings, exact token counts, every fault.
+@Suite(.serialized) struct SimulatorTests {
+    func run(
+        _ simulator: RunningSimulator,
+        requests: Int,
+        concurrency: Int?,
+        rate: Double = .infinity,
+        input: Int = 64,
+        output: Int = 8,
+        endpoint: Endpoint = .completions,
+        timeout: Duration = .seconds(30),
+        warmup: Int = 0
+    ) async throws -> (RunOutcome, ServingMetrics) {
+        let client = BenchmarkRunner.makeClient(connections: concurrency ?? requests)
+        let runner = BenchmarkRunner(
+            target: Target(baseURL: simulator.baseURL, endpoint: endpoint, model: "sim", timeout: timeout),
+            shape: LoadShape(requestRate: rate, maxConcurrency: concurrency),
+            warmup: warmup,
+            seed: 1
+        )
+        let specs = try Dataset.fixed(input: input, output: output).requests(count: requests + warmup, seed: 1)
+        let outcome = await runner.run(specs, client: client)
+        try await client.shutdown()
+        let metrics = ServingMetrics(records: outcome.records, duration: outcome.duration, percentiles: [50, 99], goodput: nil)
+        return (outcome, metrics)
+    }
+
+    /// Tests run in a debug build, where parsing and routing a request costs far more than in release: at
+    /// concurrency 1 the medians must be within 3 ms of the injected values; at 64, where 64 debug-built
+    /// request handlers queue for two cores, TTFT within 30 ms and the token gaps within 3 ms. scripts/test
+    /// repeats both cases with the release binaries and holds every median to 1 ms (the issue's bar).
+    static let tolerance = 3.0
+
+    @Test(arguments: [1, 64])
+    func fixedTimingIsMeasured(concurrency: Int) async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.05, tpot: 0.02), servedModel: "sim")
+        )
+        // At 64, arrivals are Poisson at the rate that keeps about 64 requests in flight (each takes 190 ms), so that
+        // the load is not 64 requests landing in the same instant.
+        let rate = concurrency == 1 ? Double.infinity : 64 / 0.19
+        let (outcome, m) = try await run(simulator, requests: 192, concurrency: concurrency, rate: rate, warmup: concurrency)
+        await simulator.stop()
+        #expect(m.completed == 192 && m.failed == 0)
+        let ttftTolerance = concurrency == 1 ? Self.tolerance : 30
+        #expect(abs(m.ttft.median - 50) < ttftTolerance, "median TTFT \(m.ttft.median) ms")
+        #expect(abs(m.tpot.median - 20) < Self.tolerance, "median TPOT \(m.tpot.median) ms")
+        #expect(abs(m.itl.median - 20) < Self.tolerance, "median ITL \(m.itl.median) ms")
+        // Token counts from the server's usage: exactly what was asked.
+        #expect(m.tokenCountSource == .serverUsage)
+        #expect(outcome.records.allSatisfy { $0.outputTokens == 8 && $0.promptTokens == 64 && $0.itl.count == 7 })
+        #expect(outcome.promptFormat == .tokens)
+        #expect(m.maxConcurrentRequests <= concurrency)
+        if concurrency > 1 { #expect(m.maxConcurrentRequests > concurrency / 2) }
+    }
+
+    @Test func chatAndModelTimingWork() async throws {
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let model = try PerformanceModel(
+            Deployment(chip: try chips.chip("h20"), model: try models.model("llama-3.1-8b"))
+        )
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .model(model), servedModel: "sim")
+        )
+        let (outcome, m) = try await run(simulator, requests: 32, concurrency: 16, endpoint: .chat)
+        await simulator.stop()
+        #expect(m.completed == 32)
+        #expect(outcome.records.allSatisfy { $0.outputTokens == 8 })
+        // Prompts are text on the chat API: 64 words counted by the simulator.
+        #expect(outcome.records.allSatisfy { $0.promptTokens == 64 })
+        // Token gaps are the modelled decode steps at batch ≤ 16 on an H20 (about 6 ms), not zero and not fixed.
+        let step = model.predict(batch: 16, inputTokens: 64, outputTokens: 8).decodeStepSeconds * 1000
+        let single = model.predict(batch: 1, inputTokens: 64, outputTokens: 8).decodeStepSeconds * 1000
+        #expect(m.itl.median > 0.5 * single && m.itl.median < 2 * step, "ITL \(m.itl.median) ms vs step \(single)–\(step) ms")
+    }
+
+    @Test func zeroDelayModeMeasuresTheClient() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 1, tpot: 1), servedModel: "sim", timeScale: 0)
+        )
+        let (_, m) = try await run(simulator, requests: 200, concurrency: 8, output: 16)
+        await simulator.stop()
+        #expect(m.completed == 200)
+        #expect(m.ttft.median < 100)
+    }
+
+    @Test(arguments: [Fault.http500, .drop, .malformed, .stall])
+    func faultsAreRecordedWithTheirCause(fault: Fault) async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.001, tpot: 0.001), servedModel: "sim", fault: fault, faultEvery: 2)
+        )
+        let (outcome, m) = try await run(simulator, requests: 10, concurrency: 4, timeout: .seconds(1))
+        await simulator.stop()
+        let expected: FailureCause =
+            switch fault {
+            case .http500: .httpStatus
+            case .drop: .connectionDropped
+            case .malformed: .malformedSSE
+            case .stall: .timeout
+            }
+        #expect(m.completed == 5, "\(outcome.records.map { $0.error ?? "ok" })")
+        #expect(m.failures == [expected: 5], "\(outcome.records.compactMap(\.error))")
+        // The result file is valid JSON with the failures counted.
+        let json = ServingResult.build(
+            outcome,
+            metrics: m,
+            context: RunContext(
+                dataset: "fixed",
+                baseURL: simulator.baseURL,
+                endpoint: .completions,
+                model: "sim",
+                shape: LoadShape(maxConcurrency: 4),
+                numPrompts: 10,
+                warmup: 0,
+                seed: 1,
+                percentiles: [50, 99],
+                goodput: nil
+            ),
+            includeRequests: true
+        )
+        let data = try JSONEncoder().encode(json)
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: data)
+        #expect(decoded["failed"]?.double == 5)
+        #expect(decoded["parity"]?["failures"]?[expected.rawValue]?.double == 5)
+    }
+
+    @Test func connectionRefusedIsRecorded() async throws {
+        let port = unusedPort()
+        let client = BenchmarkRunner.makeClient(connections: 2)
+        let runner = BenchmarkRunner(
+            target: Target(baseURL: "http://127.0.0.1:\(port)", model: "none", timeout: .seconds(2)),
+            shape: LoadShape(maxConcurrency: 2),
+            promptFormat: .tokens
+        )
+        let specs = try Dataset.fixed(input: 4, output: 2).requests(count: 3, seed: 0)
+        let outcome = await runner.run(specs, client: client)
+        try await client.shutdown()
+        #expect(outcome.records.count == 3)
+        #expect(outcome.records.allSatisfy { $0.failure == .connectionRefused }, "\(outcome.records.compactMap(\.error))")
+    }
+
+    @Test func cancellingKeepsFinishedRequestsAndMarksTheRun() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.01, tpot: 0.01), servedModel: "sim")
+        )
+        let client = BenchmarkRunner.makeClient(connections: 1)
+        let runner = BenchmarkRunner(
+            target: Target(baseURL: simulator.baseURL, model: "sim"),
+            shape: LoadShape(requestRate: 20),
+            seed: 2
+        )
+        let specs = try Dataset.fixed(input: 4, output: 2).requests(count: 1000, seed: 0)
+        let task = Task { await runner.run(specs, client: client) }
+        try await Task.sleep(for: .milliseconds(600))
+        task.cancel()
+        let outcome = await task.value
+        try await client.shutdown()
+        await simulator.stop()
+        #expect(outcome.interrupted)
+        #expect(outcome.records.count > 3 && outcome.records.count < 100)
+        #expect(outcome.records.allSatisfy { $0.success })
+    }
+}
