@@ -95,7 +95,12 @@ struct StreamingClient: Sendable {
         }
     }
 
-    func perform(_ spec: RequestSpec, index: Int, tokens: Bool, runStart: ContinuousClock.Instant) async -> RequestRecord {
+    func perform(
+        _ spec: RequestSpec,
+        index: Int,
+        tokens: Bool,
+        runStart: ContinuousClock.Instant
+    ) async -> RequestRecord {
         var record = RequestRecord.empty(index: index, prompt: spec.inputTokens)
         let request: HTTPClient.Request
         do {
@@ -168,6 +173,7 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     private var lastToken: ContinuousClock.Instant?
     private var usageOutput: Int?
     private var usagePrompt: Int?
+    private var textChunks = 0
     private var finished = false
 
     init(record: RequestRecord) {
@@ -210,7 +216,9 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
                     usagePrompt = usage.promptTokens
                 }
                 guard let choices = chunk.choices, !choices.isEmpty else { continue }
+                // Timing follows vLLM: every chunk with choices; the fallback token count only text-bearing ones.
                 record.chunks += 1
+                if choices.contains(where: \.hasText) { textChunks += 1 }
                 if let previous = lastToken {
                     record.itl.append((arrived - previous).seconds)
                 } else {
@@ -261,7 +269,7 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
             record.tokenCountSource = .serverUsage
             if let usagePrompt { record.promptTokens = usagePrompt }
         } else {
-            record.outputTokens = record.chunks
+            record.outputTokens = textChunks
         }
         record.success = true
         return record
@@ -269,7 +277,16 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
 }
 
 struct StreamChunk: Decodable {
-    struct Choice: Decodable {}
+    struct Choice: Decodable {
+        struct Delta: Decodable {
+            var content: String?
+        }
+        var text: String?
+        var delta: Delta?
+
+        /// Whether the chunk carries generated text (a final chunk often carries only `finish_reason`).
+        var hasText: Bool { !(text ?? delta?.content ?? "").isEmpty }
+    }
     struct Usage: Decodable {
         var promptTokens: Int?
         var completionTokens: Int?
@@ -314,7 +331,8 @@ struct SSEParser {
                     if !data.isEmpty { data.append(0x0A) }
                     data.append(contentsOf: payload)
                 } else if line.starts(with: Array("event:".utf8)) {
-                    isError = String(decoding: line.dropFirst(6), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    isError =
+                        String(decoding: line.dropFirst(6), as: UTF8.self).trimmingCharacters(in: .whitespaces)
                         == "error"
                 }
             }

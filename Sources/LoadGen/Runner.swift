@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Catalogue
-import NIOCore
 import Foundation
+import NIOCore
 
 /// The load shape: open loop (request rate with Poisson/gamma arrivals), closed loop (maximum concurrency),
 /// or both at once.
@@ -92,7 +92,8 @@ public struct BenchmarkRunner: Sendable {
     public var warmup: Int
     public var seed: UInt64
 
-    public init(target: Target, shape: LoadShape, promptFormat: PromptFormat = .auto, warmup: Int = 0, seed: UInt64 = 0) {
+    public init(target: Target, shape: LoadShape, promptFormat: PromptFormat = .auto, warmup: Int = 0, seed: UInt64 = 0)
+    {
         self.target = target
         self.shape = shape
         self.promptFormat = promptFormat
@@ -159,7 +160,14 @@ public struct BenchmarkRunner: Sendable {
             Task {
                 while !Task.isCancelled {
                     let (done, failed) = await tally.snapshot()
-                    report(Progress(done: done, failed: failed, total: total, elapsed: (ContinuousClock.now - start).seconds))
+                    report(
+                        Progress(
+                            done: done,
+                            failed: failed,
+                            total: total,
+                            elapsed: (ContinuousClock.now - start).seconds
+                        )
+                    )
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
@@ -194,7 +202,8 @@ public struct BenchmarkRunner: Sendable {
         reporter?.cancel()
         let interrupted = Task.isCancelled
         let end = records.map { $0.start + ($0.latency ?? 0) }.max() ?? 0
-        let duration = interrupted ? (ContinuousClock.now - start).seconds : max(end, (ContinuousClock.now - start).seconds)
+        let duration =
+            interrupted ? (ContinuousClock.now - start).seconds : max(end, (ContinuousClock.now - start).seconds)
         if let progress {
             let (done, failed) = await tally.snapshot()
             progress(Progress(done: done, failed: failed, total: total, elapsed: duration))

@@ -169,7 +169,9 @@ public enum ServingResult {
             "prompt_format": .string(outcome.promptFormat.rawValue),
             "token_count_source": .string(m.tokenCountSource.rawValue),
             "interrupted": .bool(outcome.interrupted),
-            "failures": .object(Dictionary(uniqueKeysWithValues: m.failures.map { ($0.key.rawValue, number(Double($0.value))) })),
+            "failures": .object(
+                Dictionary(uniqueKeysWithValues: m.failures.map { ($0.key.rawValue, number(Double($0.value))) })
+            ),
             "histograms_ms": .object(m.histograms.mapValues { rows in .array(rows.map { .array($0.map(number)) }) }),
             "notes": .array(outcome.notes.map(JSONValue.string)),
             "definitions": .object([

@@ -56,7 +56,10 @@ public struct SimulatorServer: Sendable {
     }
 
     static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        json(["error": ["message": message, "type": "invalid_request_error", "code": Int(status.code)]], status: status)
+        json(
+            ["error": ["message": message, "type": "invalid_request_error", "code": Int(status.code)]],
+            status: status
+        )
     }
 
     /// Prompt length: token-ID arrays count exactly; text counts whitespace-separated words (the simulator's
@@ -84,7 +87,8 @@ public struct SimulatorServer: Sendable {
         let arrived = ContinuousClock.now
         let number = await counter.next()
         let buffer = try await request.body.collect(upTo: 64 << 20)
-        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
+        else {
             return Self.error("the body must be a JSON object", status: .badRequest)
         }
         guard let prompt = Self.promptTokens(body, chat: chat) else {
@@ -117,7 +121,9 @@ public struct SimulatorServer: Sendable {
                 body: .init { writer in
                     for index in 0..<maxTokens {
                         let due = (ttft + Double(index) * tpot) * scale
-                        if due > 0 { try await Self.sleep(until: arrived + .nanoseconds(Int64(due * 1e9)), on: eventLoop) }
+                        if due > 0 {
+                            try await Self.sleep(until: arrived + .nanoseconds(Int64(due * 1e9)), on: eventLoop)
+                        }
                         if fault == .malformed, index == 1 {
                             try await writer.write(ByteBuffer(string: "data: {\"choices\": [\n\n"))
                         }
@@ -201,7 +207,11 @@ public struct SimulatorServer: Sendable {
                     for index in 0..<output {
                         let due = (ttft + Double(index) * tpot) * scale
                         if due > 0 {
-                            try? await Task.sleep(until: start + .nanoseconds(Int64(due * 1e9)), tolerance: .zero, clock: .continuous)
+                            try? await Task.sleep(
+                                until: start + .nanoseconds(Int64(due * 1e9)),
+                                tolerance: .zero,
+                                clock: .continuous
+                            )
                         }
                         if Task.isCancelled { break }
                         continuation.yield(.token(index))
@@ -267,7 +277,9 @@ struct Chunks: Sendable {
 
     var object: String { chat ? "chat.completion.chunk" : "text_completion" }
 
-    var usage: [String: Any] { ["prompt_tokens": prompt, "completion_tokens": output, "total_tokens": prompt + output] }
+    var usage: [String: Any] {
+        ["prompt_tokens": prompt, "completion_tokens": output, "total_tokens": prompt + output]
+    }
 
     /// One streamed chunk as an SSE event. Built from a template: the token texts are plain words, so no JSON
     /// escaping is needed, and this runs for every token of every stream.
@@ -279,7 +291,10 @@ struct Chunks: Sendable {
                 ? "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}"
                 : "{\"index\":0,\"delta\":{\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}")
             : "{\"index\":0,\"text\":\"\(text(index))\",\"logprobs\":null,\"finish_reason\":\(finish)}"
-        return ByteBuffer(string: "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),\"choices\":[\(choice)]}\n\n")
+        return ByteBuffer(
+            string:
+                "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),\"choices\":[\(choice)]}\n\n"
+        )
     }
 
     func usageEvent() -> ByteBuffer {

@@ -1,5 +1,5 @@
-public import PerfModel
 import Foundation
+public import PerfModel
 
 /// Where the simulator's token timing comes from.
 public enum Timing: Sendable {
@@ -85,7 +85,9 @@ actor BatchEngine {
 
     func submit(prompt: Int, output: Int) -> AsyncStream<TokenEvent> {
         let (stream, continuation) = AsyncStream<TokenEvent>.makeStream()
-        waiting.append(Sequence(id: nextID, prompt: prompt, output: max(1, output), generated: 0, continuation: continuation))
+        waiting.append(
+            Sequence(id: nextID, prompt: prompt, output: max(1, output), generated: 0, continuation: continuation)
+        )
         nextID += 1
         if loop == nil { loop = Task { await self.run() } }
         wake?.resume()
@@ -136,7 +138,9 @@ actor BatchEngine {
             guard !running.isEmpty else { continue }
             let prompt = running.map(\.prompt).reduce(0, +) / running.count
             let output = running.map(\.output).reduce(0, +) / running.count
-            await sleep(model.predict(batch: running.count, inputTokens: prompt, outputTokens: output).decodeStepSeconds)
+            await sleep(
+                model.predict(batch: running.count, inputTokens: prompt, outputTokens: output).decodeStepSeconds
+            )
             var still: [Sequence] = []
             for var sequence in running {
                 sequence.continuation.yield(.token(sequence.generated))

@@ -14,9 +14,10 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmark an OpenAI-compatible streaming endpoint (vLLM, SGLang, MindIE, the simulator, …).",
             discussion: """
-                Metrics follow vLLM's `bench serve`: TTFT = send → first chunk with tokens; TPOT = (E2E − TTFT) ÷ \
-                (output tokens − 1) per request; ITL = every gap between token chunks; E2E = send → last token \
-                chunk. Token counts come from the server's streamed usage; without it, output tokens are counted as \
+                Metrics follow vLLM's `bench serve`: TTFT = request written → first chunk with tokens; TPOT = \
+                (E2E − TTFT) ÷ (output tokens − 1) per request; ITL = every gap between token chunks; E2E = request \
+                written → last token chunk. Chunks are time-stamped on the network thread as they arrive, before \
+                parsing; the client's own wait before writing a request is reported apart (queue_times). Token counts come from the server's streamed usage; without it, output tokens are counted as \
                 chunks and input tokens as the dataset intended (the result says which). Times in the summary are \
                 milliseconds. The JSON result uses vLLM's keys plus a "parity" object.
 
@@ -44,7 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Prompt length in tokens (random, fixed).")
         var inputLen: Int = 1024
 
-        @Option(help: "Output length in tokens (random, fixed; overrides ShareGPT replies when given there).")
+        @Option(help: "Output length in tokens (default 128 for random and fixed; overrides ShareGPT replies).")
         var outputLen: Int?
 
         @Option(help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len.")
@@ -53,16 +54,19 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Number of measured requests.")
         var numPrompts: Int = 200
 
-        @Option(help: "Requests per second (inf: all at once).")
+        @Option(help: "Request rate in requests per second (inf: all at once).")
         var requestRate: String = "inf"
 
         @Option(help: "Gamma shape of inter-arrival times: 1 Poisson, < 1 burstier.")
         var burstiness: Double = 1
 
-        @Option(help: "Most requests in flight (closed loop).")
+        @Option(help: "Most requests in flight at once (closed loop).")
         var maxConcurrency: Int?
 
-        @Option(help: "Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency, else 1).")
+        @Option(
+            help:
+                "Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency, else 1)."
+        )
         var warmup: Int?
 
         @Option(help: "Seed of the dataset and the arrival schedule.")
@@ -111,7 +115,9 @@ struct BenchCommand: AsyncParsableCommand {
             if !goodput.isEmpty, Goodput(goodput) == nil {
                 throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
             }
-            if dataset == .sharegpt, datasetPath == nil { throw ValidationError("--dataset sharegpt needs --dataset-path") }
+            if dataset == .sharegpt, datasetPath == nil {
+                throw ValidationError("--dataset sharegpt needs --dataset-path")
+            }
             if let sweep, parseSweep(sweep) == nil {
                 throw ValidationError("--sweep takes rate=1,2,4 or concurrency=1,8,64")
             }
@@ -133,7 +139,9 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let warmup = self.warmup ?? maxConcurrency ?? 1
-            let wanted = percentiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let wanted = percentiles.split(separator: ",").compactMap {
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }
             let datasetValue: Dataset
             switch dataset {
             case .random: datasetValue = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
@@ -212,14 +220,17 @@ struct BenchCommand: AsyncParsableCommand {
                     percentiles: wanted,
                     goodput: Goodput(goodput)
                 )
-                results.append(ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests))
+                results.append(
+                    ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests)
+                )
                 if !json { printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted) }
                 if outcome.interrupted {
                     interrupted = true
                     break
                 }
             }
-            let document: JSONValue = results.count == 1 && sweep == nil ? results[0] : .object(["sweep": .array(results)])
+            let document: JSONValue =
+                results.count == 1 && sweep == nil ? results[0] : .object(["sweep": .array(results)])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(document)
@@ -244,7 +255,8 @@ struct BenchCommand: AsyncParsableCommand {
 
         func describe(_ dataset: Dataset) -> String {
             switch dataset {
-            case .random(let input, let output, let ratio): "random(input=\(input), output=\(output), range_ratio=\(ratio))"
+            case .random(let input, let output, let ratio):
+                "random(input=\(input), output=\(output), range_ratio=\(ratio))"
             case .fixed(let input, let output): "fixed(input=\(input), output=\(output))"
             case .shareGPT(let path, let output): "sharegpt(\(path)\(output.map { ", output=\($0)" } ?? ""))"
             }
@@ -294,7 +306,10 @@ struct BenchCommand: AsyncParsableCommand {
 
         func printSweep(_ results: [JSONValue]) {
             var table = TextTable(
-                headers: ["RATE", "CONCURRENCY", "REQ/S", "OUT TOK/S", "MEDIAN TTFT ms", "MEDIAN TPOT ms", "P99 ITL ms", "FAILED"],
+                headers: [
+                    "RATE", "CONCURRENCY", "REQ/S", "OUT TOK/S", "MEDIAN TTFT ms", "MEDIAN TPOT ms", "P99 ITL ms",
+                    "FAILED",
+                ],
                 rightAligned: Set(0...7)
             )
             for result in results {
@@ -347,7 +362,8 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = progress.total == 0 ? 0 : progress.done * width / progress.total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let text = "\r[\(bar)] \(progress.done)/\(progress.total) requests, \(progress.failed) failed, "
+        let text =
+            "\r[\(bar)] \(progress.done)/\(progress.total) requests, \(progress.failed) failed, "
             + String(format: "%.1f s", progress.elapsed)
         lock.lock()
         FileHandle.standardError.write(Data(text.utf8))

@@ -12,8 +12,10 @@ struct Parity: AsyncParsableCommand {
             Catalogue overrides: --catalogue DIR on any command, or PARITY_CATALOGUE=DIR[:DIR…].
             """,
         subcommands: [
-            AssessCommand.self, BenchCommand.self, ChipsCommand.self, ClassifyCommand.self, CheckCommand.self, DirectivesCommand.self,
-            FleetCommand.self, KeysCommand.self, ModelsCommand.self, PredictCommand.self, SimulateCommand.self, SupplyCommand.self,
+            AssessCommand.self, BenchCommand.self, ChipsCommand.self, ClassifyCommand.self, CheckCommand.self,
+            DirectivesCommand.self,
+            FleetCommand.self, KeysCommand.self, ModelsCommand.self, PredictCommand.self, SimulateCommand.self,
+            SupplyCommand.self,
             ValidateCommand.self, VerifyCommand.self,
         ],
         defaultSubcommand: nil

@@ -208,7 +208,9 @@ struct Duration: ExpressibleByArgument {
     /// The same span as a standard-library duration.
     var duration: Swift.Duration { .nanoseconds(Int64(seconds * 1e9)) }
 
-    var defaultValueDescription: String { seconds >= 1 ? "\(Quantity.trimmed(seconds, digits: 3))s" : milliseconds(seconds) }
+    var defaultValueDescription: String {
+        seconds >= 1 ? "\(Quantity.trimmed(seconds, digits: 3))s" : milliseconds(seconds)
+    }
 
     init?(argument: String) {
         let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1)]

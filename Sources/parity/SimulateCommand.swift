@@ -71,10 +71,14 @@ struct SimulateCommand: AsyncParsableCommand {
             if (fixedTtft == nil) != (fixedTpot == nil) {
                 throw ValidationError("give both --fixed-ttft and --fixed-tpot, or neither")
             }
-            if fixedTtft == nil, chip == nil { throw ValidationError("--chip is required unless fixed timing is given") }
+            if fixedTtft == nil, chip == nil {
+                throw ValidationError("--chip is required unless fixed timing is given")
+            }
             if timeScale < 0 { throw ValidationError("--time-scale must not be negative") }
             if let fault, Fault(rawValue: fault) == nil {
-                throw ValidationError("--fault must be one of \(Fault.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--fault must be one of \(Fault.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
 

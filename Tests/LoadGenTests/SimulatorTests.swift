@@ -30,7 +30,12 @@ import Testing
         let specs = try Dataset.fixed(input: input, output: output).requests(count: requests + warmup, seed: 1)
         let outcome = await runner.run(specs, client: client)
         try await client.shutdown()
-        let metrics = ServingMetrics(records: outcome.records, duration: outcome.duration, percentiles: [50, 99], goodput: nil)
+        let metrics = ServingMetrics(
+            records: outcome.records,
+            duration: outcome.duration,
+            percentiles: [50, 99],
+            goodput: nil
+        )
         return (outcome, metrics)
     }
 
@@ -48,7 +53,13 @@ import Testing
         // At 64, arrivals are Poisson at the rate that keeps about 64 requests in flight (each takes 190 ms), so that
         // the load is not 64 requests landing in the same instant.
         let rate = concurrency == 1 ? Double.infinity : 64 / 0.19
-        let (outcome, m) = try await run(simulator, requests: 192, concurrency: concurrency, rate: rate, warmup: concurrency)
+        let (outcome, m) = try await run(
+            simulator,
+            requests: 192,
+            concurrency: concurrency,
+            rate: rate,
+            warmup: concurrency
+        )
         await simulator.stop()
         #expect(m.completed == 192 && m.failed == 0)
         let ttftTolerance = concurrency == 1 ? Self.tolerance : 30
@@ -81,7 +92,10 @@ import Testing
         // Token gaps are the modelled decode steps at batch ≤ 16 on an H20 (about 6 ms), not zero and not fixed.
         let step = model.predict(batch: 16, inputTokens: 64, outputTokens: 8).decodeStepSeconds * 1000
         let single = model.predict(batch: 1, inputTokens: 64, outputTokens: 8).decodeStepSeconds * 1000
-        #expect(m.itl.median > 0.5 * single && m.itl.median < 2 * step, "ITL \(m.itl.median) ms vs step \(single)–\(step) ms")
+        #expect(
+            m.itl.median > 0.5 * single && m.itl.median < 2 * step,
+            "ITL \(m.itl.median) ms vs step \(single)–\(step) ms"
+        )
     }
 
     @Test func zeroDelayModeMeasuresTheClient() async throws {
@@ -97,7 +111,12 @@ import Testing
     @Test(arguments: [Fault.http500, .drop, .malformed, .stall])
     func faultsAreRecordedWithTheirCause(fault: Fault) async throws {
         let simulator = try await RunningSimulator.start(
-            SimulatorConfiguration(timing: .fixed(ttft: 0.001, tpot: 0.001), servedModel: "sim", fault: fault, faultEvery: 2)
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 0.001, tpot: 0.001),
+                servedModel: "sim",
+                fault: fault,
+                faultEvery: 2
+            )
         )
         let (outcome, m) = try await run(simulator, requests: 10, concurrency: 4, timeout: .seconds(1))
         await simulator.stop()
@@ -146,7 +165,10 @@ import Testing
         let outcome = await runner.run(specs, client: client)
         try await client.shutdown()
         #expect(outcome.records.count == 3)
-        #expect(outcome.records.allSatisfy { $0.failure == .connectionRefused }, "\(outcome.records.compactMap(\.error))")
+        #expect(
+            outcome.records.allSatisfy { $0.failure == .connectionRefused },
+            "\(outcome.records.compactMap(\.error))"
+        )
     }
 
     @Test func cancellingKeepsFinishedRequestsAndMarksTheRun() async throws {

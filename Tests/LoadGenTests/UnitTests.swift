@@ -82,7 +82,12 @@ import Testing
         var failed = record(1, ttft: 0.1, itl: [], tokens: 1)
         failed.success = false
         failed.failure = .timeout
-        let m = ServingMetrics(records: [record(0, ttft: 0.1, itl: [0.01], tokens: 2), failed], duration: 1, percentiles: [], goodput: nil)
+        let m = ServingMetrics(
+            records: [record(0, ttft: 0.1, itl: [0.01], tokens: 2), failed],
+            duration: 1,
+            percentiles: [],
+            goodput: nil
+        )
         #expect(m.completed == 1 && m.failed == 1)
         #expect(m.failures == [.timeout: 1])
     }
@@ -126,14 +131,24 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sharegpt-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: path) }
         let entries: [[String: Any]] = [
-            ["id": "a", "conversations": [["from": "human", "value": "Why is the sky blue?"], ["from": "gpt", "value": String(repeating: "x", count: 400)]]],
+            [
+                "id": "a",
+                "conversations": [
+                    ["from": "human", "value": "Why is the sky blue?"],
+                    ["from": "gpt", "value": String(repeating: "x", count: 400)],
+                ],
+            ],
             ["id": "b", "conversations": [["from": "gpt", "value": "no human turn first"]]],
         ]
         try JSONSerialization.data(withJSONObject: entries).write(to: path)
         let requests = try Dataset.shareGPT(path: path.path, outputTokens: nil).requests(count: 3, seed: 0)
         #expect(requests.count == 3)
-        #expect(requests.allSatisfy { $0.text == "Why is the sky blue?" && $0.outputTokens == 100 && $0.tokenIDs == nil })
+        #expect(
+            requests.allSatisfy { $0.text == "Why is the sky blue?" && $0.outputTokens == 100 && $0.tokenIDs == nil }
+        )
         #expect(try Dataset.shareGPT(path: path.path, outputTokens: 8).requests(count: 1, seed: 0)[0].outputTokens == 8)
-        #expect(throws: DatasetError.self) { try Dataset.shareGPT(path: "/nonexistent.json", outputTokens: nil).requests(count: 1, seed: 0) }
+        #expect(throws: DatasetError.self) {
+            try Dataset.shareGPT(path: "/nonexistent.json", outputTokens: nil).requests(count: 1, seed: 0)
+        }
     }
 }

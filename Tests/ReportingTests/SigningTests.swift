@@ -1,5 +1,5 @@
-import Catalogue
 import Assessment
+import Catalogue
 import Foundation
 import Testing
 
