@@ -195,7 +195,7 @@ struct Evaluator {
             "TP \(deployment.tensorParallel) × PP \(deployment.pipelineParallel), \(precision.rawValue) weights"
         let efficiency = deployment.efficiency
         var assumptions =
-            "\(shape); \(input) in / \(output) out; \(Self.describe(limits)); efficiency matrix "
+            "\(shape); \(input) in / \(output) out; \(limits.summary); efficiency matrix "
             + "\(efficiency.matrix), memory \(efficiency.memory), interconnect \(efficiency.interconnect)"
         if !calibratedFrom.isEmpty {
             assumptions += "; efficiency calibrated from measurements \(calibratedFrom.joined(separator: ", "))"
@@ -203,7 +203,7 @@ struct Evaluator {
         if let best = limited.best {
             assumptions += "; batch \(best.batch), decode \(best.decodeBound.rawValue)-bound"
         } else {
-            notes.append("no batch size meets \(Self.describe(limits))")
+            notes.append("no batch size meets \(limits.summary)")
         }
         let value = limited.best?.outputTokensPerSecondPerChip ?? 0
         let sigmaInputs = estimated.isEmpty && assumed.isEmpty ? 0 : uncertainty.estimate
@@ -220,13 +220,6 @@ struct Evaluator {
             curve: ServingCurve(chip: chip.id, workload: workload.id, deployment: shape, points: limited.curve),
             plan: planned
         )
-    }
-
-    static func describe(_ limits: ServiceLimits) -> String {
-        var parts: [String] = []
-        if let ttft = limits.ttftSeconds { parts.append("TTFT ≤ \(Quantity.trimmed(ttft * 1000, digits: 0)) ms") }
-        if let tpot = limits.tpotSeconds { parts.append("TPOT ≤ \(Quantity.trimmed(tpot * 1000, digits: 0)) ms") }
-        return parts.isEmpty ? "no latency limits" : parts.joined(separator: ", ")
     }
 }
 

@@ -1,3 +1,5 @@
+import Catalogue
+
 /// What limits a prediction.
 public enum Bound: String, Sendable, Hashable, Codable {
     case compute
@@ -64,4 +66,14 @@ public struct LimitedThroughput: Sendable, Hashable, Codable {
     public var best: Prediction?
     public var limits: ServiceLimits
     public var curve: [CurvePoint]
+}
+
+extension ServiceLimits {
+    /// The limits for people: `TTFT ≤ 2000 ms, TPOT ≤ 50 ms`, or `no latency limits`.
+    public var summary: String {
+        var parts: [String] = []
+        if let ttftSeconds { parts.append("TTFT ≤ \(Quantity.trimmed(ttftSeconds * 1000, digits: 1)) ms") }
+        if let tpotSeconds { parts.append("TPOT ≤ \(Quantity.trimmed(tpotSeconds * 1000, digits: 1)) ms") }
+        return parts.isEmpty ? "no latency limits" : parts.joined(separator: ", ")
+    }
 }

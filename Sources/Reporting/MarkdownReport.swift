@@ -34,16 +34,7 @@ public enum MarkdownReport {
         md += "\n## Workloads\n\n| ID | Workload | Unit |\n|---|---|---|\n"
         for workload in a.suite {
             var title = workload.title
-            if let limits = workload.limits {
-                var parts: [String] = []
-                if let ttft = limits.ttftSeconds {
-                    parts.append("TTFT ≤ \(Quantity.trimmed(ttft * 1000, digits: 0)) ms")
-                }
-                if let tpot = limits.tpotSeconds {
-                    parts.append("TPOT ≤ \(Quantity.trimmed(tpot * 1000, digits: 0)) ms")
-                }
-                if !parts.isEmpty { title += " (\(parts.joined(separator: ", ")))" }
-            }
+            if let limits = workload.limits { title += " (\(limits.summary))" }
             md += "| `\(workload.id)` | \(cell(title)) | \(workload.unit) |\n"
         }
 

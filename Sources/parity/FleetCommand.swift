@@ -100,7 +100,7 @@ struct FleetCommand: ParsableCommand {
                 try printJSON(plan)
                 return
             }
-            print("\(workload.title); \(describe(limits))\n")
+            print("\(workload.title); \(limits.summary)\n")
             var table = TextTable(
                 headers: [
                     "", "CHIPS", "DEPLOYMENT", "TOK/S PER CHIP", "FLEET TOK/S", "SERVERS", "POWER", "RACKS", "COST",
@@ -133,12 +133,5 @@ struct FleetCommand: ParsableCommand {
             }
             print("Assumptions: \(plan.assumptions.joined(separator: "; ")).")
         }
-    }
-
-    func describe(_ limits: ServiceLimits) -> String {
-        var parts: [String] = []
-        if let ttft = limits.ttftSeconds { parts.append("TTFT ≤ \(milliseconds(ttft))") }
-        if let tpot = limits.tpotSeconds { parts.append("TPOT ≤ \(milliseconds(tpot))") }
-        return parts.joined(separator: ", ")
     }
 }
