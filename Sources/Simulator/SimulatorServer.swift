@@ -244,7 +244,8 @@ public struct SimulatorServer: Sendable {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         var logger = Logger(label: "parity-simulator")
-        logger.logLevel = .warning
+        // Embedded servers (tests) stop by cancellation, which the HTTP server logs as an error; keep those quiet.
+        logger.logLevel = handleSignals ? .warning : .critical
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator"),
