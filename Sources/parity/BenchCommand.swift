@@ -6,8 +6,8 @@ import LoadGen
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: LLM serving against an OpenAI-compatible endpoint.",
-        subcommands: [Serve.self]
+        abstract: "Benchmarks: LLM serving against an OpenAI-compatible endpoint, and accelerator micro-benchmarks.",
+        subcommands: [Serve.self, Micro.self]
     )
 
     struct Serve: AsyncParsableCommand {
