@@ -189,53 +189,28 @@ public struct CPUBackend: Backend {
         let n = Int32(size)
         let rowMajor: Int32 = 101
         let noTrans: Int32 = 111
-        var generator = SeededGenerator(seed: 7)
-        var samples: [Double] = []
-        let flops = 2 * Double(size) * Double(size) * Double(size)
-        let clock = ContinuousClock()
-        var passed = true
+        let outcome: (samples: [Double], passed: Bool)
         switch precision {
         case .fp64:
             let dgemm = try library.symbol("cblas_dgemm", as: DGEMM.self)
-            let a = (0..<size * size).map { _ in generator.unit() - 0.5 }
-            let b = (0..<size * size).map { _ in generator.unit() - 0.5 }
-            var c = [Double](repeating: 0, count: size * size)
-            for rep in 0...repetitions {
-                let start = clock.now
-                c.withUnsafeMutableBufferPointer { cp in
-                    dgemm(rowMajor, noTrans, noTrans, n, n, n, 1, a, n, b, n, 0, cp.baseAddress, n)
-                }
-                if rep > 0 { samples.append(flops / (clock.now - start).secondsValue) }
-            }
-            for _ in 0..<16 {
-                let i = generator.index(below: size)
-                let j = generator.index(below: size)
-                var reference = 0.0
-                for k in 0..<size { reference += a[i * size + k] * b[k * size + j] }
-                if abs(reference - c[i * size + j]) > 1e-9 * Double(size) { passed = false }
+            outcome = Self.timeGEMM(Double.self, size: size, repetitions: repetitions, tolerance: 1e-9 * Double(size)) {
+                dgemm(rowMajor, noTrans, noTrans, n, n, n, 1, $0, n, $1, n, 0, $2, n)
             }
         case .fp32:
             let sgemm = try library.symbol("cblas_sgemm", as: SGEMM.self)
-            let a = (0..<size * size).map { _ in Float(generator.unit() - 0.5) }
-            let b = (0..<size * size).map { _ in Float(generator.unit() - 0.5) }
-            var c = [Float](repeating: 0, count: size * size)
-            for rep in 0...repetitions {
-                let start = clock.now
-                c.withUnsafeMutableBufferPointer { cp in
-                    sgemm(rowMajor, noTrans, noTrans, n, n, n, 1, a, n, b, n, 0, cp.baseAddress, n)
-                }
-                if rep > 0 { samples.append(flops / (clock.now - start).secondsValue) }
-            }
-            for _ in 0..<16 {
-                let i = generator.index(below: size)
-                let j = generator.index(below: size)
-                var reference = 0.0
-                for k in 0..<size { reference += Double(a[i * size + k]) * Double(b[k * size + j]) }
-                if abs(reference - Double(c[i * size + j])) > 1e-3 * Double(size).squareRoot() { passed = false }
+            outcome = Self.timeGEMM(
+                Float.self,
+                size: size,
+                repetitions: repetitions,
+                tolerance: 1e-3 * Double(size).squareRoot()
+            ) {
+                sgemm(rowMajor, noTrans, noTrans, n, n, n, 1, $0, n, $1, n, 0, $2, n)
             }
         default:
             throw .invalid("the CPU backend measures GEMM in fp64 and fp32, not \(precision.rawValue)")
         }
+        let samples = outcome.samples
+        let passed = outcome.passed
         let time = Date()
         return BenchmarkResult(
             id: BenchmarkResult.makeID(backend: name, benchmark: .gemm, precision: precision, time: time),
@@ -252,6 +227,45 @@ public struct CPUBackend: Backend {
             time: time,
             check: passed ? .passed : .failed
         )
+    }
+}
+
+extension CPUBackend {
+    /// Times `repetitions` square multiplications of random matrices after a warm-up, and checks 16 sampled
+    /// entries of the product against dot products computed in double precision.
+    static func timeGEMM<T: BinaryFloatingPoint>(
+        _: T.Type,
+        size: Int,
+        repetitions: Int,
+        tolerance: Double,
+        multiply: (UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+    ) -> (samples: [Double], passed: Bool) {
+        var generator = SeededGenerator(seed: 7)
+        let a = (0..<size * size).map { _ in T(generator.unit() - 0.5) }
+        let b = (0..<size * size).map { _ in T(generator.unit() - 0.5) }
+        var c = [T](repeating: 0, count: size * size)
+        let flops = 2 * Double(size) * Double(size) * Double(size)
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for rep in 0...repetitions {
+            let start = clock.now
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in multiply(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
+                    }
+                }
+            }
+            if rep > 0 { samples.append(flops / (clock.now - start).secondsValue) }
+        }
+        var passed = true
+        for _ in 0..<16 {
+            let i = generator.index(below: size)
+            let j = generator.index(below: size)
+            var reference = 0.0
+            for k in 0..<size { reference += Double(a[i * size + k]) * Double(b[k * size + j]) }
+            if abs(reference - Double(c[i * size + j])) > tolerance { passed = false }
+        }
+        return (samples, passed)
     }
 }
 
