@@ -39,10 +39,10 @@ import Testing
         return (outcome, metrics)
     }
 
-    /// Tests run in a debug build, where parsing and routing a request costs far more than in release: at
-    /// concurrency 1 the medians must be within 3 ms of the injected values; at 64, where 64 debug-built
-    /// request handlers queue for two cores, TTFT within 30 ms and the token gaps within 3 ms. scripts/test
-    /// repeats both cases with the release binaries and holds every median to 1 ms (the bar).
+    /// Client and server share this process, and the test runner runs other suites in parallel, so the limits
+    /// here are wider than the bar: within 3 ms at concurrency 1; at 64, TTFT within 30 ms (a debug build
+    /// queues 64 request handlers on two cores) and token gaps within 3 ms. scripts/test repeats both cases with
+    /// the release binaries, server and client in their own processes, and holds every median to 1 ms.
     static let tolerance = 3.0
 
     @Test(arguments: [1, 64])
