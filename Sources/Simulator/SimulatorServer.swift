@@ -110,38 +110,10 @@ public struct SimulatorServer: Sendable {
             prompt: prompt,
             output: maxTokens
         )
-        if stream, fault != .stall, case .fixed(let ttft, let tpot) = configuration.timing {
-            // Fixed timing writes each token from the response task itself at its due time: no hand-off between
-            // tasks, so the injected values are what the client sees (plus the network).
-            let scale = configuration.timeScale
-            let eventLoop = EventLoopGroupProvider.singleton.eventLoopGroup.next()
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: .init { writer in
-                    for index in 0..<maxTokens {
-                        let due = (ttft + Double(index) * tpot) * scale
-                        if due > 0 {
-                            try await Self.sleep(until: arrived + .nanoseconds(Int64(due * 1e9)), on: eventLoop)
-                        }
-                        if fault == .malformed, index == 1 {
-                            try await writer.write(ByteBuffer(string: "data: {\"choices\": [\n\n"))
-                        }
-                        if fault == .drop, index == 2 { throw SimulatorFault.dropped }
-                        try await writer.write(chunks.chunkEvent(index))
-                    }
-                    if includeUsage { try await writer.write(chunks.usageEvent()) }
-                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                    try await writer.finish(nil)
-                }
-            )
-        }
-        let tokens = tokenStream(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
         guard stream else {
+            var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
             var generated = ""
-            for await event in tokens {
-                if case .token(let index) = event { generated += chunks.text(index) }
-            }
+            while let index = try await source.next() { generated += chunks.text(index) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],
@@ -152,9 +124,11 @@ public struct SimulatorServer: Sendable {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: .init { writer in
+                // Each token is written by this task at its due time: no hand-off between tasks, so the
+                // injected timing is what the client sees (plus the network).
+                var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
                 var sent = 0
-                for await event in tokens {
-                    guard case .token(let index) = event else { continue }
+                while let index = try await source.next() {
                     if fault == .malformed, sent == 1 {
                         try await writer.write(ByteBuffer(string: "data: {\"choices\": [\n\n"))
                     }
@@ -180,58 +154,26 @@ public struct SimulatorServer: Sendable {
         try await eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {}.futureResult.get()
     }
 
-    /// Token events for one request, timed by the configured timing.
-    func tokenStream(
-        prompt: Int,
-        output: Int,
-        fault: Fault?,
-        arrived: ContinuousClock.Instant = .now
-    ) -> AsyncStream<TokenEvent> {
-        let scale = configuration.timeScale
-        if fault == .stall {
-            return AsyncStream { continuation in
-                let task = Task {
-                    try? await Task.sleep(for: .seconds(30))
-                    continuation.yield(.token(0))
-                    continuation.yield(.finished)
-                    continuation.finish()
-                }
-                continuation.onTermination = { _ in task.cancel() }
-            }
-        }
+    /// Where one request's tokens come from: its own clock (fixed timing), the batching engine, or a stall.
+    func tokenSource(prompt: Int, output: Int, fault: Fault?, arrived: ContinuousClock.Instant) async -> TokenSource {
+        if fault == .stall { return TokenSource(timing: .stall, output: output) }
         switch configuration.timing {
         case .fixed(let ttft, let tpot):
-            return AsyncStream { continuation in
-                let task = Task {
-                    let start = arrived
-                    for index in 0..<output {
-                        let due = (ttft + Double(index) * tpot) * scale
-                        if due > 0 {
-                            try? await Task.sleep(
-                                until: start + .nanoseconds(Int64(due * 1e9)),
-                                tolerance: .zero,
-                                clock: .continuous
-                            )
-                        }
-                        if Task.isCancelled { break }
-                        continuation.yield(.token(index))
-                    }
-                    continuation.yield(.finished)
-                    continuation.finish()
-                }
-                continuation.onTermination = { _ in task.cancel() }
-            }
+            let eventLoop = EventLoopGroupProvider.singleton.eventLoopGroup.next()
+            return TokenSource(
+                timing: .fixed(
+                    ttft: ttft,
+                    tpot: tpot,
+                    scale: configuration.timeScale,
+                    arrived: arrived,
+                    eventLoop: eventLoop
+                ),
+                output: output
+            )
         case .model:
-            guard let engine else { return AsyncStream { $0.finish() } }
-            return AsyncStream { continuation in
-                let task = Task {
-                    for await event in await engine.submit(prompt: prompt, output: output) {
-                        continuation.yield(event)
-                    }
-                    continuation.finish()
-                }
-                continuation.onTermination = { _ in task.cancel() }
-            }
+            guard let engine else { return TokenSource(timing: .stall, output: 0) }
+            let stream = await engine.submit(prompt: prompt, output: output)
+            return TokenSource(timing: .engine(stream.makeAsyncIterator()), output: output)
         }
     }
 
@@ -258,6 +200,55 @@ public struct SimulatorServer: Sendable {
             try await app.run()
         }
         await engine?.stop()
+    }
+}
+
+/// Hands out a request's token indices at their due times.
+struct TokenSource {
+    enum Timing {
+        /// Token i at arrival + (ttft + i·tpot) × scale, woken by an event-loop timer.
+        case fixed(
+            ttft: Double,
+            tpot: Double,
+            scale: Double,
+            arrived: ContinuousClock.Instant,
+            eventLoop: any EventLoop
+        )
+        /// Tokens as the batching engine emits them.
+        case engine(AsyncStream<TokenEvent>.Iterator)
+        /// One token after 30 s (the `stall` fault).
+        case stall
+    }
+
+    var timing: Timing
+    let output: Int
+    private var index = 0
+
+    init(timing: Timing, output: Int) {
+        self.timing = timing
+        self.output = output
+    }
+
+    /// The next token's index once it is due, or nil at the end.
+    mutating func next() async throws -> Int? {
+        switch timing {
+        case .fixed(let ttft, let tpot, let scale, let arrived, let eventLoop):
+            guard index < output else { return nil }
+            let due = (ttft + Double(index) * tpot) * scale
+            if due > 0 {
+                try await SimulatorServer.sleep(until: arrived + .nanoseconds(Int64(due * 1e9)), on: eventLoop)
+            }
+        case .engine(var iterator):
+            let event = await iterator.next()
+            timing = .engine(iterator)
+            guard case .token(let token)? = event else { return nil }
+            return token
+        case .stall:
+            guard index == 0, output > 0 else { return nil }
+            try await Task.sleep(for: .seconds(30))
+        }
+        defer { index += 1 }
+        return index
     }
 }
 
