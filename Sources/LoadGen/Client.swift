@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Catalogue
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -118,7 +119,7 @@ struct StreamingClient: Sendable {
         let delegate = StreamDelegate(record: record)
         let sent = ContinuousClock.now
         delegate.sent = sent
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(target.timeout.seconds * 1e9))
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(target.timeout.inSeconds * 1e9))
         let task = http.execute(request: request, delegate: delegate, deadline: deadline)
         do {
             record = try await withTaskCancellationHandler {
@@ -134,7 +135,7 @@ struct StreamingClient: Sendable {
             }
             record.success = false
         }
-        record.start = (sent - runStart).seconds
+        record.start = (sent - runStart).inSeconds
         return record
     }
 
@@ -184,7 +185,7 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     /// (waiting for a connection, client scheduling) is the client queue time, recorded apart as vLLM does.
     func didSendRequestHead(task: HTTPClient.Task<RequestRecord>, _ head: HTTPRequestHead) {
         let now = ContinuousClock.now
-        record.queueTime = (now - sent).seconds
+        record.queueTime = (now - sent).inSeconds
         sent = now
     }
 
@@ -220,9 +221,9 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
                 record.chunks += 1
                 if choices.contains(where: \.hasText) { textChunks += 1 }
                 if let previous = lastToken {
-                    record.itl.append((arrived - previous).seconds)
+                    record.itl.append((arrived - previous).inSeconds)
                 } else {
-                    record.ttft = (arrived - sent).seconds
+                    record.ttft = (arrived - sent).inSeconds
                 }
                 lastToken = arrived
             }
@@ -263,7 +264,7 @@ final class StreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
             record.error = "the stream carried no token"
             return record
         }
-        record.latency = (lastToken - sent).seconds
+        record.latency = (lastToken - sent).inSeconds
         if let usageOutput {
             record.outputTokens = usageOutput
             record.tokenCountSource = .serverUsage
@@ -360,12 +361,5 @@ struct SSEParser {
             index += 1
         }
         return nil
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
     }
 }

@@ -165,7 +165,7 @@ public struct BenchmarkRunner: Sendable {
                             done: done,
                             failed: failed,
                             total: total,
-                            elapsed: (ContinuousClock.now - start).seconds
+                            elapsed: (ContinuousClock.now - start).inSeconds
                         )
                     )
                     try? await Task.sleep(for: .milliseconds(200))
@@ -201,9 +201,8 @@ public struct BenchmarkRunner: Sendable {
         }
         reporter?.cancel()
         let interrupted = Task.isCancelled
-        let end = records.map { $0.start + ($0.latency ?? 0) }.max() ?? 0
-        let duration =
-            interrupted ? (ContinuousClock.now - start).seconds : max(end, (ContinuousClock.now - start).seconds)
+        // From the start of the measured requests until all have finished (or the run was stopped), as vLLM.
+        let duration = (ContinuousClock.now - start).inSeconds
         if let progress {
             let (done, failed) = await tally.snapshot()
             progress(Progress(done: done, failed: failed, total: total, elapsed: duration))

@@ -127,7 +127,7 @@ public struct CPUBackend: Backend {
                 let start = clock.now
                 kernel()
                 let elapsed = clock.now - start
-                if rep > 0 { samples[benchmark, default: []].append(moved / elapsed.secondsValue) }
+                if rep > 0 { samples[benchmark, default: []].append(moved / elapsed.inSeconds) }
             }
             expected.c = expected.a
             expected.b = scalar * expected.c
@@ -255,7 +255,7 @@ extension CPUBackend {
                     }
                 }
             }
-            if rep > 0 { samples.append(flops / (clock.now - start).secondsValue) }
+            if rep > 0 { samples.append(flops / (clock.now - start).inSeconds) }
         }
         var passed = true
         for _ in 0..<16 {
@@ -288,12 +288,5 @@ struct StreamArrays: @unchecked Sendable {
         b.deallocate()
         c.deallocate()
         partials.deallocate()
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }
