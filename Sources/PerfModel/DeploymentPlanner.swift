@@ -1,6 +1,23 @@
 public import Catalogue
 
 extension Deployment {
+    /// The parallel layouts the planners try, in order: pipeline stages in powers of two from `firstPipeline`,
+    /// and for each, tensor parallelism in powers of two up to the chip's scale-up domain, at most `maxChips` chips.
+    static func layouts(chip: Chip, model: ModelArch, maxChips: Int, firstPipeline: Int = 1) -> [(tp: Int, pp: Int)] {
+        let domain = max(1, chip.scaleUp?.domainSize?.value ?? 8)
+        var result: [(tp: Int, pp: Int)] = []
+        var pp = firstPipeline
+        while pp <= min(maxChips, model.layers) {
+            var tp = 1
+            while tp <= domain, tp * pp <= maxChips {
+                result.append((tp, pp))
+                tp *= 2
+            }
+            pp *= 2
+        }
+        return result
+    }
+
     /// The smallest deployment of `model` on `chip` that holds the weights and the KV cache of
     /// `minimumBatch` sequences of `contextTokens`: tensor parallelism in powers of two up to the scale-up domain,
     /// then pipeline stages across domains. MoE models spread experts over the TP group (EP = TP).
@@ -16,40 +33,33 @@ extension Deployment {
         maxChips: Int = 256,
         efficiency: Efficiency? = nil
     ) throws(PerfModelError) -> PerformanceModel {
-        let domain = max(1, chip.scaleUp?.domainSize?.value ?? 8)
         var lastError: PerfModelError?
-        var pp = 1
-        while pp <= min(maxChips, model.layers) {
-            var tp = 1
-            while tp <= domain, tp * pp <= maxChips {
-                let deployment = Deployment(
-                    chip: chip,
-                    model: model,
-                    tensorParallel: tp,
-                    pipelineParallel: pp,
-                    weightPrecision: weightPrecision,
-                    efficiency: efficiency
+        for (tp, pp) in layouts(chip: chip, model: model, maxChips: maxChips) {
+            let deployment = Deployment(
+                chip: chip,
+                model: model,
+                tensorParallel: tp,
+                pipelineParallel: pp,
+                weightPrecision: weightPrecision,
+                efficiency: efficiency
+            )
+            do throws(PerfModelError) {
+                let resolved = try PerformanceModel(deployment)
+                if resolved.maxBatch(contextTokens: contextTokens) >= minimumBatch { return resolved }
+                lastError = .doesNotFit(
+                    model: model.id,
+                    chip: chip.id,
+                    neededBytes: resolved.weightBytesPerChip
+                        + resolved.kvBytesPerTokenPerChip * Double(contextTokens * minimumBatch),
+                    availableBytes: resolved.usableBytesPerChip
                 )
-                do throws(PerfModelError) {
-                    let resolved = try PerformanceModel(deployment)
-                    if resolved.maxBatch(contextTokens: contextTokens) >= minimumBatch { return resolved }
-                    lastError = .doesNotFit(
-                        model: model.id,
-                        chip: chip.id,
-                        neededBytes: resolved.weightBytesPerChip
-                            + resolved.kvBytesPerTokenPerChip * Double(contextTokens * minimumBatch),
-                        availableBytes: resolved.usableBytesPerChip
-                    )
-                } catch .tensorParallelDoesNotDivideHeads {
-                    // Try the next TP degree.
-                } catch .unsupportedPrecision(let chip, let precision) {
-                    throw .unsupportedPrecision(chip: chip, precision: precision)
-                } catch {
-                    lastError = error
-                }
-                tp *= 2
+            } catch .tensorParallelDoesNotDivideHeads {
+                // Try the next TP degree.
+            } catch .unsupportedPrecision(let chip, let precision) {
+                throw .unsupportedPrecision(chip: chip, precision: precision)
+            } catch {
+                lastError = error
             }
-            pp *= 2
         }
         throw lastError ?? .invalid("no deployment of \(model.id) fits on up to \(maxChips) \(chip.id)")
     }
@@ -91,35 +101,29 @@ extension Deployment {
             model: smallest,
             throughput: smallest.bestThroughput(inputTokens: inputTokens, outputTokens: outputTokens, limits: limits)
         )
-        let domain = max(1, chip.scaleUp?.domainSize?.value ?? 8)
-        var pp = smallest.deployment.pipelineParallel
-        while pp <= min(maxChips, model.layers) {
-            var tp = 1
-            while tp <= domain, tp * pp <= maxChips {
-                defer { tp *= 2 }
-                if tp == smallest.deployment.tensorParallel, pp == smallest.deployment.pipelineParallel { continue }
-                let deployment = Deployment(
-                    chip: chip,
-                    model: model,
-                    tensorParallel: tp,
-                    pipelineParallel: pp,
-                    weightPrecision: weightPrecision,
-                    efficiency: efficiency
-                )
-                guard let candidate = try? PerformanceModel(deployment),
-                    candidate.maxBatch(contextTokens: inputTokens + outputTokens) >= 1
-                else { continue }
-                let throughput = candidate.bestThroughput(
-                    inputTokens: inputTokens,
-                    outputTokens: outputTokens,
-                    limits: limits
-                )
-                let current = chosen.throughput.best?.outputTokensPerSecondPerChip ?? 0
-                if let best = throughput.best, best.outputTokensPerSecondPerChip > current {
-                    chosen = PlannedDeployment(model: candidate, throughput: throughput)
-                }
+        let first = smallest.deployment
+        for (tp, pp) in layouts(chip: chip, model: model, maxChips: maxChips, firstPipeline: first.pipelineParallel)
+        where tp != first.tensorParallel || pp != first.pipelineParallel {
+            let deployment = Deployment(
+                chip: chip,
+                model: model,
+                tensorParallel: tp,
+                pipelineParallel: pp,
+                weightPrecision: weightPrecision,
+                efficiency: efficiency
+            )
+            guard let candidate = try? PerformanceModel(deployment),
+                candidate.maxBatch(contextTokens: inputTokens + outputTokens) >= 1
+            else { continue }
+            let throughput = candidate.bestThroughput(
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                limits: limits
+            )
+            let current = chosen.throughput.best?.outputTokensPerSecondPerChip ?? 0
+            if let best = throughput.best, best.outputTokensPerSecondPerChip > current {
+                chosen = PlannedDeployment(model: candidate, throughput: throughput)
             }
-            pp *= 2
         }
         return chosen
     }
