@@ -49,10 +49,8 @@ public struct Evidence: Sendable, Hashable, Codable {
     /// One bootstrap draw: a resampled median for measurements, a log-normal perturbation otherwise.
     func draw(using generator: inout SeededGenerator) -> Double {
         if let samples, !samples.isEmpty {
-            var resample = (0..<samples.count).map { _ in samples[generator.index(below: samples.count)] }
-            resample.sort()
-            let mid = resample.count / 2
-            return resample.count % 2 == 1 ? resample[mid] : (resample[mid - 1] + resample[mid]) / 2
+            let resample = (0..<samples.count).map { _ in samples[generator.index(below: samples.count)] }
+            return Interval.quantile(resample.sorted(), 0.5)
         }
         guard sigma > 0 else { return value }
         return value * exp(sigma * generator.normal())
