@@ -186,8 +186,6 @@ public struct DirectiveChecker: Sendable {
         return builtIn.filter { $0.kind == .spec }
             + [
                 .serving(
-                    id: "serve-\(model.id)",
-                    title: "Serve \(model.id), \(precision.rawValue), 2048→256",
                     model: model.id,
                     precision: precision,
                     inputTokens: 2048,

@@ -65,6 +65,26 @@ public struct Workload: Sendable, Hashable, Codable, Identifiable {
         )
     }
 
+    /// Serving `model` for an ad-hoc question (a plan line's workload, a fleet), named after the model and shape:
+    /// `serve-llama-3.1-70b`, "Serve llama-3.1-70b, bf16, 2048→256".
+    public static func serving(
+        model: String,
+        precision: Precision,
+        inputTokens: Int,
+        outputTokens: Int,
+        limits: ServiceLimits
+    ) -> Workload {
+        .serving(
+            id: "serve-\(model)",
+            title: "Serve \(model), \(precision.rawValue), \(inputTokens)→\(outputTokens)",
+            model: model,
+            precision: precision,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            limits: limits
+        )
+    }
+
     /// Default latency limits for the serving workloads: TTFT ≤ 2 s, TPOT ≤ 50 ms (20 tokens/s per user).
     public static let defaultLimits = ServiceLimits(ttftSeconds: 2, tpotSeconds: 0.05)
 

@@ -31,6 +31,13 @@ public enum ResultFile {
         return try decode(data, path: path)
     }
 
+    /// Every measurement of several files, in order.
+    public static func load(paths: [String]) throws(ResultFileError) -> [BenchmarkResult] {
+        var results: [BenchmarkResult] = []
+        for path in paths { results += try load(path: path) }
+        return results
+    }
+
     public static func decode(_ data: Data, path: String) throws(ResultFileError) -> [BenchmarkResult] {
         let objects: [Data]
         let trimmed = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }

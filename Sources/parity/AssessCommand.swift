@@ -115,15 +115,12 @@ struct AssessCommand: ParsableCommand {
                 return
             }
             let chips = try catalogue.loadChips()
-            let models = try ModelCatalogue.load(
-                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-            )
+            let models = try catalogue.loadModels()
             let refs = try references.split(separator: ",").map { try chips.chip(String($0)) }
             let cands =
                 try candidates.map { try $0.split(separator: ",").map { try chips.chip(String($0)) } }
                 ?? chips.chips.filter { $0.market == .domesticChina }
-            var measurements: [BenchmarkResult] = []
-            for file in resultFiles { measurements += try ResultFile.load(path: file) }
+            let measurements = try ResultFile.load(paths: resultFiles)
             let key = try sign.map { try SigningKey.load(path: $0) }
             let options = AssessmentOptions(
                 candidates: cands,

@@ -13,8 +13,19 @@ struct CatalogueOptions: ParsableArguments {
     )
     var directories: [String] = []
 
+    /// The environment's catalogue directories, then the explicit ones.
+    var userDirectories: [URL] { CatalogueFiles.userDirectories(explicit: directories) }
+
     func loadChips() throws -> ChipCatalogue {
-        try ChipCatalogue.load(userDirectories: CatalogueFiles.userDirectories(explicit: directories))
+        try ChipCatalogue.load(userDirectories: userDirectories)
+    }
+
+    func loadModels() throws -> ModelCatalogue {
+        try ModelCatalogue.load(userDirectories: userDirectories)
+    }
+
+    func loadDirectives() throws -> DirectiveCatalogue {
+        try DirectiveCatalogue.load(userDirectories: userDirectories)
     }
 }
 

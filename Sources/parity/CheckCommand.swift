@@ -38,11 +38,10 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let report: CheckReport
         do {
-            let directories = CatalogueFiles.userDirectories(explicit: catalogue.directories)
             let checker = try DirectiveChecker(
-                directives: try DirectiveCatalogue.load(userDirectories: directories).directives,
+                directives: try catalogue.loadDirectives().directives,
                 chips: try catalogue.loadChips(),
-                models: try ModelCatalogue.load(userDirectories: directories)
+                models: try catalogue.loadModels()
             )
             report = try checker.check(try ProcurementPlan.load(path: file), alternatives: max(0, alternatives))
         } catch {
@@ -110,9 +109,7 @@ struct DirectivesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let directives = try DirectiveCatalogue.load(
-                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-            ).directives
+            let directives = try catalogue.loadDirectives().directives
             if json {
                 try printJSON(directives)
                 return

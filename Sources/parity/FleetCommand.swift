@@ -65,19 +65,14 @@ struct FleetCommand: ParsableCommand {
                 throw ValidationError("--replace takes COUNTxCHIP, e.g. 10000xrtx-pro-6000d")
             }
             let chips = try catalogue.loadChips()
-            let models = try ModelCatalogue.load(
-                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-            )
+            let models = try catalogue.loadModels()
             let architecture = try models.model(model)
-            var measurements: [BenchmarkResult] = []
-            for file in resultFiles { measurements += try ResultFile.load(path: file) }
+            let measurements = try ResultFile.load(paths: resultFiles)
             let limits = ServiceLimits(
                 ttftSeconds: sloTTFT?.seconds ?? Workload.defaultLimits.ttftSeconds,
                 tpotSeconds: sloTPOT?.seconds ?? Workload.defaultLimits.tpotSeconds
             )
             let workload = Workload.serving(
-                id: "serve-\(architecture.id)",
-                title: "Serve \(architecture.id), \(precision.rawValue), \(input)→\(output)",
                 model: architecture.id,
                 precision: precision,
                 inputTokens: input,

@@ -18,9 +18,7 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let models = try ModelCatalogue.load(
-                    userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-                ).models
+                let models = try catalogue.loadModels().models
                 if json {
                     try printJSON(models)
                     return

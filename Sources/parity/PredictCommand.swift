@@ -83,9 +83,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let chips = try catalogue.loadChips()
-            let models = try ModelCatalogue.load(
-                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-            )
+            let models = try catalogue.loadModels()
             let chip = try chips.chip(self.chip)
             if let activations, chip.densePeak[activations] == nil {
                 throw PerfModelError.unsupportedPrecision(chip: chip.id, precision: activations)

@@ -91,9 +91,7 @@ struct SimulateCommand: AsyncParsableCommand {
             } else {
                 let resolved = try reportingErrors { () throws -> (PerformanceModel, String) in
                     let chips = try catalogue.loadChips()
-                    let models = try ModelCatalogue.load(
-                        userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-                    )
+                    let models = try catalogue.loadModels()
                     let chip = try chips.chip(self.chip ?? "")
                     let architecture = try models.model(model)
                     let perfModel: PerformanceModel

@@ -31,9 +31,7 @@ struct SupplyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let chips = try catalogue.loadChips()
-            let models = try ModelCatalogue.load(
-                userDirectories: CatalogueFiles.userDirectories(explicit: catalogue.directories)
-            )
+            let models = try catalogue.loadModels()
             let data: SupplyData
             if let file {
                 data = try SupplyData.load(path: file)
