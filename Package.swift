@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "LoadGen", targets: ["LoadGen"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +31,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -61,7 +70,9 @@ let package = Package(
         ),
         .target(
             name: "Reporting",
-            dependencies: ["Catalogue", "PerfModel", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Catalogue", "PerfModel", "Measure", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -82,6 +93,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Catalogue",
+                "Measure",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Catalogue",
+                "Measure",
+                "Assessment",
+                "Reporting",
+                "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity",
             dependencies: [
@@ -93,6 +133,8 @@ let package = Package(
                 "Reporting",
                 "LoadGen",
                 "Simulator",
+                "Store",
+                "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -117,9 +159,14 @@ let package = Package(
             dependencies: ["Assessment", "Measure", "PerfModel", "Catalogue"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ParityTesting",
+            path: "Tests/ParityTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ReportingTests",
-            dependencies: ["Reporting", "Assessment", "Catalogue"],
+            dependencies: ["Reporting", "Assessment", "Catalogue", "ParityTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -129,6 +176,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Measure", "Catalogue", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "Measure", "Reporting", "Assessment", "Catalogue", "ParityTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

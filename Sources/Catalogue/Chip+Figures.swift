@@ -48,3 +48,12 @@ extension Chip {
         return result
     }
 }
+
+extension Chip {
+    /// The vendor as tokens name it (`vendor:huawei`): lower case, words joined by '-', any parenthesised
+    /// remark dropped — "Kunlunxin (Baidu)" → `kunlunxin`, "Moore Threads" → `moore-threads`.
+    public var vendorSlug: String {
+        let base = vendor.split(separator: "(").first.map(String.init) ?? vendor
+        return base.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+    }
+}

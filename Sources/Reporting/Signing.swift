@@ -1,6 +1,7 @@
 public import Assessment
 import Crypto
 public import Foundation
+public import Measure
 
 /// Why a key or a bundle is refused. Every case says what was wrong, never only "invalid".
 public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -135,14 +136,27 @@ public struct SignedBundle: Sendable, Hashable, Codable {
 
     /// Signs an assessment and returns the bundle file's bytes.
     public static func sign(_ assessment: Assessment, with key: SigningKey) throws -> Data {
-        let payload = try CanonicalJSON.encode(assessment)
-        let signature = try key.sign(message(payloadType: Assessment.currentSchema, payload: payload))
+        try sign(payload: try CanonicalJSON.encode(assessment), payloadType: Assessment.currentSchema, with: key)
+    }
+
+    /// Signs measurements (`parity.results/1`), as a vendor submits them to `parity server`.
+    public static func sign(_ results: [BenchmarkResult], with key: SigningKey) throws -> Data {
+        try sign(
+            payload: try CanonicalJSON.encode(ResultsPayload(results: results)),
+            payloadType: ResultsPayload.currentSchema,
+            with: key
+        )
+    }
+
+    /// Signs canonical payload bytes of a given type and returns the bundle file's bytes.
+    public static func sign(payload: Data, payloadType: String, with key: SigningKey) throws -> Data {
+        let signature = try key.sign(message(payloadType: payloadType, payload: payload))
         let bundle = SignedBundle(
             schema: currentSchema,
             algorithm: "ed25519",
             keyID: key.keyID,
             publicKey: key.publicKey.base64EncodedString(),
-            payloadType: Assessment.currentSchema,
+            payloadType: payloadType,
             payload: payload.base64EncodedString(),
             signature: signature.base64EncodedString()
         )
@@ -151,8 +165,21 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         return data
     }
 
-    /// Verifies a bundle file's bytes; `trustedKey` (raw public key) pins the signer.
-    public static func verify(_ data: Data, trustedKey: Data? = nil) throws(SigningError) -> Verified {
+    /// A bundle whose envelope and signature hold, before its payload is read.
+    public struct Opened: Sendable {
+        public var keyID: String
+        public var publicKey: Data
+        public var payloadType: String
+        public var payload: Data
+    }
+
+    /// Checks the envelope (canonical bytes, schema, algorithm, payload type among `payloadTypes`, key ID,
+    /// signature) and returns the signed payload bytes.
+    public static func open(
+        _ data: Data,
+        trustedKey: Data? = nil,
+        payloadTypes: Set<String>
+    ) throws(SigningError) -> Opened {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .malformedBundle("not a JSON object")
         }
@@ -170,7 +197,7 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         guard canonical == data else { throw .notCanonical }
         guard bundle.schema == currentSchema else { throw .unsupported("schema '\(bundle.schema)'") }
         guard bundle.algorithm == "ed25519" else { throw .unsupported("algorithm '\(bundle.algorithm)'") }
-        guard bundle.payloadType == Assessment.currentSchema else {
+        guard payloadTypes.contains(bundle.payloadType) else {
             throw .unsupported("payload type '\(bundle.payloadType)'")
         }
         let publicKey = try strictBase64(bundle.publicKey, field: "publicKey")
@@ -186,16 +213,31 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         guard key.isValidSignature(signature, for: message(payloadType: bundle.payloadType, payload: payload)) else {
             throw .badSignature
         }
+        return Opened(keyID: bundle.keyID, publicKey: publicKey, payloadType: bundle.payloadType, payload: payload)
+    }
+
+    /// Verifies a bundle file's bytes; `trustedKey` (raw public key) pins the signer.
+    public static func verify(_ data: Data, trustedKey: Data? = nil) throws(SigningError) -> Verified {
+        let opened = try open(data, trustedKey: trustedKey, payloadTypes: [Assessment.currentSchema])
         let assessment: Assessment
         do {
-            assessment = try CanonicalJSON.decode(Assessment.self, from: payload)
+            assessment = try CanonicalJSON.decode(Assessment.self, from: opened.payload)
         } catch {
             throw .badPayload("\(error)")
         }
         guard assessment.schema == Assessment.currentSchema else {
             throw .badPayload("schema '\(assessment.schema)'")
         }
-        return Verified(keyID: bundle.keyID, assessment: assessment, trusted: trustedKey != nil)
+        return Verified(keyID: opened.keyID, assessment: assessment, trusted: trustedKey != nil)
+    }
+
+    /// Verifies a signed results bundle and returns its measurements, each checked as `ResultFile` checks them.
+    public static func verifyResults(
+        _ data: Data,
+        trustedKey: Data? = nil
+    ) throws(SigningError) -> (keyID: String, results: [BenchmarkResult]) {
+        let opened = try open(data, trustedKey: trustedKey, payloadTypes: [ResultsPayload.currentSchema])
+        return (opened.keyID, try ResultsPayload.results(from: opened.payload))
     }
 
     /// Base64 that decodes and re-encodes to the same text (no alternative spellings of the same bytes).

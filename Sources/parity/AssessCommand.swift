@@ -5,8 +5,9 @@ import Foundation
 import Measure
 import PerfModel
 import Reporting
+import Store
 
-struct AssessCommand: ParsableCommand {
+struct AssessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
         abstract: "Compare domestic-China chips with NVIDIA's China chips (H20, RTX Pro 6000D), with verdicts.",
@@ -63,6 +64,15 @@ struct AssessCommand: ParsableCommand {
     )
     var resultFiles: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Also use the evidence in this result store (local imports and accepted submissions), and save the "
+                + "assessment there for the server: an SQLite path or postgres://… URL.",
+            valueName: "db"
+        )
+    )
+    var db: String?
+
     @Option(help: "Seed of the bootstrap (the same seed gives the same intervals).")
     var seed: UInt64 = 42
 
@@ -106,8 +116,8 @@ struct AssessCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             if listWorkloads {
                 var table = TextTable(headers: ["ID", "KIND", "WORKLOAD"])
                 for workload in try suite() { table.append([workload.id, workload.kind.rawValue, workload.title]) }
@@ -120,7 +130,14 @@ struct AssessCommand: ParsableCommand {
             let cands =
                 try candidates.map { try $0.split(separator: ",").map { try chips.chip(String($0)) } }
                 ?? chips.chips.filter { $0.market == .domesticChina }
-            let measurements = try ResultFile.load(paths: resultFiles)
+            var measurements = try ResultFile.load(paths: resultFiles)
+            if let db {
+                let stored = try await StoreLocation(db).withStore { store in
+                    try await store.results(ResultFilter(evidenceOnly: true))
+                }
+                let given = Set(measurements.map(\.id))
+                measurements += stored.map(\.result).filter { !given.contains($0.id) }
+            }
             let key = try sign.map { try SigningKey.load(path: $0) }
             let options = AssessmentOptions(
                 candidates: cands,
@@ -142,6 +159,18 @@ struct AssessCommand: ParsableCommand {
                 var message = "Report written to \(out)/: index.html, report.md, report.json"
                 if written.bundle != nil, let key { message += ", bundle.json (signed by key \(key.keyID))" }
                 Terminal.note(message)
+            }
+            if let db {
+                let stored = StoredAssessment(
+                    id: "asm-\(Int(now.timeIntervalSince1970))-\(String(UInt32.random(in: .min ... .max), radix: 16))",
+                    title: "Assessment of \(assessment.comparisons.count) comparisons, \(now.formatted(.iso8601))",
+                    document: try CanonicalJSON.encode(assessment),
+                    createdAt: now
+                )
+                try await StoreLocation(db).withStore { store in try await store.saveAssessment(stored) }
+                Terminal.note(
+                    "Assessment \(stored.id) saved in \(StoreLocation(db)) (\(measurements.count) measurement(s) offered)"
+                )
             }
             if json {
                 try printJSON(assessment)

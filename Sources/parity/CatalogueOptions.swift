@@ -48,6 +48,19 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// `reportingErrors` for async commands.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw fail(error)
+    }
+}
+
 /// Encodes a value as pretty, key-sorted JSON on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()

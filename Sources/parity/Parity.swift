@@ -14,8 +14,8 @@ struct Parity: AsyncParsableCommand {
         subcommands: [
             AssessCommand.self, BenchCommand.self, ChipsCommand.self, ClassifyCommand.self, CheckCommand.self,
             DirectivesCommand.self,
-            FleetCommand.self, KeysCommand.self, ModelsCommand.self, PredictCommand.self, SimulateCommand.self,
-            SupplyCommand.self,
+            FleetCommand.self, KeysCommand.self, ModelsCommand.self, PredictCommand.self, ResultsCommand.self,
+            ServerCommand.self, SimulateCommand.self, SupplyCommand.self, TokensCommand.self,
             ValidateCommand.self, VerifyCommand.self,
         ],
         defaultSubcommand: nil

@@ -1,0 +1,37 @@
+public import Hummingbird
+import NIOCore
+
+/// An API failure as the client sees it: an HTTP status and `{"error": "…", "status": N}`. Database failures
+/// never reach this text (see `StoreError.publicMessage`).
+public struct APIError: HTTPResponseError, Equatable {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        var body = JSON.encode(Body(error: message, status: status.code))
+        body.append(0x0A)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    struct Body: Encodable {
+        var error: String
+        var status: Int
+    }
+
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer realm=\"parity\""])
+    }
+
+    static func forbidden(_ message: String) -> APIError { APIError(.forbidden, message) }
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+}

@@ -1,0 +1,86 @@
+import Hummingbird
+import Prometheus
+
+/// Prometheus metrics for `/metrics`: requests by method and status, request durations, and submissions by
+/// outcome. A registry of our own, so several servers in one process (tests) do not share counts.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "parity",
+            subsystem: "http",
+            metricName: "requests",
+            unitName: "total",
+            helpText: "HTTP requests by method and status."
+        )
+    }
+    static var durations: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "parity",
+            subsystem: "http",
+            metricName: "request_duration",
+            unitName: "seconds",
+            helpText: "Time from request head to response, by method."
+        )
+    }
+    static var submissions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "parity",
+            metricName: "submissions",
+            unitName: "total",
+            helpText: "Submissions by outcome: created, replayed (same idempotency key), refused (bad bundle)."
+        )
+    }
+
+    func request(method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.requests,
+            labels: [("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.durations,
+            labels: [("method", method)],
+            buckets: [
+                .microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+                .milliseconds(500), .seconds(2),
+            ]
+        ).record(duration)
+    }
+
+    func submission(_ outcome: String) {
+        registry.makeCounter(descriptor: Self.submissions, labels: [("outcome", outcome)]).increment()
+    }
+
+    func text() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
+
+/// Records every request's status and duration, and turns any error into a JSON error response so that no
+/// request ends without a body that says what went wrong.
+struct ObservingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let method = request.method.rawValue
+        do {
+            let response = try await next(request, context)
+            metrics.request(method: method, status: response.status.code, duration: ContinuousClock.now - start)
+            return response
+        } catch {
+            let mapped = ErrorMapping.apiError(error, context: context)
+            metrics.request(method: method, status: mapped.status.code, duration: ContinuousClock.now - start)
+            throw mapped
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// The schema, as an append-only list of migrations that both databases apply in order. Each migration is SQL
+/// that SQLite and PostgreSQL read alike (TEXT times in fixed-width ISO 8601, DOUBLE PRECISION, CHECK and
+/// foreign-key constraints). Never edit a published migration; append a new one.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public var id: String
+        public var statements: [String]
+    }
+
+    public static let all: [Migration] = [
+        Migration(
+            id: "001-initial",
+            statements: [
+                """
+                CREATE TABLE submissions (
+                    id TEXT PRIMARY KEY,
+                    submitter TEXT NOT NULL,
+                    vendor TEXT,
+                    idempotency_key TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'accepted', 'rejected')),
+                    reason TEXT,
+                    reviewer TEXT,
+                    key_id TEXT NOT NULL,
+                    payload_type TEXT NOT NULL,
+                    result_count INTEGER NOT NULL CHECK (result_count >= 0),
+                    bundle TEXT NOT NULL,
+                    bundle_sha256 TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    reviewed_at TEXT,
+                    UNIQUE (submitter, idempotency_key)
+                )
+                """,
+                """
+                CREATE TABLE results (
+                    id TEXT PRIMARY KEY,
+                    chip TEXT NOT NULL,
+                    benchmark TEXT NOT NULL,
+                    precision TEXT,
+                    backend TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    median DOUBLE PRECISION NOT NULL,
+                    measured_at TEXT NOT NULL,
+                    submission_id TEXT REFERENCES submissions (id),
+                    document TEXT NOT NULL,
+                    stored_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX results_chip_benchmark ON results (chip, benchmark, measured_at)",
+                "CREATE INDEX results_submission ON results (submission_id)",
+                "CREATE INDEX submissions_vendor ON submissions (vendor, status)",
+                """
+                CREATE TABLE chips (
+                    id TEXT PRIMARY KEY,
+                    vendor TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    added_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE assessments (
+                    id TEXT PRIMARY KEY,
+                    title TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                )
+                """,
+            ]
+        )
+    ]
+}

@@ -1,0 +1,63 @@
+public import Foundation
+public import Measure
+
+/// The one storage interface, implemented by SQLite (GRDB, the embedded default) and PostgreSQL (postgres-nio).
+/// Both apply the same versioned migrations (`Migrations`) and pass the same conformance tests. Every write is
+/// one transaction.
+public protocol ResultStore: Sendable {
+    /// `sqlite` or `postgres`.
+    var kind: String { get }
+    /// Serves background work (the PostgreSQL connection pool) until cancelled or shut down gracefully.
+    func run() async throws
+    /// The migrations applied, oldest first.
+    func appliedMigrations() async throws(StoreError) -> [String]
+    /// Cheap liveness check (`/healthz`).
+    func ping() async throws(StoreError)
+
+    /// Stores local measurements (no submission). A result whose ID is stored with the same content is skipped;
+    /// with different content it is a conflict and nothing of the call is written.
+    func importResults(_ results: [BenchmarkResult]) async throws(StoreError) -> ImportSummary
+    func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
+    func result(id: String) async throws(StoreError) -> StoredResult?
+
+    /// Stores a submission and its results in one transaction. The same submitter and idempotency key with the
+    /// same bundle is a replay (nothing written); with a different bundle it is a conflict.
+    func submit(_ new: NewSubmission) async throws(StoreError) -> SubmitOutcome
+    func submissions(_ filter: SubmissionFilter) async throws(StoreError) -> [Submission]
+    func submission(id: String) async throws(StoreError) -> Submission?
+    /// Moves a submission to `status` (draft → submitted by its vendor; submitted → accepted/rejected by a
+    /// reviewer, with a reason). Other transitions are invalid.
+    func updateSubmission(
+        id: String,
+        to status: Submission.Status,
+        reason: String?,
+        reviewer: String?,
+        at time: Date
+    ) async throws(StoreError) -> Submission
+
+    func addChip(_ chip: StoredChip) async throws(StoreError)
+    func chips() async throws(StoreError) -> [StoredChip]
+
+    func saveAssessment(_ assessment: StoredAssessment) async throws(StoreError)
+    /// Newest first, without documents' bytes being needed by the caller to list them.
+    func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment]
+    func assessment(id: String) async throws(StoreError) -> StoredAssessment?
+
+    func createToken(_ token: AccessToken) async throws(StoreError)
+    func token(hash: String) async throws(StoreError) -> AccessToken?
+    func tokens() async throws(StoreError) -> [AccessToken]
+    func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken
+
+    /// Releases connections; the store is unusable afterwards.
+    func close() async
+}
+
+extension Submission.Status {
+    /// The transitions `updateSubmission` allows.
+    public func canMove(to next: Submission.Status) -> Bool {
+        switch (self, next) {
+        case (.draft, .submitted), (.submitted, .accepted), (.submitted, .rejected): true
+        default: false
+        }
+    }
+}
