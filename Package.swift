@@ -161,6 +161,7 @@ let package = Package(
         ),
         .target(
             name: "ParityTesting",
+            dependencies: ["Store", "Measure", "Catalogue"],
             path: "Tests/ParityTesting",
             swiftSettings: swiftSettings
         ),
@@ -181,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "Measure", "Catalogue", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Store", "Measure", "Catalogue", "ParityTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -189,7 +190,8 @@ let package = Package(
             dependencies: [
                 "Server", "Store", "Measure", "Reporting", "Assessment", "Catalogue", "ParityTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

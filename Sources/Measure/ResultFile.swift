@@ -45,7 +45,15 @@ public enum ResultFile {
             guard let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
                 throw .invalid(path: path, record: 1, reason: "not a JSON array of objects")
             }
-            objects = array.compactMap { try? JSONSerialization.data(withJSONObject: $0) }
+            var encoded: [Data] = []
+            for (index, element) in array.enumerated() {
+                // data(withJSONObject:) traps on anything but an array or object at the top: check first.
+                guard element is [String: Any], JSONSerialization.isValidJSONObject(element),
+                    let data = try? JSONSerialization.data(withJSONObject: element)
+                else { throw .invalid(path: path, record: index + 1, reason: "not a JSON object") }
+                encoded.append(data)
+            }
+            objects = encoded
         } else {
             objects = data.split(separator: 0x0A).filter { line in
                 line.contains { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }

@@ -27,7 +27,8 @@ public struct ResultsPayload: Sendable, Hashable, Codable {
         guard let list = object["results"] as? [Any], !list.isEmpty else {
             throw .badPayload("'results' must be a non-empty list of measurements")
         }
-        guard let lines = try? JSONSerialization.data(withJSONObject: list) else {
+        guard JSONSerialization.isValidJSONObject(list), let lines = try? JSONSerialization.data(withJSONObject: list)
+        else {
             throw .badPayload("'results' cannot be read")
         }
         do {

@@ -22,14 +22,12 @@ enum ErrorMapping {
             }
         case let error as SigningError:
             return APIError(.badRequest, error.description)
-        case let error as HTTPError:
+        case let error as any HTTPResponseError:
             switch error.status {
             case .contentTooLarge: return APIError(.contentTooLarge, "request body is larger than the server's limit")
             case .notFound: return APIError(.notFound, "no such endpoint; see /v1 in docs/openapi.yaml")
-            default: return APIError(error.status, error.body ?? error.status.reasonPhrase)
+            default: return APIError(error.status, (error as? HTTPError)?.body ?? error.status.reasonPhrase)
             }
-        case let error as any HTTPResponseError:
-            return APIError(error.status, error.status.reasonPhrase)
         case is DecodingError:
             return APIError(.badRequest, "malformed JSON body")
         default:

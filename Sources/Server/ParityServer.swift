@@ -3,12 +3,12 @@ import Foundation
 import Hummingbird
 public import Logging
 import NIOCore
-import ServiceLifecycle
 public import Store
 
 /// `parity server`: the REST API under `/v1`, the dashboard, `/healthz` and `/metrics`, over a `ResultStore`.
-/// It runs as a `ServiceGroup` (swift-service-lifecycle) with the store's connection pool, and shuts down
-/// gracefully on SIGINT/SIGTERM.
+/// It runs as a `ServiceGroup` (swift-service-lifecycle, through Hummingbird's `runService`) and shuts down
+/// gracefully on SIGINT/SIGTERM. The store must be open and running (`StoreLocation.withStore`) for as long as
+/// the server runs.
 public struct ParityServer: Sendable {
     /// One route, as registered and as `docs/openapi.yaml` must document it.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -47,14 +47,12 @@ public struct ParityServer: Sendable {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: port), serverName: "parity"),
-            services: [StoreService(store: store)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log
         )
         let store = self.store
         let chips = self.chips
         app.beforeServerStarts {
-            if let postgres = store as? PostgresStore { try await postgres.migrate() }
             try await chips.reload(from: store)
         }
         if handleSignals {
@@ -99,18 +97,5 @@ public struct ParityServer: Sendable {
         add(.get, "/v1/tokens", api.listTokens)
         add(.delete, "/v1/tokens/{id}", api.revokeToken)
         return (router, endpoints)
-    }
-}
-
-/// Runs the store's background work (PostgreSQL's pool) as a service of the server's `ServiceGroup`.
-struct StoreService: Service {
-    let store: any ResultStore
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await store.run() }
-        } catch is CancellationError {
-            // Shutting down.
-        }
     }
 }

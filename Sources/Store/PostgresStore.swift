@@ -520,4 +520,9 @@ public final class PostgresStore: ResultStore {
     }
 
     public func close() async {}
+
+    /// Runs one statement outside a transaction (tests create and drop databases with it).
+    package func execute(unsafeSQL sql: String) async throws(StoreError) {
+        _ = try await rows(PostgresQuery(unsafeSQL: sql)) { _ in 0 }
+    }
 }

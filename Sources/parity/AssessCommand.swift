@@ -117,7 +117,7 @@ struct AssessCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingFailures {
             if listWorkloads {
                 var table = TextTable(headers: ["ID", "KIND", "WORKLOAD"])
                 for workload in try suite() { table.append([workload.id, workload.kind.rawValue, workload.title]) }

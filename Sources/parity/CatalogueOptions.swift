@@ -48,8 +48,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// `reportingErrors` for async commands.
-func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+/// `reportingErrors` for async commands (a separate name: the two overloads would be ambiguous with a trailing closure).
+func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as ExitCode {

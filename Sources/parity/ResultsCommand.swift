@@ -31,7 +31,7 @@ struct ResultsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 let results = try ResultFile.load(paths: files)
                 let summary = try await store.location.withStore { store in
                     try await store.importResults(results)
@@ -100,7 +100,7 @@ struct ResultsCommand: AsyncParsableCommand {
         func validate() throws { _ = try filters.filter() }
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 let filter = try filters.filter()
                 let stored = try await store.location.withStore { store in try await store.results(filter) }
                 if json { return try printJSON(stored) }
@@ -141,7 +141,7 @@ struct ResultsCommand: AsyncParsableCommand {
         func validate() throws { _ = try filters.filter() }
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 let filter = try filters.filter()
                 let stored = try await store.location.withStore { store in try await store.results(filter) }
                 let data = ResultFile.encode(stored.map(\.result))

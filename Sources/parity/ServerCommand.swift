@@ -32,25 +32,18 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingFailures {
             let chips = try catalogue.loadChips()
             let location = store.location
-            let opened: any ResultStore
-            switch location {
-            case .sqlite(let path): opened = try SQLiteStore(path: path)
-            case .postgres(let url): opened = try PostgresStore(url: url)
-            }
-            let server = ParityServer(
-                store: opened,
-                catalogue: chips,
-                configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody)
-            )
             var logger = Logger(label: "parity-server")
             logger.logLevel = .notice
-            try await server.run(handleSignals: true, logger: logger) { port in
-                Terminal.note("parity server on http://\(host):\(port)/ (store: \(location))")
+            let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody)
+            try await location.withStore { opened in
+                let server = ParityServer(store: opened, catalogue: chips, configuration: configuration)
+                try await server.run(handleSignals: true, logger: logger) { port in
+                    Terminal.note("parity server on http://\(host):\(port)/ (store: \(location))")
+                }
             }
-            await opened.close()
         }
     }
 }

@@ -37,7 +37,7 @@ struct TokensCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 guard let parsed = Role(role) else { return }
                 let secret = TokenSecret.generate()
                 let token = AccessToken(
@@ -69,7 +69,7 @@ struct TokensCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 let tokens = try await store.location.withStore { store in try await store.tokens() }
                 if json {
                     struct View: Encodable {
@@ -112,7 +112,7 @@ struct TokensCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            try await reportingErrors {
+            try await reportingFailures {
                 let token = try await store.location.withStore { store in
                     try await store.revokeToken(id: id, at: Date())
                 }

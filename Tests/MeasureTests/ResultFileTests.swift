@@ -22,6 +22,17 @@ import Testing
         #expect(array == [lines[0]])
     }
 
+    /// An array holding a number or a string must be an error naming the record, not a crash (found by the
+    /// server's fuzz test: JSONSerialization traps when asked to re-encode a scalar).
+    @Test func arraysOfNonObjectsAreErrors() {
+        #expect(throws: ResultFileError.invalid(path: "x", record: 2, reason: "not a JSON object")) {
+            try ResultFile.decode(Data("[\(record), 1, \"two\"]".utf8), path: "x")
+        }
+        #expect(throws: ResultFileError.invalid(path: "x", record: 1, reason: "not a JSON object")) {
+            try ResultFile.decode(Data("[null]".utf8), path: "x")
+        }
+    }
+
     @Test func roundTrips() throws {
         let original = try ResultFile.decode(Data(record.utf8), path: "x")
         #expect(try ResultFile.decode(ResultFile.encode(original), path: "y") == original)

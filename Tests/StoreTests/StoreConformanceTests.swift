@@ -1,5 +1,6 @@
 import Foundation
 import Measure
+import ParityTesting
 import Testing
 
 @testable import Store

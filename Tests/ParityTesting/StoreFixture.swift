@@ -1,30 +1,26 @@
 import Catalogue
-import Foundation
-import Logging
-import Measure
-import PostgresNIO
-import Testing
-
-@testable import Store
+public import Foundation
+public import Measure
+public import Store
 
 /// The two databases every store test runs against. PostgreSQL runs when `PARITY_TEST_POSTGRES_URL` names a
 /// server (scripts/test starts one on 127.0.0.1 and sets it, with `PARITY_REQUIRE_POSTGRES=1`).
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite, postgres
 
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["PARITY_TEST_POSTGRES_URL"]
-    static let postgresRequired = ProcessInfo.processInfo.environment["PARITY_REQUIRE_POSTGRES"] == "1"
+    public static let postgresURL = ProcessInfo.processInfo.environment["PARITY_TEST_POSTGRES_URL"]
+    public static let postgresRequired = ProcessInfo.processInfo.environment["PARITY_REQUIRE_POSTGRES"] == "1"
 
     /// The kinds this run can test.
-    static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    public static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 }
 
-enum StoreFixture {
+public enum StoreFixture {
     /// Runs `body` with a fresh, migrated store of `kind`: a new SQLite file, or a new PostgreSQL database that is
     /// dropped afterwards.
-    static func withStore<T: Sendable>(
+    public static func withStore<T: Sendable>(
         _ kind: StoreKind,
         _ body: (any ResultStore) async throws -> T
     ) async throws -> T {
@@ -35,36 +31,39 @@ enum StoreFixture {
             return try await StoreLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path)
                 .withStore(body)
         case .postgres:
-            let admin = try #require(StoreKind.postgresURL)
+            guard let admin = StoreKind.postgresURL else {
+                throw StoreError.invalid("PARITY_TEST_POSTGRES_URL is not set")
+            }
             let name = "parity_t_\(UInt32.random(in: .min ... .max))_\(UInt32.random(in: .min ... .max))"
-            try await adminQuery(admin, PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            try await adminExecute(admin, "CREATE DATABASE \(name)")
             do {
                 let value = try await StoreLocation.postgres(url: url(admin, database: name)).withStore(body)
-                try await adminQuery(admin, PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+                try await adminExecute(admin, "DROP DATABASE \(name) WITH (FORCE)")
                 return value
             } catch {
-                try? await adminQuery(admin, PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+                try? await adminExecute(admin, "DROP DATABASE \(name) WITH (FORCE)")
                 throw error
             }
         }
     }
 
     static func url(_ admin: String, database: String) throws -> String {
-        var components = try #require(URLComponents(string: admin))
+        guard var components = URLComponents(string: admin) else { throw StoreError.invalid("bad URL \(admin)") }
         components.path = "/\(database)"
-        return try #require(components.string)
+        return components.string ?? admin
     }
 
-    static func adminQuery(_ url: String, _ query: PostgresQuery) async throws {
+    /// Runs one statement (CREATE/DROP DATABASE) on the admin connection.
+    static func adminExecute(_ url: String, _ sql: String) async throws {
         let store = try PostgresStore(url: url)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
-            try await store.client.query(query)
+            try await store.execute(unsafeSQL: sql)
         }
     }
 
-    static func result(
+    public static func result(
         _ id: String,
         chip: String = "h20",
         benchmark: BenchmarkResult.Benchmark = .gemm,
@@ -88,7 +87,7 @@ enum StoreFixture {
         )
     }
 
-    static func submission(
+    public static func submission(
         _ id: String,
         key: String,
         submitter: String = "tok-a",
