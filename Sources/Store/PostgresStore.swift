@@ -84,8 +84,20 @@ public final class PostgresStore: ResultStore {
                 }
             }
         } catch {
+            if Self.isConnectionFailure(error) {
+                throw .unavailable("cannot connect to PostgreSQL at \(location) (is the server running, and does the database exist?)")
+            }
             throw .migration("\(location): \(Self.message(error))")
         }
+    }
+
+    /// The pool could not open a connection (refused, unreachable, authentication), as opposed to a query error.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError, let inner = error.beginError ?? error.closureError {
+            return isConnectionFailure(inner)
+        }
+        if let error = error as? PSQLError { return error.serverInfo == nil && error.code != .server }
+        return String(reflecting: error).contains("ConnectionPoolError")
     }
 
     /// A driver error's server message (for logs and the CLI; the API shows `publicMessage` only).
@@ -110,6 +122,7 @@ public final class PostgresStore: ResultStore {
 
     static func storeError(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
+        if isConnectionFailure(error) { return .unavailable("cannot reach PostgreSQL: \(message(error))") }
         if let error = error as? PostgresTransactionError, let inner = error.closureError as? StoreError {
             return inner
         }
