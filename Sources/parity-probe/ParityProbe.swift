@@ -13,8 +13,8 @@ struct ParityProbe: ParsableCommand {
         abstract: "Parity's measurement probe: micro-benchmarks as JSON lines (parity.measurement/1).",
         discussion: """
             Copy this binary to the measured host and run it there; feed its output to \
-            `parity results import` or `parity assess --results`. The cuda backend loads libcudart, libcublasLt, \
-            libnvrtc, libcuda and libnccl at run time (set LD_LIBRARY_PATH when they are not on the loader path). \
+            `parity assess --results`. The cuda backend loads libcudart, libcublasLt, libnvrtc, libcuda and \
+            libnccl at run time (set LD_LIBRARY_PATH when they are not on the loader path). \
             Exit status 0 when at least one measurement succeeded, 1 otherwise.
             """
     )
