@@ -51,7 +51,8 @@ public struct CUDABackend: Backend {
             )
         }
         try runtime.setDevice(deviceIndex)
-        let clock = try runtime.attribute(.clockRateKHz, device: deviceIndex)
+        // Optional: CUDA 13 deprecates the clock-rate attribute.
+        let clock = (try? runtime.attribute(.clockRateKHz, device: deviceIndex)) ?? 0
         return DeviceInfo(
             name: try runtime.deviceName(deviceIndex),
             memoryBytes: try runtime.totalMemory(),
