@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parity", targets: ["parity"]),
+        .executable(name: "parity-probe", targets: ["parity-probe"]),
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "ExportControl", targets: ["ExportControl"]),
         .library(name: "PerfModel", targets: ["PerfModel"]),
@@ -137,6 +138,13 @@ let package = Package(
                 "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // A small executable to copy onto a GPU host without a Swift toolchain (scripts/build-probe links it with
+        // --static-swift-stdlib): Measure's backends, JSON lines on standard output.
+        .executableTarget(
+            name: "parity-probe",
+            dependencies: ["Measure", "Catalogue", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,9 +12,11 @@ extension BenchCommand {
                 Backends: cpu (STREAM copy/scale/add/triad/dot over all cores, arrays ≥ 4× the last-level cache; \
                 fp64/fp32 GEMM through the system BLAS, OpenBLAS from Debian, loaded at run time); \
                 probe:COMMAND (runs COMMAND, which prints one parity.measurement/1 JSON object per line — see \
-                probes/); cuda (needs the CUDA runtime; this version detects it and reports the devices, the CUDA \
-                suites come with the GPU work). Results: median of the timed repetitions after a warm-up, in \
-                FLOP/s or B/s, with a correctness check.
+                probes/); cuda (the CUDA runtime, cuBLASLt, NVRTC and NCCL loaded at run time: GEMM in fp32, \
+                tf32, bf16, fp16, fp8 and int8 where the device supports them, quick 4096³, full 8192³; STREAM \
+                kernels and pinned/device copies, L2 flushed between repetitions; NCCL collectives when more than \
+                one GPU is visible; see docs/micro-benchmarks.md). Results: median of the timed repetitions after \
+                warm-ups, in FLOP/s, OP/s or B/s, with a correctness check on a sample.
                 """
         )
 
@@ -26,7 +28,7 @@ extension BenchCommand {
         @Option(help: "quick (smaller problems, fewer repetitions) or full.")
         var suite: SuiteArgument = .quick
 
-        @Option(help: "Catalogue id of the measured device, recorded in the results (default: host-cpu for cpu).")
+        @Option(help: "Catalogue id of the measured device, recorded in the results (default: host-cpu, cuda-device).")
         var chip: String?
 
         @Option(help: "Append the results to this file (JSON lines, parity.measurement/1).")
@@ -39,17 +41,15 @@ extension BenchCommand {
             let results: [BenchmarkResult]
             let quiet = json || isatty(STDERR_FILENO) != 1
             let progress: @Sendable (String) -> Void = { line in
-                if !quiet { Terminal.note("… \(line)") }
+                if !quiet || line.hasPrefix("warning:") {
+                    Terminal.note(line.hasPrefix("warning:") ? line : "… \(line)")
+                }
             }
             do {
                 if backend == "cpu" {
                     results = try CPUBackend().run(suite.value, chip: chip ?? "host-cpu", progress: progress)
                 } else if backend == "cuda" {
-                    let devices = try CUDARuntime.deviceCount()
-                    throw MeasureError.invalid(
-                        "CUDA runtime found with \(devices) device(s), but this version of Parity has no CUDA suites yet; "
-                            + "use --backend probe:'python3 probes/torch_probe.py' or scripts/gpu-check"
-                    )
+                    results = try CUDABackend().run(suite.value, chip: chip ?? "cuda-device", progress: progress)
                 } else if backend.hasPrefix("probe:") {
                     let parsed = try ProbeProtocol.run(command: String(backend.dropFirst("probe:".count)))
                     for rejected in parsed.rejected { Terminal.note("probe: \(rejected)") }
