@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Campaign", targets: ["Campaign"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -123,6 +124,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Campaign",
+            dependencies: [
+                "Catalogue", "Measure", "Store", "Assessment",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity",
             dependencies: [
@@ -136,6 +145,7 @@ let package = Package(
                 "Simulator",
                 "Store",
                 "Server",
+                "Campaign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -200,6 +210,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CampaignTests",
+            dependencies: [
+                "Campaign", "Catalogue", "Store", "Measure", "Assessment", "ParityTesting",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

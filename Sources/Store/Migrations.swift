@@ -76,6 +76,34 @@ public enum Migrations {
                 )
                 """,
             ]
-        )
+        ),
+        Migration(
+            id: "002-campaigns",
+            statements: [
+                """
+                CREATE TABLE campaigns (
+                    name TEXT PRIMARY KEY,
+                    plan TEXT NOT NULL,
+                    override_reason TEXT,
+                    created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE campaign_tasks (
+                    campaign TEXT NOT NULL REFERENCES campaigns (name),
+                    task TEXT NOT NULL,
+                    task_index INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('done', 'failed', 'cancelled', 'timeout')),
+                    attempts INTEGER NOT NULL,
+                    cause TEXT,
+                    result_count INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (campaign, task)
+                )
+                """,
+                "ALTER TABLE results ADD COLUMN campaign TEXT REFERENCES campaigns (name)",
+                "CREATE INDEX results_campaign ON results (campaign)",
+            ]
+        ),
     ]
 }

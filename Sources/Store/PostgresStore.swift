@@ -85,7 +85,9 @@ public final class PostgresStore: ResultStore {
             }
         } catch {
             if Self.isConnectionFailure(error) {
-                throw .unavailable("cannot connect to PostgreSQL at \(location) (is the server running, and does the database exist?)")
+                throw .unavailable(
+                    "cannot connect to PostgreSQL at \(location) (is the server running, and does the database exist?)"
+                )
             }
             throw .migration("\(location): \(Self.message(error))")
         }
@@ -196,6 +198,7 @@ public final class PostgresStore: ResultStore {
     static func insert(
         _ row: ResultDocument.Row,
         submission: String?,
+        campaign: String? = nil,
         storedAt: String,
         on connection: PostgresConnection,
         logger: Logger
@@ -203,8 +206,9 @@ public final class PostgresStore: ResultStore {
         try await connection.query(
             """
             INSERT INTO results (id, chip, benchmark, precision, backend, unit, median, measured_at, submission_id, \
-            document, stored_at) VALUES (\(row.id), \(row.chip), \(row.benchmark), \(row.precision), \(row.backend), \
-            \(row.unit), \(row.median), \(row.measuredAt), \(submission), \(row.document), \(storedAt))
+            document, stored_at, campaign) VALUES (\(row.id), \(row.chip), \(row.benchmark), \(row.precision), \
+            \(row.backend), \(row.unit), \(row.median), \(row.measuredAt), \(submission), \(row.document), \
+            \(storedAt), \(campaign))
             """,
             logger: logger
         )
@@ -529,6 +533,147 @@ public final class PostgresStore: ResultStore {
                 token.revokedAt = try Timestamp.date(stamp)
             }
             return token
+        }
+    }
+
+    // MARK: Campaigns
+
+    static func campaign(_ row: PostgresRow) throws -> StoredCampaign {
+        let (name, plan, reason, created) = try row.decode((String, String, String?, String).self)
+        return StoredCampaign(name: name, plan: plan, overrideReason: reason, createdAt: try Timestamp.date(created))
+    }
+
+    public func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign {
+        let created = Timestamp.text(campaign.createdAt)
+        return try await write { connection, logger in
+            try await connection.query(
+                """
+                INSERT INTO campaigns (name, plan, override_reason, created_at) VALUES (\(campaign.name), \
+                \(campaign.plan), \(campaign.overrideReason), \(created)) ON CONFLICT (name) DO NOTHING
+                """,
+                logger: logger
+            )
+            for try await row in try await connection.query(
+                "SELECT name, plan, override_reason, created_at FROM campaigns WHERE name = \(campaign.name)",
+                logger: logger
+            ) {
+                return try Self.campaign(row)
+            }
+            throw StoreError.notFound("no campaign \(campaign.name)")
+        }
+    }
+
+    public func campaign(name: String) async throws(StoreError) -> StoredCampaign? {
+        try await rows(
+            Self.query("SELECT name, plan, override_reason, created_at FROM campaigns WHERE name = ?", values: [name]),
+            Self.campaign
+        ).first
+    }
+
+    public func completeCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        results: [BenchmarkResult],
+        at time: Date
+    ) async throws(StoreError) -> TaskCompletion {
+        let rows = results.map(ResultDocument.Row.init)
+        let stamp = Timestamp.text(time)
+        return try await write { connection, logger in
+            var existing: (state: String, attempts: Int)?
+            for try await row in try await connection.query(
+                "SELECT state, attempts FROM campaign_tasks WHERE campaign = \(campaign) AND task = \(task) FOR UPDATE",
+                logger: logger
+            ).decode((String, Int).self) {
+                existing = (row.0, row.1)
+            }
+            if existing?.state == "done" { return TaskCompletion.alreadyDone }
+            let ids = rows.map(\.id)
+            if !ids.isEmpty {
+                for try await taken in try await connection.query(
+                    "SELECT id FROM results WHERE id = ANY(\(ids)) LIMIT 1",
+                    logger: logger
+                ).decode(String.self) {
+                    throw StoreError.conflict("result \(taken) is already stored")
+                }
+            }
+            for row in rows {
+                try await Self.insert(
+                    row,
+                    submission: nil,
+                    campaign: campaign,
+                    storedAt: stamp,
+                    on: connection,
+                    logger: logger
+                )
+            }
+            let attempts = (existing?.attempts ?? 0) + 1
+            try await connection.query(
+                """
+                INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
+                updated_at) VALUES (\(campaign), \(task), \(index), 'done', \(attempts), NULL, \(rows.count), \(stamp)) \
+                ON CONFLICT (campaign, task) DO UPDATE SET state = 'done', attempts = excluded.attempts, cause = NULL, \
+                result_count = excluded.result_count, updated_at = excluded.updated_at
+                """,
+                logger: logger
+            )
+            return TaskCompletion.stored(rows.count)
+        }
+    }
+
+    public func recordCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        state: CampaignTaskRecord.State,
+        cause: String,
+        at time: Date
+    ) async throws(StoreError) {
+        let stamp = Timestamp.text(time)
+        try await write { connection, logger in
+            try await connection.query(
+                """
+                INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
+                updated_at) VALUES (\(campaign), \(task), \(index), \(state.rawValue), 1, \(cause), 0, \(stamp)) \
+                ON CONFLICT (campaign, task) DO UPDATE SET state = excluded.state, \
+                attempts = campaign_tasks.attempts + 1, cause = excluded.cause, updated_at = excluded.updated_at \
+                WHERE campaign_tasks.state <> 'done'
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func campaignTasks(campaign: String) async throws(StoreError) -> [CampaignTaskRecord] {
+        try await rows(
+            Self.query(
+                """
+                SELECT campaign, task, task_index, state, attempts, cause, result_count, updated_at \
+                FROM campaign_tasks WHERE campaign = ? ORDER BY task_index
+                """,
+                values: [campaign]
+            )
+        ) { row in
+            let columns = try row.decode((String, String, Int, String, Int, String?, Int, String).self)
+            return try Columns.campaignTask(
+                campaign: columns.0,
+                task: columns.1,
+                index: columns.2,
+                state: columns.3,
+                attempts: columns.4,
+                cause: columns.5,
+                resultCount: columns.6,
+                updatedAt: columns.7
+            )
+        }
+    }
+
+    public func campaignResults(campaign: String) async throws(StoreError) -> [BenchmarkResult] {
+        try await rows(
+            Self.query("SELECT id, document FROM results WHERE campaign = ? ORDER BY id", values: [campaign])
+        ) { row in
+            let (id, document) = try row.decode((String, String).self)
+            return try ResultDocument.result(document, id: id)
         }
     }
 

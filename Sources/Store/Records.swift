@@ -223,3 +223,63 @@ public struct AccessToken: Sendable, Equatable, Codable {
         self.revokedAt = revokedAt
     }
 }
+
+/// A campaign as registered when it first runs: its plan text and, when a directive was overridden, why.
+public struct StoredCampaign: Sendable, Equatable, Codable {
+    public var name: String
+    public var plan: String
+    public var overrideReason: String?
+    public var createdAt: Date
+
+    public init(name: String, plan: String, overrideReason: String?, createdAt: Date) {
+        self.name = name
+        self.plan = plan
+        self.overrideReason = overrideReason
+        self.createdAt = createdAt
+    }
+}
+
+/// The last known outcome of one campaign task. `done` is final: its results are stored exactly once.
+public struct CampaignTaskRecord: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        case done, failed, cancelled, timeout
+    }
+
+    public var campaign: String
+    public var task: String
+    public var index: Int
+    public var state: State
+    /// Outcomes recorded for this task (1 for a first-time success).
+    public var attempts: Int
+    public var cause: String?
+    public var resultCount: Int
+    public var updatedAt: Date
+
+    public init(
+        campaign: String,
+        task: String,
+        index: Int,
+        state: State,
+        attempts: Int,
+        cause: String?,
+        resultCount: Int,
+        updatedAt: Date
+    ) {
+        self.campaign = campaign
+        self.task = task
+        self.index = index
+        self.state = state
+        self.attempts = attempts
+        self.cause = cause
+        self.resultCount = resultCount
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What completing a campaign task did.
+public enum TaskCompletion: Sendable, Equatable {
+    /// The results were stored and the task marked done.
+    case stored(Int)
+    /// The task was already done; nothing was written (a retry, a resumed run, or `collect` of a stored file).
+    case alreadyDone
+}

@@ -153,6 +153,31 @@ enum Columns {
         )
     }
 
+    static func campaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        state: String,
+        attempts: Int,
+        cause: String?,
+        resultCount: Int,
+        updatedAt: String
+    ) throws(StoreError) -> CampaignTaskRecord {
+        guard let parsed = CampaignTaskRecord.State(rawValue: state) else {
+            throw .invalid("campaign task \(task) has unknown state '\(state)'")
+        }
+        return CampaignTaskRecord(
+            campaign: campaign,
+            task: task,
+            index: index,
+            state: parsed,
+            attempts: attempts,
+            cause: cause,
+            resultCount: resultCount,
+            updatedAt: try Timestamp.date(updatedAt)
+        )
+    }
+
     static func storedResult(
         document: String,
         submissionID: String?,

@@ -48,6 +48,31 @@ public protocol ResultStore: Sendable {
     func tokens() async throws(StoreError) -> [AccessToken]
     func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken
 
+    /// Registers a campaign on its first run; later calls keep the first registration (and its override reason)
+    /// and return it.
+    func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign
+    func campaign(name: String) async throws(StoreError) -> StoredCampaign?
+    /// Stores a task's results and marks it done, in one transaction; a task already done writes nothing.
+    func completeCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        results: [BenchmarkResult],
+        at time: Date
+    ) async throws(StoreError) -> TaskCompletion
+    /// Records a failed, cancelled or timed-out attempt (never overwrites `done`).
+    func recordCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        state: CampaignTaskRecord.State,
+        cause: String,
+        at time: Date
+    ) async throws(StoreError)
+    func campaignTasks(campaign: String) async throws(StoreError) -> [CampaignTaskRecord]
+    /// Results stored by a campaign's tasks.
+    func campaignResults(campaign: String) async throws(StoreError) -> [BenchmarkResult]
+
     /// Releases connections; the store is unusable afterwards.
     func close() async
 }

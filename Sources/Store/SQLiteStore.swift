@@ -110,15 +110,21 @@ public final class SQLiteStore: ResultStore {
         }
     }
 
-    static func insert(_ row: ResultDocument.Row, submission: String?, storedAt: String, db: Database) throws {
+    static func insert(
+        _ row: ResultDocument.Row,
+        submission: String?,
+        campaign: String? = nil,
+        storedAt: String,
+        db: Database
+    ) throws {
         try db.execute(
             sql: """
                 INSERT INTO results (id, chip, benchmark, precision, backend, unit, median, measured_at, submission_id, \
-                document, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                document, stored_at, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 row.id, row.chip, row.benchmark, row.precision, row.backend, row.unit, row.median, row.measuredAt,
-                submission, row.document, storedAt,
+                submission, row.document, storedAt, campaign,
             ]
         )
     }
@@ -417,6 +423,131 @@ public final class SQLiteStore: ResultStore {
             createdAt: row[4],
             revokedAt: row[5]
         )
+    }
+
+    // MARK: Campaigns
+
+    public func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign {
+        try await write { db in
+            if let row = try Row.fetchOne(
+                db,
+                sql: "SELECT name, plan, override_reason, created_at FROM campaigns WHERE name = ?",
+                arguments: [campaign.name]
+            ) {
+                return try Self.campaign(row)
+            }
+            try db.execute(
+                sql: "INSERT INTO campaigns (name, plan, override_reason, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [campaign.name, campaign.plan, campaign.overrideReason, Timestamp.text(campaign.createdAt)]
+            )
+            return campaign
+        }
+    }
+
+    static func campaign(_ row: Row) throws -> StoredCampaign {
+        StoredCampaign(name: row[0], plan: row[1], overrideReason: row[2], createdAt: try Timestamp.date(row[3]))
+    }
+
+    public func campaign(name: String) async throws(StoreError) -> StoredCampaign? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT name, plan, override_reason, created_at FROM campaigns WHERE name = ?",
+                arguments: [name]
+            ).map(Self.campaign)
+        }
+    }
+
+    public func completeCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        results: [BenchmarkResult],
+        at time: Date
+    ) async throws(StoreError) -> TaskCompletion {
+        let rows = results.map(ResultDocument.Row.init)
+        let stamp = Timestamp.text(time)
+        return try await write { db in
+            let existing = try Row.fetchOne(
+                db,
+                sql: "SELECT state, attempts FROM campaign_tasks WHERE campaign = ? AND task = ?",
+                arguments: [campaign, task]
+            )
+            if let existing, existing[0] as String == "done" { return .alreadyDone }
+            for row in rows {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM results WHERE id = ?", arguments: [row.id]) == true {
+                    throw StoreError.conflict("result \(row.id) is already stored")
+                }
+                try Self.insert(row, submission: nil, campaign: campaign, storedAt: stamp, db: db)
+            }
+            let attempts = (existing?[1] as Int? ?? 0) + 1
+            try db.execute(
+                sql: """
+                    INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
+                    updated_at) VALUES (?, ?, ?, 'done', ?, NULL, ?, ?) ON CONFLICT (campaign, task) DO UPDATE SET \
+                    state = 'done', attempts = excluded.attempts, cause = NULL, result_count = excluded.result_count, \
+                    updated_at = excluded.updated_at
+                    """,
+                arguments: [campaign, task, index, attempts, rows.count, stamp]
+            )
+            return .stored(rows.count)
+        }
+    }
+
+    public func recordCampaignTask(
+        campaign: String,
+        task: String,
+        index: Int,
+        state: CampaignTaskRecord.State,
+        cause: String,
+        at time: Date
+    ) async throws(StoreError) {
+        let stamp = Timestamp.text(time)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
+                    updated_at) VALUES (?, ?, ?, ?, 1, ?, 0, ?) ON CONFLICT (campaign, task) DO UPDATE SET \
+                    state = excluded.state, attempts = campaign_tasks.attempts + 1, cause = excluded.cause, \
+                    updated_at = excluded.updated_at WHERE campaign_tasks.state <> 'done'
+                    """,
+                arguments: [campaign, task, index, state.rawValue, cause, stamp]
+            )
+        }
+    }
+
+    public func campaignTasks(campaign: String) async throws(StoreError) -> [CampaignTaskRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT campaign, task, task_index, state, attempts, cause, result_count, updated_at \
+                    FROM campaign_tasks WHERE campaign = ? ORDER BY task_index
+                    """,
+                arguments: [campaign]
+            ).map { row throws in
+                try Columns.campaignTask(
+                    campaign: row[0],
+                    task: row[1],
+                    index: row[2],
+                    state: row[3],
+                    attempts: row[4],
+                    cause: row[5],
+                    resultCount: row[6],
+                    updatedAt: row[7]
+                )
+            }
+        }
+    }
+
+    public func campaignResults(campaign: String) async throws(StoreError) -> [BenchmarkResult] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, document FROM results WHERE campaign = ? ORDER BY id",
+                arguments: [campaign]
+            ).map { row throws in try ResultDocument.result(row[1], id: row[0]) }
+        }
     }
 
     public func close() async {

@@ -12,7 +12,8 @@ struct Parity: AsyncParsableCommand {
             Catalogue overrides: --catalogue DIR on any command, or PARITY_CATALOGUE=DIR[:DIR…].
             """,
         subcommands: [
-            AssessCommand.self, BenchCommand.self, ChipsCommand.self, ClassifyCommand.self, CheckCommand.self,
+            AssessCommand.self, BenchCommand.self, CampaignCommand.self, ChipsCommand.self, ClassifyCommand.self,
+            CheckCommand.self,
             DirectivesCommand.self,
             FleetCommand.self, KeysCommand.self, ModelsCommand.self, PredictCommand.self, ResultsCommand.self,
             ServerCommand.self, SimulateCommand.self, SupplyCommand.self, TokensCommand.self,

@@ -1,0 +1,138 @@
+public import Catalogue
+import Foundation
+public import Measure
+public import Store
+
+/// Runs one campaign task on this host (what each Slurm array task or Kubernetes pod executes): the suite,
+/// results relabelled with the task's chip, host and stable IDs, written to the shared results folder, then
+/// stored with the task marked done in one transaction — so a retried, resumed or collected task is never
+/// stored twice.
+public struct TaskRunner: Sendable {
+    public let plan: CampaignPlan
+    public let layout: CampaignLayout
+
+    public init(plan: CampaignPlan) {
+        self.plan = plan
+        self.layout = CampaignLayout(plan: plan)
+    }
+
+    /// The task at `index`, or a clear error.
+    public func task(_ index: Int) throws(CampaignError) -> CampaignTask {
+        let tasks = plan.tasks
+        guard tasks.indices.contains(index) else {
+            throw .invalid("campaign \(plan.name) has tasks 0–\(tasks.count - 1); there is no task \(index)")
+        }
+        return tasks[index]
+    }
+
+    /// Stable result IDs: `<campaign>.<task>.<benchmark>[.<precision>]`, so that one task's results can be
+    /// recognised wherever they turn up.
+    public static func relabel(
+        _ results: [BenchmarkResult],
+        plan: CampaignPlan,
+        task: CampaignTask
+    ) -> [BenchmarkResult] {
+        var seen: [String: Int] = [:]
+        return results.map { result in
+            var copy = result
+            var id = "\(plan.name).\(task.key).\(result.benchmark.rawValue)"
+            if let precision = result.precision { id += ".\(precision.rawValue)" }
+            seen[id, default: 0] += 1
+            if let count = seen[id], count > 1 { id += ".\(count)" }
+            copy.id = id
+            copy.chip = task.chip
+            copy.host = task.host
+            return copy
+        }
+    }
+
+    /// Measures with the task's suite.
+    public func measure(
+        _ task: CampaignTask,
+        progress: @escaping @Sendable (String) -> Void
+    ) throws -> [BenchmarkResult] {
+        let suite = Suite(rawValue: task.suite.suite) ?? .quick
+        switch task.suite.kind {
+        case .micro:
+            if task.suite.backend == "cuda" {
+                return try CUDABackend().run(suite, chip: task.chip, progress: progress)
+            }
+            return try CPUBackend().run(suite, chip: task.chip, progress: progress)
+        case .probe:
+            let parsed = try ProbeProtocol.run(command: task.suite.command ?? "false")
+            for rejected in parsed.rejected { progress("probe: \(rejected)") }
+            guard !parsed.results.isEmpty else { throw CampaignError.taskFailed("the probe printed no measurement") }
+            return parsed.results
+        }
+    }
+
+    /// Runs the task and delivers its results; returns what the store did (nil without a store).
+    public func run(
+        _ index: Int,
+        store: (any ResultStore)?,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> TaskCompletion? {
+        let task = try task(index)
+        try layout.prepare()
+        layout.writeMarker(.init(state: .running, cause: nil, host: Self.hostName, time: Date()), index: index)
+        TerminationMarker.arm(
+            path: layout.marker(index).path,
+            marker: .init(
+                state: .failed,
+                cause: "terminated by the scheduler (SIGTERM: cancelled, or over the time limit)",
+                host: Self.hostName,
+                time: Date()
+            )
+        )
+        defer { TerminationMarker.disarm() }
+        do {
+            let results = Self.relabel(try measure(task, progress: progress), plan: plan, task: task)
+            try ResultFile.encode(results).write(to: layout.resultFile(task), options: .atomic)
+            let completion = try await store?.completeCampaignTask(
+                campaign: plan.name,
+                task: task.key,
+                index: index,
+                results: results,
+                at: Date()
+            )
+            layout.writeMarker(.init(state: .done, cause: nil, host: Self.hostName, time: Date()), index: index)
+            return completion
+        } catch {
+            let cause = "\(error)"
+            layout.writeMarker(.init(state: .failed, cause: cause, host: Self.hostName, time: Date()), index: index)
+            try? await store?.recordCampaignTask(
+                campaign: plan.name,
+                task: task.key,
+                index: index,
+                state: .failed,
+                cause: cause,
+                at: Date()
+            )
+            throw CampaignError.taskFailed("task \(index) (\(task.key)) failed: \(cause)")
+        }
+    }
+
+    /// Imports result files left on shared storage for tasks the store does not have yet.
+    public func collect(into store: any ResultStore) async throws -> (imported: Int, alreadyStored: Int) {
+        var imported = 0
+        var already = 0
+        for task in plan.tasks {
+            let file = layout.resultFile(task)
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let results = try ResultFile.load(path: file.path)
+            switch try await store.completeCampaignTask(
+                campaign: plan.name,
+                task: task.key,
+                index: task.index,
+                results: results,
+                at: Date()
+            ) {
+            case .stored: imported += 1
+            case .alreadyDone: already += 1
+            }
+        }
+        return (imported, already)
+    }
+
+    static var hostName: String { ProcessInfo.processInfo.hostName }
+}
