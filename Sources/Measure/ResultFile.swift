@@ -39,63 +39,100 @@ public enum ResultFile {
     }
 
     public static func decode(_ data: Data, path: String) throws(ResultFileError) -> [BenchmarkResult] {
-        let objects: [Data]
-        let trimmed = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        if trimmed.first == UInt8(ascii: "[") {
-            guard let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
-                throw .invalid(path: path, record: 1, reason: "not a JSON array of objects")
-            }
-            var encoded: [Data] = []
-            for (index, element) in array.enumerated() {
-                // data(withJSONObject:) traps on anything but an array or object at the top: check first.
-                guard element is [String: Any], JSONSerialization.isValidJSONObject(element),
-                    let data = try? JSONSerialization.data(withJSONObject: element)
-                else { throw .invalid(path: path, record: index + 1, reason: "not a JSON object") }
-                encoded.append(data)
-            }
-            objects = encoded
-        } else {
-            objects = data.split(separator: 0x0A).filter { line in
-                line.contains { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }
-            }.map { Data($0) }
-        }
-        if objects.isEmpty { throw .invalid(path: path, record: 0, reason: "no measurements in the file") }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        var result: [BenchmarkResult] = []
-        for (index, object) in objects.enumerated() {
-            let record = index + 1
-            guard let fields = try? JSONSerialization.jsonObject(with: object) as? [String: Any] else {
-                throw .invalid(path: path, record: record, reason: "not a JSON object")
+        var records: [Record] = []
+        let trimmed = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        if trimmed.first == UInt8(ascii: "[") {
+            guard let array = try? decoder.decode([Record].self, from: data) else {
+                throw .invalid(path: path, record: 1, reason: "not a JSON array of objects")
             }
-            let schema = fields["schema"] as? String
-            guard schema == BenchmarkResult.currentSchema else {
-                throw .unknownSchema(path: path, record: record, schema: schema)
-            }
-            do {
-                let measurement = try decoder.decode(BenchmarkResult.self, from: object)
-                guard !measurement.samples.isEmpty, measurement.samples.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                    throw ResultFileError.invalid(
-                        path: path,
-                        record: record,
-                        reason: "samples must be a non-empty list of positive numbers"
-                    )
-                }
-                result.append(measurement)
-            } catch let error as ResultFileError {
-                throw error
-            } catch let DecodingError.keyNotFound(key, _) {
-                throw .invalid(path: path, record: record, reason: "missing field '\(key.stringValue)'")
-            } catch let DecodingError.dataCorrupted(context) {
-                throw .invalid(path: path, record: record, reason: context.debugDescription)
-            } catch let DecodingError.typeMismatch(_, context) {
-                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-                throw .invalid(path: path, record: record, reason: "field '\(field)' has the wrong type")
-            } catch {
-                throw .invalid(path: path, record: record, reason: "\(error)")
+            records = array
+        } else {
+            for line in data.split(separator: 0x0A) where line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
+                records.append((try? decoder.decode(Record.self, from: Data(line))) ?? Record(.notObject))
             }
         }
-        return result
+        return try check(records, path: path)
+    }
+
+    /// One record as read, valid or not: decoding never stops at a bad record, so that errors can name it.
+    /// Reading straight into `BenchmarkResult` (no intermediate `JSONSerialization` pass) keeps submissions cheap.
+    public struct Record: Decodable, Sendable {
+        enum Problem: Sendable {
+            case notObject
+            case unknownSchema(String?)
+            case decoding(String)
+        }
+
+        let measurement: BenchmarkResult?
+        let problem: Problem?
+
+        init(_ problem: Problem) {
+            self.problem = problem
+            measurement = nil
+        }
+
+        init(measurement: BenchmarkResult) {
+            self.measurement = measurement
+            problem = nil
+        }
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            guard let container = try? decoder.container(keyedBy: Key.self) else {
+                self.init(.notObject)
+                return
+            }
+            let schema = try? container.decodeIfPresent(String.self, forKey: Key(stringValue: "schema"))
+            guard schema == BenchmarkResult.currentSchema else {
+                self.init(.unknownSchema(schema))
+                return
+            }
+            do {
+                self.init(measurement: try BenchmarkResult(from: decoder))
+            } catch let DecodingError.keyNotFound(key, _) {
+                self.init(.decoding("missing field '\(key.stringValue)'"))
+            } catch let DecodingError.dataCorrupted(context) {
+                self.init(.decoding(context.debugDescription))
+            } catch let DecodingError.typeMismatch(_, context) {
+                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                self.init(.decoding("field '\(field)' has the wrong type"))
+            } catch let DecodingError.valueNotFound(_, context) {
+                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                self.init(.decoding("field '\(field)' is null"))
+            } catch {
+                self.init(.decoding("\(error)"))
+            }
+        }
+    }
+
+    /// The measurements of decoded records, or the first record's problem (records count from 1).
+    public static func check(_ records: [Record], path: String) throws(ResultFileError) -> [BenchmarkResult] {
+        if records.isEmpty { throw .invalid(path: path, record: 0, reason: "no measurements in the file") }
+        var results: [BenchmarkResult] = []
+        results.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            let number = index + 1
+            switch record.problem {
+            case .notObject?: throw .invalid(path: path, record: number, reason: "not a JSON object")
+            case .unknownSchema(let schema)?: throw .unknownSchema(path: path, record: number, schema: schema)
+            case .decoding(let reason)?: throw .invalid(path: path, record: number, reason: reason)
+            case nil: break
+            }
+            guard let measurement = record.measurement else { continue }
+            guard !measurement.samples.isEmpty, measurement.samples.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw .invalid(path: path, record: number, reason: "samples must be a non-empty list of positive numbers")
+            }
+            results.append(measurement)
+        }
+        return results
     }
 
     /// JSON lines, one measurement per line, keys sorted.

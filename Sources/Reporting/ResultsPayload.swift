@@ -14,25 +14,27 @@ public struct ResultsPayload: Sendable, Hashable, Codable {
     }
 
     /// Reads the payload bytes: the schema first, then each measurement through `ResultFile`'s checks, so that a
-    /// submitted result is held to the same rules as an imported one.
+    /// submitted result is held to the same rules as an imported one. One decoding pass, no intermediate objects.
     static func results(from payload: Data) throws(SigningError) -> [BenchmarkResult] {
-        guard let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else {
+        struct Header: Decodable {
+            var schema: String?
+        }
+        struct Body: Decodable {
+            var results: [ResultFile.Record]
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let header = try? decoder.decode(Header.self, from: payload) else {
             throw .badPayload("not a JSON object")
         }
-        guard let schema = object["schema"] as? String, schema == currentSchema else {
-            throw .badPayload(
-                "schema \((object["schema"] as? String).map { "'\($0)'" } ?? "(none)"); expected \(currentSchema)"
-            )
+        guard header.schema == currentSchema else {
+            throw .badPayload("schema \(header.schema.map { "'\($0)'" } ?? "(none)"); expected \(currentSchema)")
         }
-        guard let list = object["results"] as? [Any], !list.isEmpty else {
+        guard let body = try? decoder.decode(Body.self, from: payload), !body.results.isEmpty else {
             throw .badPayload("'results' must be a non-empty list of measurements")
         }
-        guard JSONSerialization.isValidJSONObject(list), let lines = try? JSONSerialization.data(withJSONObject: list)
-        else {
-            throw .badPayload("'results' cannot be read")
-        }
         do {
-            return try ResultFile.decode(lines, path: "results")
+            return try ResultFile.check(body.results, path: "results")
         } catch {
             throw .badPayload("\(error)")
         }

@@ -180,18 +180,25 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         trustedKey: Data? = nil,
         payloadTypes: Set<String>
     ) throws(SigningError) -> Opened {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        // One decoding pass into string fields (a non-object, or a non-string value, fails here).
+        guard let object = try? CanonicalJSON.decode([String: String].self, from: data) else {
+            if (try? CanonicalJSON.decode([String: JSONScalar].self, from: data)) != nil {
+                throw .malformedBundle("expected exactly the string fields \(fields.sorted().joined(separator: ", "))")
+            }
             throw .malformedBundle("not a JSON object")
         }
-        guard Set(object.keys) == fields, object.values.allSatisfy({ $0 is String }) else {
+        guard Set(object.keys) == fields else {
             throw .malformedBundle("expected exactly the string fields \(fields.sorted().joined(separator: ", "))")
         }
-        let bundle: SignedBundle
-        do {
-            bundle = try CanonicalJSON.decode(SignedBundle.self, from: data)
-        } catch {
-            throw .malformedBundle("\(error)")
-        }
+        let bundle = SignedBundle(
+            schema: object["schema"] ?? "",
+            algorithm: object["algorithm"] ?? "",
+            keyID: object["keyID"] ?? "",
+            publicKey: object["publicKey"] ?? "",
+            payloadType: object["payloadType"] ?? "",
+            payload: object["payload"] ?? "",
+            signature: object["signature"] ?? ""
+        )
         guard var canonical = try? CanonicalJSON.encode(bundle) else { throw .malformedBundle("cannot re-encode") }
         canonical.append(0x0A)
         guard canonical == data else { throw .notCanonical }
@@ -247,4 +254,9 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         }
         return data
     }
+}
+
+/// Any JSON value, to tell "an object with a non-string field" from "not an object" in messages.
+struct JSONScalar: Decodable {
+    init(from decoder: any Decoder) throws {}
 }
