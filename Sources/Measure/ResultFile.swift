@@ -49,7 +49,8 @@ public enum ResultFile {
             }
             records = array
         } else {
-            for line in data.split(separator: 0x0A) where line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
+            for line in data.split(separator: 0x0A)
+            where line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
                 records.append((try? decoder.decode(Record.self, from: Data(line))) ?? Record(.notObject))
             }
         }
@@ -128,7 +129,11 @@ public enum ResultFile {
             }
             guard let measurement = record.measurement else { continue }
             guard !measurement.samples.isEmpty, measurement.samples.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                throw .invalid(path: path, record: number, reason: "samples must be a non-empty list of positive numbers")
+                throw .invalid(
+                    path: path,
+                    record: number,
+                    reason: "samples must be a non-empty list of positive numbers"
+                )
             }
             results.append(measurement)
         }

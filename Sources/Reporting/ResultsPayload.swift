@@ -16,25 +16,23 @@ public struct ResultsPayload: Sendable, Hashable, Codable {
     /// Reads the payload bytes: the schema first, then each measurement through `ResultFile`'s checks, so that a
     /// submitted result is held to the same rules as an imported one. One decoding pass, no intermediate objects.
     static func results(from payload: Data) throws(SigningError) -> [BenchmarkResult] {
-        struct Header: Decodable {
-            var schema: String?
-        }
         struct Body: Decodable {
-            var results: [ResultFile.Record]
+            var schema: String?
+            var results: [ResultFile.Record]?
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        guard let header = try? decoder.decode(Header.self, from: payload) else {
-            throw .badPayload("not a JSON object")
+        guard let body = try? decoder.decode(Body.self, from: payload) else {
+            throw .badPayload("not a JSON object with a 'results' list of measurements")
         }
-        guard header.schema == currentSchema else {
-            throw .badPayload("schema \(header.schema.map { "'\($0)'" } ?? "(none)"); expected \(currentSchema)")
+        guard body.schema == currentSchema else {
+            throw .badPayload("schema \(body.schema.map { "'\($0)'" } ?? "(none)"); expected \(currentSchema)")
         }
-        guard let body = try? decoder.decode(Body.self, from: payload), !body.results.isEmpty else {
+        guard let records = body.results, !records.isEmpty else {
             throw .badPayload("'results' must be a non-empty list of measurements")
         }
         do {
-            return try ResultFile.check(body.results, path: "results")
+            return try ResultFile.check(records, path: "results")
         } catch {
             throw .badPayload("\(error)")
         }

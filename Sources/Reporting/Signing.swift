@@ -199,8 +199,7 @@ public struct SignedBundle: Sendable, Hashable, Codable {
             payload: object["payload"] ?? "",
             signature: object["signature"] ?? ""
         )
-        guard var canonical = try? CanonicalJSON.encode(bundle) else { throw .malformedBundle("cannot re-encode") }
-        canonical.append(0x0A)
+        guard let canonical = bundle.canonicalBytes() else { throw .malformedBundle("cannot re-encode") }
         guard canonical == data else { throw .notCanonical }
         guard bundle.schema == currentSchema else { throw .unsupported("schema '\(bundle.schema)'") }
         guard bundle.algorithm == "ed25519" else { throw .unsupported("algorithm '\(bundle.algorithm)'") }
@@ -245,6 +244,36 @@ public struct SignedBundle: Sendable, Hashable, Codable {
     ) throws(SigningError) -> (keyID: String, results: [BenchmarkResult]) {
         let opened = try open(data, trustedKey: trustedKey, payloadTypes: [ResultsPayload.currentSchema])
         return (opened.keyID, try ResultsPayload.results(from: opened.payload))
+    }
+
+    /// The bundle file's canonical bytes (`CanonicalJSON` plus a newline). When every field is plain printable
+    /// ASCII — always, for bundles Parity writes — they are assembled directly, which is what `CanonicalJSON`
+    /// produces for such strings (keys sorted, nothing escaped); otherwise the encoder itself is used.
+    func canonicalBytes() -> Data? {
+        let pairs = [
+            ("algorithm", algorithm), ("keyID", keyID), ("payload", payload), ("payloadType", payloadType),
+            ("publicKey", publicKey), ("schema", schema), ("signature", signature),
+        ]
+        let plain = pairs.allSatisfy { pair in
+            pair.1.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }
+        guard plain else {
+            guard var data = try? CanonicalJSON.encode(self) else { return nil }
+            data.append(0x0A)
+            return data
+        }
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(pairs.reduce(16) { $0 + $1.0.utf8.count + $1.1.utf8.count + 6 })
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes += pair.0.utf8
+            bytes += [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\"")]
+            bytes += pair.1.utf8
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes += [UInt8(ascii: "}"), 0x0A]
+        return Data(bytes)
     }
 
     /// Base64 that decodes and re-encodes to the same text (no alternative spellings of the same bytes).

@@ -1,10 +1,14 @@
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// Prometheus metrics for `/metrics`: requests by method and status, request durations, and submissions by
 /// outcome. A registry of our own, so several servers in one process (tests) do not share counts.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// Counters and histograms by label set, so that a request does not look them up by name in the registry.
+    private let counters = Mutex<[String: Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -34,18 +38,33 @@ final class ServerMetrics: Sendable {
     }
 
     func request(method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.requests,
-            labels: [("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
+        let key = "\(method) \(status)"
+        let counter =
+            counters.withLock { $0[key] }
+            ?? {
+                let made = registry.makeCounter(
+                    descriptor: Self.requests,
+                    labels: [("method", method), ("status", String(status))]
+                )
+                counters.withLock { $0[key] = made }
+                return made
+            }()
+        counter.increment()
+        let histogram = histograms.withLock { $0[method] } ?? makeHistogram(method)
+        histogram.record(duration)
+    }
+
+    func makeHistogram(_ method: String) -> DurationHistogram {
+        let made = registry.makeDurationHistogram(
             descriptor: Self.durations,
             labels: [("method", method)],
             buckets: [
                 .microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
                 .milliseconds(500), .seconds(2),
             ]
-        ).record(duration)
+        )
+        histograms.withLock { $0[method] = made }
+        return made
     }
 
     func submission(_ outcome: String) {

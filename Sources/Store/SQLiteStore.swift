@@ -117,11 +117,13 @@ public final class SQLiteStore: ResultStore {
         storedAt: String,
         db: Database
     ) throws {
-        try db.execute(
+        // Cached statements: compiling SQL (with GRDB's authorizer) was a tenth of a submission's time.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO results (id, chip, benchmark, precision, backend, unit, median, measured_at, submission_id, \
                 document, stored_at, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 row.id, row.chip, row.benchmark, row.precision, row.backend, row.unit, row.median, row.measuredAt,
                 submission, row.document, storedAt, campaign,
@@ -199,19 +201,19 @@ public final class SQLiteStore: ResultStore {
                 let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
                 if let taken = try String.fetchOne(
-                    db,
-                    sql: "SELECT id FROM results WHERE id IN (\(marks)) LIMIT 1",
+                    try db.cachedStatement(sql: "SELECT id FROM results WHERE id IN (\(marks)) LIMIT 1"),
                     arguments: StatementArguments(part)
                 ) {
                     throw StoreError.conflict("result \(taken) is already stored")
                 }
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO submissions (id, submitter, vendor, idempotency_key, status, reason, reviewer, key_id, \
                     payload_type, result_count, bundle, bundle_sha256, created_at, reviewed_at) \
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     submission.id, submission.submitter, submission.vendor, submission.idempotencyKey,
                     submission.status.rawValue, submission.reason, submission.reviewer, submission.keyID,

@@ -17,6 +17,26 @@ import Testing
         #expect(try SignedBundle.verify(bundle, trustedKey: key.publicKey).trusted)
     }
 
+    /// The fast canonical form equals the encoder's, for plain fields and for fields that need escaping.
+    @Test func canonicalBytesMatchTheEncoder() throws {
+        let plain = SignedBundle(
+            schema: "parity.bundle/1",
+            algorithm: "ed25519",
+            keyID: "0123456789abcdef",
+            publicKey: "AAAA+/==",
+            payloadType: "parity.results/1",
+            payload: "eyJ4IjoxfQ==",
+            signature: "c2ln"
+        )
+        var tricky = plain
+        tricky.payloadType = "quote \" back\\slash\ttab é"
+        for bundle in [plain, tricky] {
+            var expected = try CanonicalJSON.encode(bundle)
+            expected.append(0x0A)
+            #expect(bundle.canonicalBytes() == expected)
+        }
+    }
+
     @Test func anotherSignerIsNotTrusted() throws {
         let bundle = try SignedBundle.sign(Fixture.assessment(), with: SigningKey.generate())
         let other = SigningKey.generate()

@@ -21,7 +21,3 @@ end
 response = function(status, headers, body)
     if status ~= 201 then refused = refused + 1 end
 end
-
-done = function(summary, latency, requests)
-    io.write(string.format("bundles available: %d\n", #bodies))
-end
