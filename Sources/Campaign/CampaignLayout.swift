@@ -20,6 +20,10 @@ public struct CampaignLayout: Sendable {
     public var submissionsFile: URL { root.appendingPathComponent("submissions.json") }
 
     public func resultFile(_ task: CampaignTask) -> URL { results.appendingPathComponent("\(task.key).jsonl") }
+    /// A serving task's parity.serving/1 result.
+    public func servingFile(_ task: CampaignTask) -> URL {
+        results.appendingPathComponent("\(task.key).serving.json")
+    }
     public func marker(_ index: Int) -> URL { markers.appendingPathComponent("\(index).json") }
 
     public func prepare() throws {

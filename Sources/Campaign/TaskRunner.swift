@@ -1,5 +1,5 @@
 public import Catalogue
-import Foundation
+public import Foundation
 public import Measure
 public import Store
 
@@ -11,9 +11,27 @@ public struct TaskRunner: Sendable {
     public let plan: CampaignPlan
     public let layout: CampaignLayout
 
-    public init(plan: CampaignPlan) {
+    /// The `parity` executable that serving tasks run `bench serve` with (default: this process's).
+    public let executable: String
+
+    public init(plan: CampaignPlan, executable: String? = nil) {
         self.plan = plan
         self.layout = CampaignLayout(plan: plan)
+        self.executable =
+            executable
+            ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+    }
+
+    /// What a task produced: measurements, and for a serving task its parity.serving/1 document.
+    public struct Outcome: Sendable {
+        public var results: [BenchmarkResult]
+        public var document: Data?
+
+        public init(results: [BenchmarkResult], document: Data? = nil) {
+            self.results = results
+            self.document = document
+        }
     }
 
     /// The task at `index`, or a clear error.
@@ -47,22 +65,33 @@ public struct TaskRunner: Sendable {
     }
 
     /// Measures with the task's suite.
-    public func measure(
-        _ task: CampaignTask,
-        progress: @escaping @Sendable (String) -> Void
-    ) throws -> [BenchmarkResult] {
+    public func measure(_ task: CampaignTask, progress: @escaping @Sendable (String) -> Void) throws -> Outcome {
         let suite = Suite(rawValue: task.suite.suite) ?? .quick
         switch task.suite.kind {
         case .micro:
             if task.suite.backend == "cuda" {
-                return try CUDABackend().run(suite, chip: task.chip, progress: progress)
+                return Outcome(results: try CUDABackend().run(suite, chip: task.chip, progress: progress))
             }
-            return try CPUBackend().run(suite, chip: task.chip, progress: progress)
+            return Outcome(results: try CPUBackend().run(suite, chip: task.chip, progress: progress))
         case .probe:
             let parsed = try ProbeProtocol.run(command: task.suite.command ?? "false")
             for rejected in parsed.rejected { progress("probe: \(rejected)") }
             guard !parsed.results.isEmpty else { throw CampaignError.taskFailed("the probe printed no measurement") }
-            return parsed.results
+            return Outcome(results: parsed.results)
+        case .serve:
+            guard let serve = task.suite.serve else { throw CampaignError.invalid("serve suite without a base-url") }
+            let file = layout.servingFile(task)
+            let run = try Command.run(
+                executable,
+                ["bench", "serve"] + serve.arguments + [
+                    "--chip", task.chip, "--scenario", "\(plan.name).\(task.key)", "--result", file.path,
+                ]
+            )
+            guard run.status == 0, let document = try? Data(contentsOf: file) else {
+                let tail = run.output.split(separator: "\n").suffix(3).joined(separator: " | ")
+                throw CampaignError.taskFailed("bench serve exited \(run.status): \(tail)")
+            }
+            return Outcome(results: [], document: document)
         }
     }
 
@@ -86,13 +115,17 @@ public struct TaskRunner: Sendable {
         )
         defer { TerminationMarker.disarm() }
         do {
-            let results = Self.relabel(try measure(task, progress: progress), plan: plan, task: task)
-            try ResultFile.encode(results).write(to: layout.resultFile(task), options: .atomic)
+            let outcome = try measure(task, progress: progress)
+            let results = Self.relabel(outcome.results, plan: plan, task: task)
+            if !results.isEmpty {
+                try ResultFile.encode(results).write(to: layout.resultFile(task), options: .atomic)
+            }
             let completion = try await store?.completeCampaignTask(
                 campaign: plan.name,
                 task: task.key,
                 index: index,
                 results: results,
+                document: outcome.document,
                 at: Date()
             )
             layout.writeMarker(.init(state: .done, cause: nil, host: Self.hostName, time: Date()), index: index)
@@ -118,13 +151,17 @@ public struct TaskRunner: Sendable {
         var already = 0
         for task in plan.tasks {
             let file = layout.resultFile(task)
-            guard FileManager.default.fileExists(atPath: file.path) else { continue }
-            let results = try ResultFile.load(path: file.path)
+            let serving = layout.servingFile(task)
+            let results =
+                FileManager.default.fileExists(atPath: file.path) ? try ResultFile.load(path: file.path) : []
+            let document = try? Data(contentsOf: serving)
+            guard !results.isEmpty || document != nil else { continue }
             switch try await store.completeCampaignTask(
                 campaign: plan.name,
                 task: task.key,
                 index: task.index,
                 results: results,
+                document: document,
                 at: Date()
             ) {
             case .stored: imported += 1

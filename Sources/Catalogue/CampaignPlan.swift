@@ -21,6 +21,31 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             case micro
             /// An external probe command printing parity.measurement/1 lines (`command`).
             case probe
+            /// A serving benchmark (`parity bench serve`) against an OpenAI-compatible endpoint (`serve`).
+            case serve
+        }
+
+        /// A serving scenario: where, what and how much load.
+        public struct Serve: Sendable, Hashable, Codable {
+            public var baseURL: String
+            public var model: String?
+            public var numPrompts: Int
+            public var inputLength: Int
+            public var outputLength: Int
+            public var maxConcurrency: Int?
+            /// Requests per second, or `inf`.
+            public var requestRate: String
+
+            /// The `parity bench serve` arguments for this scenario.
+            public var arguments: [String] {
+                var arguments = [
+                    "--base-url", baseURL, "--num-prompts", String(numPrompts), "--input-len", String(inputLength),
+                    "--output-len", String(outputLength), "--request-rate", requestRate,
+                ]
+                if let model { arguments += ["--model", model] }
+                if let maxConcurrency { arguments += ["--max-concurrency", String(maxConcurrency)] }
+                return arguments
+            }
         }
 
         public var name: String
@@ -29,6 +54,7 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         /// `quick` or `full`.
         public var suite: String
         public var command: String?
+        public var serve: Serve?
         public var repetitions: Int
     }
 
@@ -173,12 +199,15 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             let path = "suites[\(offset + 1)]"
             try reader.rejectUnknownKeys(
                 node,
-                allowed: ["name", "kind", "backend", "suite", "command", "repetitions"],
+                allowed: [
+                    "name", "kind", "backend", "suite", "command", "repetitions", "base-url", "model", "num-prompts",
+                    "input-len", "output-len", "max-concurrency", "request-rate",
+                ],
                 path: path
             )
             let kindNode = try reader.require(node, "kind", path: "\(path).kind")
             guard let kind = SuiteSpec.Kind(rawValue: try reader.string(kindNode, path: "\(path).kind")) else {
-                throw reader.error(kindNode, "\(path).kind", "must be micro or probe")
+                throw reader.error(kindNode, "\(path).kind", "must be micro, probe or serve")
             }
             let backend = try optional(node, "backend", "\(path).backend")
             let command = try optional(node, "command", "\(path).command")
@@ -191,6 +220,27 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 guard let command, !command.isEmpty else {
                     throw reader.error(node, "\(path).command", "is required for a probe suite")
                 }
+            case .serve:
+                guard let url = try optional(node, "base-url", "\(path).base-url"), url.hasPrefix("http") else {
+                    throw reader.error(node, "\(path).base-url", "is required for a serve suite (http://HOST:PORT)")
+                }
+            }
+            var serve: SuiteSpec.Serve?
+            if kind == .serve, let url = try optional(node, "base-url", "\(path).base-url") {
+                let rate = try optional(node, "request-rate", "\(path).request-rate") ?? "inf"
+                guard rate == "inf" || (Double(rate).map { $0 > 0 } ?? false) else {
+                    throw reader.error(node, "\(path).request-rate", "must be a positive number or inf")
+                }
+                serve = SuiteSpec.Serve(
+                    baseURL: url,
+                    model: try optional(node, "model", "\(path).model"),
+                    numPrompts: try count(node, "num-prompts", "\(path).num-prompts", default: 100, minimum: 1),
+                    inputLength: try count(node, "input-len", "\(path).input-len", default: 1024, minimum: 1),
+                    outputLength: try count(node, "output-len", "\(path).output-len", default: 128, minimum: 1),
+                    maxConcurrency: reader.child(node, "max-concurrency") == nil
+                        ? nil : try count(node, "max-concurrency", "\(path).max-concurrency", default: 1, minimum: 1),
+                    requestRate: rate
+                )
             }
             let suite = try optional(node, "suite", "\(path).suite") ?? "quick"
             guard ["quick", "full"].contains(suite) else {
@@ -203,6 +253,7 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                     backend: backend,
                     suite: suite,
                     command: command,
+                    serve: serve,
                     repetitions: try count(node, "repetitions", "\(path).repetitions", default: 1, minimum: 1)
                 )
             )

@@ -105,5 +105,12 @@ public enum Migrations {
                 "CREATE INDEX results_campaign ON results (campaign)",
             ]
         ),
+        Migration(
+            id: "003-campaign-task-documents",
+            statements: [
+                // A serving task's parity.serving/1 result, stored once with the task.
+                "ALTER TABLE campaign_tasks ADD COLUMN document TEXT"
+            ]
+        ),
     ]
 }

@@ -575,8 +575,10 @@ public final class PostgresStore: ResultStore {
         task: String,
         index: Int,
         results: [BenchmarkResult],
+        document: Data?,
         at time: Date
     ) async throws(StoreError) -> TaskCompletion {
+        let text = document.map { String(decoding: $0, as: UTF8.self) }
         let rows = results.map(ResultDocument.Row.init)
         let stamp = Timestamp.text(time)
         return try await write { connection, logger in
@@ -611,9 +613,10 @@ public final class PostgresStore: ResultStore {
             try await connection.query(
                 """
                 INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
-                updated_at) VALUES (\(campaign), \(task), \(index), 'done', \(attempts), NULL, \(rows.count), \(stamp)) \
-                ON CONFLICT (campaign, task) DO UPDATE SET state = 'done', attempts = excluded.attempts, cause = NULL, \
-                result_count = excluded.result_count, updated_at = excluded.updated_at
+                updated_at, document) VALUES (\(campaign), \(task), \(index), 'done', \(attempts), NULL, \(rows.count), \
+                \(stamp), \(text)) ON CONFLICT (campaign, task) DO UPDATE SET state = 'done', \
+                attempts = excluded.attempts, cause = NULL, result_count = excluded.result_count, \
+                updated_at = excluded.updated_at, document = excluded.document
                 """,
                 logger: logger
             )
@@ -666,6 +669,19 @@ public final class PostgresStore: ResultStore {
                 updatedAt: columns.7
             )
         }
+    }
+
+    public func campaignDocuments(campaign: String) async throws(StoreError) -> [String: Data] {
+        let pairs = try await rows(
+            Self.query(
+                "SELECT task, document FROM campaign_tasks WHERE campaign = ? AND document IS NOT NULL",
+                values: [campaign]
+            )
+        ) { row in
+            let (task, document) = try row.decode((String, String).self)
+            return (task, Data(document.utf8))
+        }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 
     public func campaignResults(campaign: String) async throws(StoreError) -> [BenchmarkResult] {

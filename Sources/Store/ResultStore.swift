@@ -52,14 +52,18 @@ public protocol ResultStore: Sendable {
     /// and return it.
     func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign
     func campaign(name: String) async throws(StoreError) -> StoredCampaign?
-    /// Stores a task's results and marks it done, in one transaction; a task already done writes nothing.
+    /// Stores a task's results (and, for a serving task, its result document) and marks it done, in one
+    /// transaction; a task already done writes nothing.
     func completeCampaignTask(
         campaign: String,
         task: String,
         index: Int,
         results: [BenchmarkResult],
+        document: Data?,
         at time: Date
     ) async throws(StoreError) -> TaskCompletion
+    /// The documents (serving results) of a campaign's done tasks, by task.
+    func campaignDocuments(campaign: String) async throws(StoreError) -> [String: Data]
     /// Records a failed, cancelled or timed-out attempt (never overwrites `done`).
     func recordCampaignTask(
         campaign: String,

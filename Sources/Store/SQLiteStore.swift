@@ -465,8 +465,10 @@ public final class SQLiteStore: ResultStore {
         task: String,
         index: Int,
         results: [BenchmarkResult],
+        document: Data?,
         at time: Date
     ) async throws(StoreError) -> TaskCompletion {
+        let text = document.map { String(decoding: $0, as: UTF8.self) }
         let rows = results.map(ResultDocument.Row.init)
         let stamp = Timestamp.text(time)
         return try await write { db in
@@ -486,11 +488,11 @@ public final class SQLiteStore: ResultStore {
             try db.execute(
                 sql: """
                     INSERT INTO campaign_tasks (campaign, task, task_index, state, attempts, cause, result_count, \
-                    updated_at) VALUES (?, ?, ?, 'done', ?, NULL, ?, ?) ON CONFLICT (campaign, task) DO UPDATE SET \
-                    state = 'done', attempts = excluded.attempts, cause = NULL, result_count = excluded.result_count, \
-                    updated_at = excluded.updated_at
+                    updated_at, document) VALUES (?, ?, ?, 'done', ?, NULL, ?, ?, ?) ON CONFLICT (campaign, task) DO \
+                    UPDATE SET state = 'done', attempts = excluded.attempts, cause = NULL, \
+                    result_count = excluded.result_count, updated_at = excluded.updated_at, document = excluded.document
                     """,
-                arguments: [campaign, task, index, attempts, rows.count, stamp]
+                arguments: [campaign, task, index, attempts, rows.count, stamp, text]
             )
             return .stored(rows.count)
         }
@@ -539,6 +541,20 @@ public final class SQLiteStore: ResultStore {
                     updatedAt: row[7]
                 )
             }
+        }
+    }
+
+    public func campaignDocuments(campaign: String) async throws(StoreError) -> [String: Data] {
+        try await read { db in
+            var documents: [String: Data] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT task, document FROM campaign_tasks WHERE campaign = ? AND document IS NOT NULL",
+                arguments: [campaign]
+            ) {
+                documents[row[0]] = Data((row[1] as String).utf8)
+            }
+            return documents
         }
     }
 

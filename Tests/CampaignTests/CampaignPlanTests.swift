@@ -70,6 +70,26 @@ import Yams
         #expect(message(Self.text.replacingOccurrences(of: "backend: cuda, ", with: "")).contains("suites[1].backend"))
     }
 
+    @Test func serveSuitesBecomeBenchServeArguments() throws {
+        let text = Self.text.replacingOccurrences(
+            of: "  - {name: torch, kind: probe, command: \"python3 probes/torch_probe.py --device npu\"}",
+            with: "  - {name: chat, kind: serve, base-url: \"http://10.0.0.5:8000\", model: llama, num-prompts: 64, "
+                + "input-len: 512, output-len: 64, max-concurrency: 8, request-rate: \"4\"}"
+        )
+        let plan = try CampaignPlan.decode(text: text, file: "plan.yaml")
+        let serve = try #require(plan.suites[1].serve)
+        #expect(
+            serve.arguments == [
+                "--base-url", "http://10.0.0.5:8000", "--num-prompts", "64", "--input-len", "512", "--output-len", "64",
+                "--request-rate", "4", "--model", "llama", "--max-concurrency", "8",
+            ]
+        )
+        let missing = text.replacingOccurrences(of: "base-url: \"http://10.0.0.5:8000\", ", with: "")
+        #expect(throws: CatalogueError.self) { try CampaignPlan.decode(text: missing, file: "plan.yaml") }
+        let badRate = text.replacingOccurrences(of: "request-rate: \"4\"", with: "request-rate: fast")
+        #expect(throws: CatalogueError.self) { try CampaignPlan.decode(text: badRate, file: "plan.yaml") }
+    }
+
     @Test func durations() {
         #expect(CampaignPlan.seconds("90s") == 90)
         #expect(CampaignPlan.seconds("10m") == 600)
