@@ -52,7 +52,7 @@ import Yams
                 return "\(error)"
             }
         }
-        #expect(message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: serve")).contains("bad.yaml:11"))
+        #expect(message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: bench")).contains("bad.yaml:11"))
         #expect(
             message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: serve")).contains("suites[2].kind")
         )
