@@ -54,7 +54,7 @@ import Yams
         }
         #expect(message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: bench")).contains("bad.yaml:11"))
         #expect(
-            message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: serve")).contains("suites[2].kind")
+            message(Self.text.replacingOccurrences(of: "kind: probe", with: "kind: bench")).contains("suites[2].kind")
         )
         #expect(message(Self.text.replacingOccurrences(of: "time: 20m", with: "time: soon")).contains("limits.time"))
         #expect(
