@@ -260,6 +260,10 @@ def measure_gemm(accelerator, precision, plan):
             torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
         a = (torch.rand(m, k, device=device) * 2 - 1).to(dtype)
         b = (torch.rand(k, n, device=device) * 2 - 1).to(dtype)
+        if precision == "tf32":
+            # The device multiplies TF32-rounded inputs; round them here too (nearest even, 10 mantissa bits), as
+            # Parity's CUDA backend does, so that the fp64 reference checks the same products.
+            a, b = round_to_tf32(torch, a), round_to_tf32(torch, b)
         call = lambda: torch.matmul(a, b)  # noqa: E731
     out = None
     seconds = []
@@ -285,6 +289,13 @@ def measure_gemm(accelerator, precision, plan):
     if accelerator.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
     return rates(gemm_operations(m, n, k), seconds), {"m": m, "n": n, "k": k}, passed
+
+
+def round_to_tf32(torch, x):
+    """fp32 values rounded to TF32 (10 mantissa bits, round to nearest even), still stored as fp32."""
+    bits = x.view(torch.int32)
+    rounded = (bits + 0xFFF + ((bits >> 13) & 1)) & ~0x1FFF
+    return rounded.view(torch.float32)
 
 
 def measure_copies(accelerator, plan):

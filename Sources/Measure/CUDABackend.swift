@@ -98,7 +98,9 @@ public struct CUDABackend: Backend {
         )
         if !precisions.isEmpty {
             do throws(MeasureError) {
-                let lt = try CUBLASLt()
+                let lt = try CUBLASLt(
+                    names: context.runtime.preferringOwnMajor(CUBLASLt.libraryNames, stem: "libcublasLt")
+                )
                 for precision in precisions {
                     guard let type = CUDAMatmulType(precision) else { continue }
                     attempt("gemm \(precision.rawValue) \(plan.gemmSize)³") { () throws(MeasureError) in

@@ -186,11 +186,21 @@ import Testing
         #expect(CUDAStreamKernel.expectedValues(iterations: 0) == (1, 2, 0))
     }
 
+    @Test func librariesOfTheRuntimesCUDAReleaseComeFirst() {
+        let names = ["libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12"]
+        #expect(
+            CUDARuntime.ordered(names, stem: "libnvrtc", runtimeVersion: 12090)
+                == ["libnvrtc.so.12", "libnvrtc.so", "libnvrtc.so.13"]
+        )
+        #expect(CUDARuntime.ordered(names, stem: "libnvrtc", runtimeVersion: 13000).first == "libnvrtc.so.13")
+        #expect(CUDARuntime.ordered(names, stem: "libnvrtc", runtimeVersion: nil) == names)
+    }
+
     @Test func compilesForTheRealArchitectureFirst() {
         let options = CUDAStreamKernel.compileOptions(major: 9, minor: 0)
         #expect(options.map(\.cubin) == [true, false])
-        #expect(options[0].options.first == "--gpu-arch=sm_90")
-        #expect(options[1].options.first == "--gpu-arch=compute_90")
+        #expect(options[0].options.first == "--gpu-architecture=sm_90")
+        #expect(options[1].options.first == "--gpu-architecture=compute_90")
     }
 }
 

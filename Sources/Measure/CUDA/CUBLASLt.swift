@@ -57,8 +57,8 @@ final class CUBLASLt {
     let matmul: Matmul
     let handle: OpaquePointer
 
-    init() throws(MeasureError) {
-        let library = try SharedLibrary(names: Self.libraryNames, what: "cuBLASLt")
+    init(names: [String] = libraryNames) throws(MeasureError) {
+        let library = try SharedLibrary(names: names, what: "cuBLASLt")
         self.library = library
         let create = try library.symbol("cublasLtCreate", as: Create.self)
         destroy = try library.symbol("cublasLtDestroy", as: Destroy.self)

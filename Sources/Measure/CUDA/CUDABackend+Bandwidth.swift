@@ -17,7 +17,9 @@ extension CUDABackend {
         let plan = context.plan
         let n = plan.streamElements
         let capability = context.info.computeCapability
-        let image = try NVRTC().compile(
+        // The driver API uses the primary context, current only on the thread that set it: set it here.
+        try runtime.setDevice(deviceIndex)
+        let image = try NVRTC(names: runtime.preferringOwnMajor(NVRTC.libraryNames, stem: "libnvrtc")).compile(
             source: CUDAStreamKernel.source(),
             name: "parity_stream.cu",
             attempts: CUDAStreamKernel.compileOptions(major: capability.major, minor: capability.minor)

@@ -122,8 +122,14 @@ public final class CUDARuntime {
     func deviceCount() throws(MeasureError) -> Int {
         var devices: Int32 = 0
         let status = getDeviceCount(&devices)
-        // No device or no usable driver: zero devices, not an error of the probe.
-        if status == 100 || status == 35 { return 0 }
+        // No device: zero devices, not an error of the probe.
+        if status == 100 { return 0 }
+        if status == 35 {
+            throw .invalid(
+                "cudaGetDeviceCount: the NVIDIA driver is older than this CUDA runtime (\(library.path)); "
+                    + "put a runtime of the driver's CUDA version first on LD_LIBRARY_PATH"
+            )
+        }
         try check(status, "cudaGetDeviceCount")
         return Int(devices)
     }
@@ -138,6 +144,19 @@ public final class CUDARuntime {
         var value: Int32 = 0
         try check(getAttribute(&value, attribute.rawValue, Int32(device)), "cudaDeviceGetAttribute(\(attribute))")
         return Int(value)
+    }
+
+    /// Library names with those of the loaded runtime's major version first, so that cuBLASLt and NVRTC of one
+    /// CUDA release are not mixed with a runtime of another.
+    func preferringOwnMajor(_ names: [String], stem: String) -> [String] {
+        Self.ordered(names, stem: stem, runtimeVersion: try? version(driver: false))
+    }
+
+    /// `names` with `<stem>.so.<major of runtimeVersion>` first (versions as CUDA writes them: 12090 is 12.9).
+    static func ordered(_ names: [String], stem: String, runtimeVersion: Int?) -> [String] {
+        guard let runtimeVersion, runtimeVersion >= 1000 else { return names }
+        let own = "\(stem).so.\(runtimeVersion / 1000)"
+        return [own] + names.filter { $0 != own }
     }
 
     func version(driver: Bool) throws(MeasureError) -> Int {

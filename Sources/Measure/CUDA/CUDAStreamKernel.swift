@@ -81,13 +81,14 @@ enum CUDAStreamKernel: String, Sendable, CaseIterable {
         ].joined(separator: "\n")
     }
 
-    /// NVRTC options: a real architecture first (a cubin needs no PTX JIT in the driver, so a newer NVRTC than
+    /// NVRTC options (`--gpu-architecture`; NVRTC 12.9 and 13.5 refuse `--gpu-arch` with
+    /// NVRTC_ERROR_INVALID_OPTION): a real architecture first (a cubin needs no PTX JIT in the driver, so a newer NVRTC than
     /// the driver still works), then the virtual one (PTX). `--fmad=false` keeps triad's rounding equal to the
     /// host's, so that the check can be tight.
     static func compileOptions(major: Int, minor: Int) -> [(options: [String], cubin: Bool)] {
         [
-            (["--gpu-arch=sm_\(major)\(minor)", "--fmad=false", "--std=c++14"], true),
-            (["--gpu-arch=compute_\(major)\(minor)", "--fmad=false", "--std=c++14"], false),
+            (["--gpu-architecture=sm_\(major)\(minor)", "--fmad=false", "--std=c++14"], true),
+            (["--gpu-architecture=compute_\(major)\(minor)", "--fmad=false", "--std=c++14"], false),
         ]
     }
 

@@ -29,8 +29,8 @@ final class NVRTC {
     let cubin: Read?
     let destroy: Destroy
 
-    init() throws(MeasureError) {
-        let library = try SharedLibrary(names: Self.libraryNames, what: "NVRTC (CUDA run-time compiler)")
+    init(names: [String] = libraryNames) throws(MeasureError) {
+        let library = try SharedLibrary(names: names, what: "NVRTC (CUDA run-time compiler)")
         self.library = library
         create = try library.symbol("nvrtcCreateProgram", as: Create.self)
         compile = try library.symbol("nvrtcCompileProgram", as: Compile.self)
