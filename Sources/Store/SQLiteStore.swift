@@ -131,29 +131,42 @@ public final class SQLiteStore: ResultStore {
         )
     }
 
-    public func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult] {
-        let (clauses, values) = filter.clauses()
-        var sql = "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id"
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY r.measured_at, r.id"
-        var arguments = StatementArguments(values)
-        if let limit = filter.limit {
+    /// A `SELECT` with the filter's `WHERE` clauses, an order and an optional limit, all values bound.
+    static func filtered(
+        _ select: String,
+        _ clauses: (sql: [String], values: [String]),
+        order: String,
+        limit: Int?
+    ) -> (String, StatementArguments) {
+        var sql = select
+        if !clauses.sql.isEmpty { sql += " WHERE " + clauses.sql.joined(separator: " AND ") }
+        sql += " ORDER BY \(order)"
+        var arguments = StatementArguments(clauses.values)
+        if let limit {
             sql += " LIMIT ?"
             arguments += [limit]
         }
-        let query = sql
-        let bound = arguments
-        return try await read { db in
-            try Row.fetchAll(db, sql: query, arguments: bound).map { row throws in
-                try Columns.storedResult(
-                    document: row[0],
-                    submissionID: row[1],
-                    status: row[2],
-                    vendor: row[3],
-                    storedAt: row[4]
-                )
-            }
-        }
+        return (sql, arguments)
+    }
+
+    static func storedResult(_ row: Row) throws -> StoredResult {
+        try Columns.storedResult(
+            document: row[0],
+            submissionID: row[1],
+            status: row[2],
+            vendor: row[3],
+            storedAt: row[4]
+        )
+    }
+
+    public func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult] {
+        let (query, bound) = Self.filtered(
+            "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
+            filter.clauses(),
+            order: "r.measured_at, r.id",
+            limit: filter.limit
+        )
+        return try await read { db in try Row.fetchAll(db, sql: query, arguments: bound).map(Self.storedResult) }
     }
 
     public func result(id: String) async throws(StoreError) -> StoredResult? {
@@ -163,15 +176,7 @@ public final class SQLiteStore: ResultStore {
                 sql: "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id "
                     + "WHERE r.id = ?",
                 arguments: [id]
-            ).map { row throws in
-                try Columns.storedResult(
-                    document: row[0],
-                    submissionID: row[1],
-                    status: row[2],
-                    vendor: row[3],
-                    storedAt: row[4]
-                )
-            }
+            ).map(Self.storedResult)
         }
     }
 
@@ -246,20 +251,13 @@ public final class SQLiteStore: ResultStore {
     }
 
     public func submissions(_ filter: SubmissionFilter) async throws(StoreError) -> [Submission] {
-        let (clauses, values) = filter.clauses()
-        var sql = "SELECT \(Columns.submission) FROM submissions"
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY created_at DESC, id"
-        var arguments = StatementArguments(values)
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
-        }
-        let query = sql
-        let bound = arguments
-        return try await read { db in
-            try Row.fetchAll(db, sql: query, arguments: bound).map(Self.submission)
-        }
+        let (query, bound) = Self.filtered(
+            "SELECT \(Columns.submission) FROM submissions",
+            filter.clauses(),
+            order: "created_at DESC, id",
+            limit: filter.limit
+        )
+        return try await read { db in try Row.fetchAll(db, sql: query, arguments: bound).map(Self.submission) }
     }
 
     public func submission(id: String) async throws(StoreError) -> Submission? {
