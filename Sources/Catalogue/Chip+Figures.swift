@@ -57,3 +57,17 @@ extension Chip {
         return base.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
     }
 }
+
+extension Chip {
+    /// Chip IDs are ASCII slugs (1–64 of `a-z`, `0-9`, `-`, `.`, starting with a letter), so that no look-alike
+    /// letter from another script (a Cyrillic `һ100-sxm`) can pass for a catalogue ID.
+    public static func isValidID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard (1...64).contains(bytes.count), let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
+        else { return false }
+        return bytes.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+    }
+}

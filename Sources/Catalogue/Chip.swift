@@ -10,6 +10,41 @@ public enum Market: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// An accelerator as described by the catalogue. All figures are per chip (per package), in base units.
 public struct Chip: Sendable, Hashable, Codable, Identifiable {
+    /// Where a chip's figures come from, and what kind of document each source is.
+    public struct Source: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The vendor's own datasheet, product page, whitepaper, press release or repository.
+            case vendor
+            /// A regulator's text: Federal Register, eCFR, BIS, MOFCOM, MIIT.
+            case regulator
+            /// A company filing: SEC, HKEX, SSE/STAR prospectus or annual report.
+            case filing
+            case paper
+            case press
+            /// A site that collects figures from elsewhere.
+            case aggregator
+
+            /// Vendor documents, regulators' texts, filings and papers.
+            public var isPrimary: Bool { self != .press && self != .aggregator }
+        }
+
+        public var url: String
+        /// `nil` only in chip files of the first format, which did not classify their sources.
+        public var kind: Kind?
+        public var title: String?
+
+        public init(url: String, kind: Kind?, title: String? = nil) {
+            self.url = url
+            self.kind = kind
+            self.title = title
+        }
+    }
+
+    /// Where a chip stands in its life, for `chips list --as-of`.
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        case shipping, sampling, announced, roadmap, reported, discontinued
+    }
+
     /// Lower-case identifier, e.g. `h20`.
     public var id: String
     public var vendor: String
@@ -36,15 +71,26 @@ public struct Chip: Sendable, Hashable, Codable, Identifiable {
     public var published: Published?
     /// The file the chip was loaded from (for messages).
     public var sourceFile: String
+    /// Sources by key, as the chip file lists them.
+    public var sources: [String: Source] = [:]
+    /// The day the file's figures were last re-checked against their sources.
+    public var lastChecked: Day?
+    public var status: Sourced<Status>?
+    /// First announcement or first credible report, `YYYY-MM` or `YYYY-MM-DD` (a month means its first day).
+    public var announced: Sourced<Day>?
 
     /// Die geometry: the 3A090 "applicable die area" is the sum over dies.
     public struct Die: Sendable, Hashable, Codable {
         public var areaPerDieMM2: Sourced<Double>?
         public var count: Sourced<Int>?
+        /// Total area of the other logic dies (I/O and base dies) made on a non-planar process, which 3A090's
+        /// "applicable die area" counts alongside the compute dies.
+        public var otherLogicAreaMM2: Sourced<Double>?
 
-        public init(areaPerDieMM2: Sourced<Double>?, count: Sourced<Int>?) {
+        public init(areaPerDieMM2: Sourced<Double>?, count: Sourced<Int>?, otherLogicAreaMM2: Sourced<Double>? = nil) {
             self.areaPerDieMM2 = areaPerDieMM2
             self.count = count
+            self.otherLogicAreaMM2 = otherLogicAreaMM2
         }
     }
 

@@ -61,6 +61,11 @@ public struct ChipCatalogue: Sendable {
         try ChipDecoder.decode(text: text, file: file)
     }
 
+    /// Parses a chip document received over the network, under the request limits (64 KiB, 4,000 nodes).
+    package static func decodeRequest(text: String, file: String) throws(CatalogueError) -> Chip {
+        try ChipDecoder.decode(text: text, file: file, limits: .request)
+    }
+
     /// The chip with this id or alias (case and punctuation ignored).
     public func chip(_ query: String) throws(UnknownIDError) -> Chip {
         let key = Suggestions.normalise(query)

@@ -6,18 +6,21 @@ enum ChipDecoder {
     static let topLevelKeys: Set<String> = [
         "id", "vendor", "name", "aliases", "market", "datacenter", "sources", "launch_year", "process_node",
         "form_factor", "die", "memory", "dense", "sparse", "tdp", "scale_up", "scale_out", "pcie_gen", "price",
-        "published", "note",
+        "published", "note", "last_checked", "status", "announced",
     ]
 
-    static func decode(text: String, file: String) throws(CatalogueError) -> Chip {
-        let reader = try YAMLReader(text: text, file: file)
+    static func decode(text: String, file: String, limits: SafeYAML.Limits = .files) throws(CatalogueError) -> Chip {
+        let reader = try YAMLReader(text: text, file: file, limits: limits)
         let root = reader.root
         try reader.rejectUnknownKeys(root, allowed: topLevelKeys, path: "")
 
         let id = try reader.string(try reader.require(root, "id", path: "id"), path: "id")
-        guard id.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "." }), id.first?.isLetter == true
-        else {
-            throw reader.error(reader.child(root, "id"), "id", "'\(id)' must be lower-case letters, digits and '-'")
+        guard Chip.isValidID(id) else {
+            throw reader.error(
+                reader.child(root, "id"),
+                "id",
+                "'\(id)' must be 1–64 ASCII lower-case letters, digits, '-' and '.', starting with a letter"
+            )
         }
         let vendor = try reader.string(try reader.require(root, "vendor", path: "vendor"), path: "vendor")
         let name = try reader.string(try reader.require(root, "name", path: "name"), path: "name")
@@ -36,7 +39,8 @@ enum ChipDecoder {
                 try reader.bool(n, path: "datacenter")
             } ?? true
 
-        let sources = try decodeSources(reader)
+        let chipSources = try decodeSources(reader)
+        let sources = chipSources.mapValues(\.url)
 
         func optionalFigure<V>(
             _ node: Node,
@@ -71,10 +75,16 @@ enum ChipDecoder {
 
         var die: Chip.Die?
         if let dieNode = reader.child(root, "die") {
-            try reader.rejectUnknownKeys(dieNode, allowed: ["area_per_die", "dies"], path: "die")
+            try reader.rejectUnknownKeys(dieNode, allowed: ["area_per_die", "dies", "other_logic_area"], path: "die")
             die = Chip.Die(
                 areaPerDieMM2: try optionalQuantity(dieNode, "area_per_die", path: "die.area_per_die", kind: .area),
-                count: try optionalFigure(dieNode, "dies", path: "die.dies", parse: count)
+                count: try optionalFigure(dieNode, "dies", path: "die.dies", parse: count),
+                otherLogicAreaMM2: try optionalQuantity(
+                    dieNode,
+                    "other_logic_area",
+                    path: "die.other_logic_area",
+                    kind: .area
+                )
             )
         }
 
@@ -154,7 +164,7 @@ enum ChipDecoder {
             )
         }
 
-        return Chip(
+        var chip = Chip(
             id: id,
             vendor: vendor,
             name: name,
@@ -176,17 +186,59 @@ enum ChipDecoder {
             published: published,
             sourceFile: file
         )
+        chip.sources = chipSources
+        if let node = reader.child(root, "last_checked") {
+            let text = try reader.string(node, path: "last_checked")
+            guard let day = Day(text) else {
+                throw reader.error(node, "last_checked", "must be a date YYYY-MM-DD, got '\(text)'")
+            }
+            chip.lastChecked = day
+        }
+        chip.status = try optionalFigure(root, "status", path: "status") { (n: Node, p: String) throws(CatalogueError) in
+            let text = try reader.string(n, path: p)
+            guard let status = Chip.Status(rawValue: text) else {
+                let known = Chip.Status.allCases.map(\.rawValue).joined(separator: ", ")
+                throw reader.error(n, p, "is '\(text)', expected one of \(known)")
+            }
+            return status
+        }
+        chip.announced = try optionalFigure(root, "announced", path: "announced") {
+            (n: Node, p: String) throws(CatalogueError) in
+            let text = try reader.string(n, path: p)
+            guard let day = Day(text) ?? Day(text + "-01") else {
+                throw reader.error(n, p, "must be a date YYYY-MM or YYYY-MM-DD, got '\(text)'")
+            }
+            return day
+        }
+        return chip
     }
 
-    static func decodeSources(_ reader: YAMLReader) throws(CatalogueError) -> [String: String] {
+    /// `key: URL` (first format) or `key: {url: …, kind: vendor|regulator|filing|paper|press|aggregator, title: …}`.
+    static func decodeSources(_ reader: YAMLReader) throws(CatalogueError) -> [String: Chip.Source] {
         let node = try reader.require(reader.root, "sources", path: "sources")
         guard case .mapping = node else {
-            throw reader.error(node, "sources", "must map keys to URLs or document references")
+            throw reader.error(node, "sources", "must map keys to URLs or {url, kind, title}")
         }
-        var sources: [String: String] = [:]
+        var sources: [String: Chip.Source] = [:]
         for (key, _) in reader.keys(node) {
             guard let value = reader.child(node, key) else { continue }
-            sources[key] = try reader.string(value, path: "sources.\(key)")
+            let path = "sources.\(key)"
+            guard case .mapping = value else {
+                sources[key] = Chip.Source(url: try reader.string(value, path: path), kind: nil)
+                continue
+            }
+            try reader.rejectUnknownKeys(value, allowed: ["url", "kind", "title"], path: path)
+            let url = try reader.string(try reader.require(value, "url", path: "\(path).url"), path: "\(path).url")
+            let kindNode = try reader.require(value, "kind", path: "\(path).kind")
+            let kindText = try reader.string(kindNode, path: "\(path).kind")
+            guard let kind = Chip.Source.Kind(rawValue: kindText) else {
+                let known = Chip.Source.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw reader.error(kindNode, "\(path).kind", "is '\(kindText)', expected one of \(known)")
+            }
+            let title = try reader.child(value, "title").map { (n: Node) throws(CatalogueError) in
+                try reader.string(n, path: "\(path).title")
+            }
+            sources[key] = Chip.Source(url: url, kind: kind, title: title)
         }
         return sources
     }

@@ -42,15 +42,20 @@ public struct Sourced<Value: Sendable & Hashable & Codable>: Sendable, Hashable,
     public var provenance: Provenance
     /// Caveats such as conflicting reports.
     public var note: String?
+    /// For an estimate: the plausible span `[lower, upper]` the value may take.
+    public var lower: Value?
+    public var upper: Value?
 
-    public init(_ value: Value, _ provenance: Provenance, note: String? = nil) {
+    public init(_ value: Value, _ provenance: Provenance, note: String? = nil, lower: Value? = nil, upper: Value? = nil) {
         self.value = value
         self.provenance = provenance
         self.note = note
+        self.lower = lower
+        self.upper = upper
     }
 
     /// The same provenance and note around a transformed value.
     public func map<T>(_ transform: (Value) -> T) -> Sourced<T> {
-        Sourced<T>(transform(value), provenance, note: note)
+        Sourced<T>(transform(value), provenance, note: note, lower: lower.map(transform), upper: upper.map(transform))
     }
 }

@@ -8,20 +8,9 @@ struct YAMLReader {
     let root: Node
 
     /// Parses `text`; a syntax error becomes a `CatalogueError` with the line libyaml reported.
-    init(text: String, file: String) throws(CatalogueError) {
+    init(text: String, file: String, limits: SafeYAML.Limits = .files) throws(CatalogueError) {
         self.file = file
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw CatalogueError(
-                file: file,
-                line: Self.line(of: error),
-                message: "is not valid YAML: \(Self.problem(of: error))"
-            )
-        } catch {
-            throw CatalogueError(file: file, message: "is not valid YAML: \(error)")
-        }
+        let node = try SafeYAML.compose(text, file: file, limits: limits)
         guard let node, case .mapping = node else {
             throw CatalogueError(file: file, line: 1, message: "must be a YAML mapping of fields")
         }
@@ -136,9 +125,19 @@ struct YAMLReader {
                 "must be a mapping like {value: ..., source: KEY} or {value: ..., estimate: \"reason\"}"
             )
         }
-        try rejectUnknownKeys(node, allowed: ["value", "source", "estimate", "note"], path: path)
+        try rejectUnknownKeys(node, allowed: ["value", "source", "estimate", "note", "range"], path: path)
         let valueNode = try require(node, "value", path: "\(path).value")
         let value = try parse(valueNode, "\(path).value")
+        var bounds: (lower: V, upper: V)?
+        if let rangeNode = child(node, "range") {
+            guard case .sequence(let items) = rangeNode, items.count == 2 else {
+                throw error(rangeNode, "\(path).range", "must be [low, high] in the value's units")
+            }
+            bounds = (try parse(items[0], "\(path).range"), try parse(items[1], "\(path).range"))
+            if child(node, "estimate") == nil {
+                throw error(rangeNode, "\(path).range", "belongs to estimates; a sourced figure has no range")
+            }
+        }
         let note = try child(node, "note").map { (n: Node) throws(CatalogueError) in try string(n, path: "\(path).note")
         }
         let sourceNode = child(node, "source")
@@ -155,7 +154,7 @@ struct YAMLReader {
             throw error(sourceNode, "\(path).source", "names '\(key)', which is not a key of 'sources' nor a URL")
         case (nil, let estimateNode?):
             let reason = try string(estimateNode, path: "\(path).estimate")
-            return Sourced(value, .estimate(reason: reason), note: note)
+            return Sourced(value, .estimate(reason: reason), note: note, lower: bounds?.lower, upper: bounds?.upper)
         case (nil, nil):
             throw error(node, path, "has no source. Add 'source: KEY' or mark it 'estimate: \"reason\"'")
         case (_?, _?):

@@ -1,4 +1,5 @@
 public import Foundation
+import Catalogue
 import Yams
 
 /// A set of export-control thresholds with its legal source, loaded from data so that a rule change is a data change.
@@ -68,7 +69,7 @@ public struct ExportRule: Sendable, Equatable {
     /// Loads a rule file.
     public static func load(_ url: URL) throws -> ExportRule {
         let text = try String(contentsOf: url, encoding: .utf8)
-        let document = try YAMLDecoder().decode(RuleDocument.self, from: text)
+        let document = try SafeYAML.decode(RuleDocument.self, from: text, file: url.lastPathComponent)
         return document.rule
     }
 }

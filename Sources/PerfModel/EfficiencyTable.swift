@@ -37,7 +37,7 @@ public struct EfficiencyTable: Sendable {
             let url = Bundle.module.url(forResource: "Resources", withExtension: nil)?
                 .appendingPathComponent("efficiency.yaml"),
             let text = try? String(contentsOf: url, encoding: .utf8),
-            let document = try? YAMLDecoder().decode(Document.self, from: text)
+            let document = try? SafeYAML.decode(Document.self, from: text, file: "efficiency.yaml")
         else { return nil }
         return EfficiencyTable(document: document)
     }()

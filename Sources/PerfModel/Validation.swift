@@ -95,7 +95,7 @@ public enum Validation {
 
     public static func rows(from text: String) throws -> [ValidationRow] {
         struct Document: Decodable { var rows: [ValidationRow] }
-        return try YAMLDecoder().decode(Document.self, from: text).rows
+        return try SafeYAML.decode(Document.self, from: text, file: "validation.yaml").rows
     }
 
     public static func run(
