@@ -109,6 +109,15 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         return try decode(text: text, file: path, baseDirectory: base)
     }
 
+    /// Letters, digits and `. _ - / : = , + @ %` only.
+    static func isSchedulerSafe(_ value: String) -> Bool {
+        !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || Array("._-/:=,+@%".utf8).contains(byte)
+            }
+    }
+
     public static func decode(
         text: String,
         file: String,
@@ -132,6 +141,19 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         }
         func required(_ node: Node, _ key: String, _ path: String) throws(CatalogueError) -> String {
             try reader.string(try reader.require(node, key, path: path), path: path)
+        }
+        /// A value written into a generated sbatch script: a strict character set, so that no newline, quote,
+        /// `$`, backtick or `;` can become a line or a command of the script.
+        func schedulerField(_ node: Node, _ key: String, _ path: String) throws(CatalogueError) -> String? {
+            guard let value = try optional(node, key, path) else { return nil }
+            guard Self.isSchedulerSafe(value) else {
+                throw reader.error(
+                    reader.child(node, key),
+                    path,
+                    "may hold only letters, digits and . _ - / : = , + @ % (it goes into the sbatch script)"
+                )
+            }
+            return value
         }
         func count(
             _ node: Node,
@@ -268,9 +290,12 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         }
         let resultsNode = try reader.require(root, "results", path: "results")
         try reader.rejectUnknownKeys(resultsNode, allowed: ["store", "directory"], path: "results")
+        guard let resultsDirectory = try schedulerField(resultsNode, "directory", "results.directory") else {
+            throw reader.error(resultsNode, "results.directory", "is missing")
+        }
         let results = Results(
             store: try optional(resultsNode, "store", "results.store").map(resolve),
-            directory: resolve(try required(resultsNode, "directory", "results.directory"))
+            directory: resolve(resultsDirectory)
         )
 
         var timeLimit = 3600
@@ -295,10 +320,10 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 path: "slurm"
             )
             slurm = Slurm(
-                partition: try optional(node, "partition", "slurm.partition"),
-                account: try optional(node, "account", "slurm.account"),
+                partition: try schedulerField(node, "partition", "slurm.partition"),
+                account: try schedulerField(node, "account", "slurm.account"),
                 cpusPerTask: try count(node, "cpus-per-task", "slurm.cpus-per-task", default: 1, minimum: 1),
-                gres: try optional(node, "gres", "slurm.gres"),
+                gres: try schedulerField(node, "gres", "slurm.gres"),
                 executable: try optional(node, "executable", "slurm.executable")
             )
         }

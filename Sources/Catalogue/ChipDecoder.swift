@@ -194,7 +194,8 @@ enum ChipDecoder {
             }
             chip.lastChecked = day
         }
-        chip.status = try optionalFigure(root, "status", path: "status") { (n: Node, p: String) throws(CatalogueError) in
+        chip.status = try optionalFigure(root, "status", path: "status") {
+            (n: Node, p: String) throws(CatalogueError) in
             let text = try reader.string(n, path: p)
             guard let status = Chip.Status(rawValue: text) else {
                 let known = Chip.Status.allCases.map(\.rawValue).joined(separator: ", ")

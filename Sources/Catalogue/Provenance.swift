@@ -46,7 +46,8 @@ public struct Sourced<Value: Sendable & Hashable & Codable>: Sendable, Hashable,
     public var lower: Value?
     public var upper: Value?
 
-    public init(_ value: Value, _ provenance: Provenance, note: String? = nil, lower: Value? = nil, upper: Value? = nil) {
+    public init(_ value: Value, _ provenance: Provenance, note: String? = nil, lower: Value? = nil, upper: Value? = nil)
+    {
         self.value = value
         self.provenance = provenance
         self.note = note

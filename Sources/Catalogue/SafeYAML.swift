@@ -233,7 +233,8 @@ package enum SafeYAML {
                         break
                     }
                 }
-                if current == UInt8(ascii: ":"), Self.isBlank(byte(1)) || (flowDepth > 0 && Self.isFlowIndicator(byte(1)))
+                if current == UInt8(ascii: ":"),
+                    Self.isBlank(byte(1)) || (flowDepth > 0 && Self.isFlowIndicator(byte(1)))
                 {
                     index += 1
                     nodeStart = true
@@ -243,7 +244,8 @@ package enum SafeYAML {
                 let start = index
                 while let next = byte() {
                     if next == Self.newline || next == 0 { break }
-                    if next == UInt8(ascii: ":"), Self.isBlank(byte(1)) || (flowDepth > 0 && Self.isFlowIndicator(byte(1)))
+                    if next == UInt8(ascii: ":"),
+                        Self.isBlank(byte(1)) || (flowDepth > 0 && Self.isFlowIndicator(byte(1)))
                     {
                         break
                     }

@@ -1,5 +1,5 @@
-public import Foundation
 import Catalogue
+public import Foundation
 import Yams
 
 /// A set of export-control thresholds with its legal source, loaded from data so that a rule change is a data change.

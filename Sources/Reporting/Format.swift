@@ -2,23 +2,43 @@ import Assessment
 import Catalogue
 import Foundation
 
-/// Formatting and anchors shared by the HTML and Markdown reports.
-enum Format {
-    static func escape(_ text: String) -> String {
+/// Text for HTML pages: escaped per Unicode scalar, not per character, so that a `"` or `<` followed by a combining
+/// mark (one grapheme cluster, one `Character`) is still escaped.
+public enum HTMLText {
+    public static func escape(_ text: String) -> String {
         var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(character)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
     }
+
+    /// At most `maxBytes` UTF-8 bytes of `text`, cut at a scalar boundary, with "…" when cut (for pages that show
+    /// text others wrote).
+    public static func clipped(_ text: String, maxBytes: Int) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        var out = ""
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += String(scalar).utf8.count
+            if bytes > maxBytes { break }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "…"
+    }
+}
+
+/// Formatting and anchors shared by the HTML and Markdown reports.
+enum Format {
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static func ratio(_ value: Double?) -> String {
         guard let value else { return "—" }

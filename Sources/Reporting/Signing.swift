@@ -14,6 +14,7 @@ public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
     case untrustedKey(expected: String, found: String)
     case badSignature
     case badPayload(String)
+    case weakKey(String)
 
     public var description: String {
         switch self {
@@ -28,6 +29,7 @@ public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
             "bundle rejected: signed by key \(found), not by the trusted key \(expected)"
         case .badSignature: "bundle rejected: the signature does not match the content"
         case .badPayload(let reason): "bundle rejected: payload: \(reason)"
+        case .weakKey(let reason): "key rejected: \(reason)"
         }
     }
 }
@@ -48,7 +50,7 @@ public struct SigningKey: Sendable {
     /// First 16 hex digits of SHA-256 over the raw public key.
     public var keyID: String { Self.keyID(of: publicKey) }
 
-    static func keyID(of publicKey: Data) -> String {
+    public static func keyID(of publicKey: Data) -> String {
         SHA256.hash(data: publicKey).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -59,6 +61,39 @@ public struct SigningKey: Sendable {
     public var publicKeyText: String { Self.publicKeyText(publicKey) }
 
     static func publicKeyText(_ raw: Data) -> String { "\(publicHeader)\n\(raw.base64EncodedString())\n" }
+
+    /// The encodings of Ed25519's points of small order (orders 1, 2, 4 and 8), compared with the sign bit cleared.
+    /// With such a key one signature (R = identity, S = 0) verifies for every message. The list is libsodium's
+    /// `ge25519_has_small_order` blocklist; each entry was checked to satisfy 8·P = identity when it was added.
+    static let smallOrderEncodings: [[UInt8]] = [
+        [UInt8](repeating: 0, count: 32),
+        [1] + [UInt8](repeating: 0, count: 31),
+        [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+            0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        ],
+        [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+            0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+        ],
+        [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f],
+    ]
+
+    /// Refuses public keys that prove nothing: not 32 bytes, a non-canonical encoding (y ≥ p = 2²⁵⁵ − 19), or a
+    /// point of small order (for which signatures can be made without any private key).
+    public static func checkPublicKey(_ raw: Data) throws(SigningError) {
+        let bytes = [UInt8](raw)
+        guard bytes.count == 32 else { throw .weakKey("an Ed25519 public key has 32 bytes, not \(bytes.count)") }
+        var y = bytes
+        y[31] &= 0x7f
+        // y ≥ p ⇔ the 255-bit value is p + k for k in 0…18: bytes 1…30 all 0xff, byte 31 0x7f, byte 0 ≥ 0xed.
+        if y[31] == 0x7f, y[1...30].allSatisfy({ $0 == 0xff }), y[0] >= 0xed {
+            throw .weakKey("the public key is not canonically encoded (y ≥ 2^255 − 19)")
+        }
+        if smallOrderEncodings.contains(y) {
+            throw .weakKey("the public key is a point of small order, for which signatures prove nothing")
+        }
+    }
 
     public static func load(path: String) throws(SigningError) -> SigningKey {
         let raw = try readKey(path: path, header: privateHeader)
@@ -85,6 +120,25 @@ public struct SigningKey: Sendable {
         } catch {
             throw .unreadableKey(path: path, reason: error.localizedDescription)
         }
+        return try parseKeyText(text, header: header, path: path)
+    }
+
+    /// A public key given as a `.pub` file's text or as the raw 32 bytes in base64.
+    public static func parsePublicKey(_ text: String) throws(SigningError) -> Data {
+        let raw: Data
+        if text.hasPrefix(publicHeader) {
+            raw = try parseKeyText(text, header: publicHeader, path: "publicKey")
+        } else {
+            raw = try SignedBundle.strictBase64(
+                text.trimmingCharacters(in: .whitespacesAndNewlines),
+                field: "publicKey"
+            )
+        }
+        guard raw.count == 32 else { throw .weakKey("an Ed25519 public key has 32 bytes, not \(raw.count)") }
+        return raw
+    }
+
+    static func parseKeyText(_ text: String, header: String, path: String) throws(SigningError) -> Data {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard lines.count == 2, lines[0] == header else {
             throw .malformedKey(path: path, reason: "expected a '\(header)' line followed by base64")
@@ -213,6 +267,7 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         if let trustedKey, trustedKey != publicKey {
             throw .untrustedKey(expected: SigningKey.keyID(of: trustedKey), found: bundle.keyID)
         }
+        try SigningKey.checkPublicKey(publicKey)
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
             throw .malformedBundle("publicKey is not an Ed25519 public key")
         }
@@ -241,9 +296,13 @@ public struct SignedBundle: Sendable, Hashable, Codable {
     public static func verifyResults(
         _ data: Data,
         trustedKey: Data? = nil
-    ) throws(SigningError) -> (keyID: String, results: [BenchmarkResult]) {
+    ) throws(SigningError) -> (keyID: String, publicKey: Data, results: [BenchmarkResult]) {
         let opened = try open(data, trustedKey: trustedKey, payloadTypes: [ResultsPayload.currentSchema])
-        return (opened.keyID, try ResultsPayload.results(from: opened.payload))
+        // No store keeps NUL in text (PostgreSQL refuses it), and no measurement needs it.
+        if opened.payload.contains(0) || opened.payload.range(of: Data(#"\u0000"#.utf8)) != nil {
+            throw .badPayload("contains a NUL character")
+        }
+        return (opened.keyID, opened.publicKey, try ResultsPayload.results(from: opened.payload))
     }
 
     /// The bundle file's canonical bytes (`CanonicalJSON` plus a newline). When every field is plain printable

@@ -11,12 +11,14 @@ import Store
 /// answers JSON; errors become `APIError`s (see `ErrorMapping`).
 struct API: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let chipConflict = HTTPField.Name("Parity-Chip-Conflict")!
+    static let link = HTTPField.Name("Link")!
     let server: ParityServer
     var store: any ResultStore { server.store }
 
     // MARK: Service
 
-    func health(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func health(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         struct Health: Encodable {
             var status: String
             var store: String
@@ -35,7 +37,7 @@ struct API: Sendable {
         }
     }
 
-    func metricsText(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func metricsText(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -45,34 +47,48 @@ struct API: Sendable {
 
     // MARK: Chips
 
-    func listChips(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await server.auth.identify(request)
-        return JSON.response(data: server.chips.listJSON)
+    func listChips(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let page = server.chips.page(limit: try Self.pageSize(query), after: query.get("after"))
+        return JSON.response(data: page.json, headers: Self.nextLink(request, cursor: page.more ? page.last : nil))
     }
 
-    func getChip(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await server.auth.identify(request)
+    func getChip(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         guard let summary = server.chips.summary(id) else { throw APIError.notFound("no chip '\(id)'") }
-        return JSON.response(summary)
+        var headers: HTTPFields = [:]
+        if server.chips.clashes.contains(where: { $0.id == id }) {
+            // Said in a header so that the summary keeps one shape: the catalogue's chip wins over a store chip.
+            headers[API.chipConflict] = "a store chip with this ID is ignored; the catalogue's chip is served"
+        }
+        return JSON.response(summary, headers: headers)
     }
 
     /// A chip file in the catalogue's YAML format; vendors may add only their own chips.
-    func addChip(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
-        guard token.role != .reviewer else { throw APIError.forbidden("reviewers cannot add chips") }
-        let body = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
-        let text = String(decoding: Data(body.readableBytesView), as: UTF8.self)
+    func addChip(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let body = try await readBody(request, limit: min(server.configuration.maxBodyBytes, Limits.chipDocumentBytes))
+        guard let text = String(validating: body, as: UTF8.self) else {
+            throw APIError.badRequest("the chip document is not valid UTF-8")
+        }
         let chip: Chip
         do {
-            chip = try ChipCatalogue.decode(text: text, file: "request")
+            chip = try ChipCatalogue.decodeRequest(text: text, file: "request")
         } catch {
             throw APIError.badRequest("\(error)")
         }
+        try Limits.checkText(chip.name, field: "name", maxBytes: Limits.nameBytes)
+        try Limits.checkText(chip.vendor, field: "vendor", maxBytes: Limits.nameBytes)
         if let vendor = token.role.vendor, chip.vendorSlug != vendor {
             throw APIError.forbidden("a vendor:\(vendor) token cannot add a chip of vendor '\(chip.vendor)'")
         }
         if server.chips.summary(chip.id) != nil { throw APIError(.conflict, "chip \(chip.id) already exists") }
+        guard server.chips.storeChipCount(vendor: chip.vendorSlug) < server.configuration.maxChipsPerVendor else {
+            throw APIError(
+                .unprocessableContent,
+                "vendor \(chip.vendorSlug) already has \(server.configuration.maxChipsPerVendor) chips, the limit"
+            )
+        }
         try await store.addChip(
             StoredChip(id: chip.id, vendor: chip.vendorSlug, document: text, addedBy: token.id, createdAt: Date())
         )
@@ -82,10 +98,11 @@ struct API: Sendable {
 
     // MARK: Results
 
-    func listResults(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
+    func listResults(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
         let query = request.uri.queryParameters
-        var filter = ResultFilter(visibleTo: token.role.vendor, limit: try Self.limit(query))
+        let limit = try Self.pageSize(query)
+        var filter = ResultFilter(visibleTo: token.role.vendor, limit: limit)
         filter.chip = query.get("chip")
         if let benchmark = query.get("benchmark") {
             guard let value = BenchmarkResult.Benchmark(rawValue: benchmark) else {
@@ -95,14 +112,25 @@ struct API: Sendable {
         }
         filter.since = try Self.date(query, "since")
         filter.until = try Self.date(query, "until")
-        return JSON.response(try await store.results(filter))
+        if let after = query.get("after") {
+            guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
+            filter.after = ResultCursor(measuredAt: time, id: id)
+        }
+        let page = try await store.results(filter)
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.result.time, $0.id) } : nil
+        return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
     }
 
-    func getResult(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
+    func getResult(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
         let id = try context.parameters.require("id")
-        guard let stored = try await store.result(id: id), Self.visible(stored, to: token.role) else {
-            throw APIError.notFound("no result '\(id)'")
+        // A vendor may name its own submitted result by the ID it gave it; stored IDs are `VENDOR:ID`.
+        var stored = try await store.result(id: id)
+        if stored == nil, let vendor = token.role.vendor, !id.contains(":") {
+            stored = try await store.result(id: "\(vendor):\(id)")
+        }
+        guard let stored, Self.visible(stored, to: token.role) else {
+            throw APIError.notFound("no result '\(Limits.printable(id))'")
         }
         return JSON.response(stored)
     }
@@ -116,11 +144,8 @@ struct API: Sendable {
 
     /// A signed `parity.results/1` bundle. `Idempotency-Key` is required: the same key and body again is
     /// answered 200 with the stored submission and writes nothing.
-    func submit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
-        guard token.role != .reviewer else {
-            throw APIError.forbidden("reviewers review submissions; they cannot submit")
-        }
+    func submit(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
         guard let key = request.headers[API.idempotencyKey], !key.isEmpty else {
             throw APIError.badRequest("missing Idempotency-Key header: send a unique key per submission")
         }
@@ -133,9 +158,8 @@ struct API: Sendable {
         case "true": draft = true
         case let other?: throw APIError.badRequest("draft must be true or false, not '\(other)'")
         }
-        let buffer = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
-        let bundle = Data(buffer.readableBytesView)
-        let verified: (keyID: String, results: [BenchmarkResult])
+        let bundle = try await readBody(request, limit: server.configuration.maxBodyBytes)
+        let verified: (keyID: String, publicKey: Data, results: [BenchmarkResult])
         do {
             verified = try SignedBundle.verifyResults(bundle)
         } catch {
@@ -143,10 +167,12 @@ struct API: Sendable {
             throw APIError.badRequest(error.description)
         }
         let vendors = try checkChips(verified.results, role: token.role)
+        let vendor = token.role.vendor ?? (vendors.count == 1 ? vendors.first : nil)
+        try await checkSigner(keyID: verified.keyID, publicKey: verified.publicKey, vendor: vendor)
         let submission = Submission(
             id: TokenSecret.identifier(prefix: "sub"),
             submitter: token.id,
-            vendor: token.role.vendor ?? (vendors.count == 1 ? vendors.first : nil),
+            vendor: vendor,
             idempotencyKey: key,
             status: draft ? .draft : .submitted,
             keyID: verified.keyID,
@@ -155,7 +181,12 @@ struct API: Sendable {
             createdAt: Date()
         )
         let outcome = try await store.submit(
-            NewSubmission(submission: submission, bundle: bundle, results: verified.results)
+            NewSubmission(
+                submission: submission,
+                bundle: bundle,
+                results: verified.results,
+                namespace: vendor ?? token.id
+            )
         )
         switch outcome {
         case .created(let stored):
@@ -173,6 +204,11 @@ struct API: Sendable {
         var vendors = Set<String>()
         var ids = Set<String>()
         for result in results {
+            guard Limits.isResultID(result.id) else {
+                throw APIError.badRequest(
+                    "result IDs are 1–128 of A–Z, a–z, 0–9, '.', '_' and '-'; '\(Limits.printable(result.id))' is not"
+                )
+            }
             guard ids.insert(result.id).inserted else {
                 throw APIError.badRequest("result \(result.id) appears twice in the bundle")
             }
@@ -189,16 +225,93 @@ struct API: Sendable {
         return vendors
     }
 
-    func listSubmissions(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
-        var filter = SubmissionFilter(vendor: token.role.vendor, limit: try Self.limit(request.uri.queryParameters))
-        if let status = request.uri.queryParameters.get("status") {
+    /// A registered, unrevoked key of the submitting vendor must have signed the bundle; 403 otherwise.
+    func checkSigner(keyID: String, publicKey: Data, vendor: String?) async throws {
+        guard let key = try await store.vendorKey(id: keyID), key.publicKey == publicKey.base64EncodedString() else {
+            server.metrics.submission("refused")
+            throw APIError.forbidden(
+                "bundle signed by key \(keyID), which is not registered; an admin registers vendor keys "
+                    + "(parity keys register --vendor NAME KEY.pub)"
+            )
+        }
+        guard key.vendor == vendor else {
+            server.metrics.submission("refused")
+            throw APIError.forbidden("bundle signed by key \(keyID), which is not a key of vendor \(vendor ?? "?")")
+        }
+        guard key.revokedAt == nil else {
+            server.metrics.submission("refused")
+            throw APIError.forbidden("bundle signed by key \(keyID), which was revoked")
+        }
+    }
+
+    func listSubmissions(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let query = request.uri.queryParameters
+        let limit = try Self.pageSize(query)
+        var filter = SubmissionFilter(vendor: token.role.vendor, limit: limit)
+        if let status = query.get("status") {
             guard let value = Submission.Status(rawValue: status) else {
-                throw APIError.badRequest("unknown status '\(status)'")
+                throw APIError.badRequest("unknown status '\(Limits.printable(status))'")
             }
             filter.status = value
         }
-        return JSON.response(try await store.submissions(filter))
+        if let after = query.get("after") {
+            guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
+            filter.after = SubmissionCursor(createdAt: time, id: id)
+        }
+        let page = try await store.submissions(filter)
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.createdAt, $0.id) } : nil
+        let views = try await signerViews(page)
+        return JSON.response(views, headers: Self.nextLink(request, cursor: cursor))
+    }
+
+    /// A submission with the registered key that signed it, and whether that key has been revoked since (what it
+    /// signed before revocation stays valid).
+    struct SubmissionView: Encodable {
+        var submission: Submission
+        var signer: Signer?
+
+        struct Signer: Encodable {
+            var keyID: String
+            var vendor: String
+            var name: String
+            var revokedAt: Date?
+            var signedBeforeRevocation: Bool?
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try submission.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(signer, forKey: .signer)
+        }
+
+        enum Key: String, CodingKey { case signer }
+    }
+
+    func signerViews(_ submissions: [Submission]) async throws -> [SubmissionView] {
+        var keys: [String: VendorKey?] = [:]
+        var views: [SubmissionView] = []
+        for submission in submissions {
+            if keys[submission.keyID] == nil {
+                keys[submission.keyID] = .some(try await store.vendorKey(id: submission.keyID))
+            }
+            let key = keys[submission.keyID] ?? nil
+            views.append(
+                SubmissionView(
+                    submission: submission,
+                    signer: key.map {
+                        SubmissionView.Signer(
+                            keyID: $0.id,
+                            vendor: $0.vendor,
+                            name: $0.name,
+                            revokedAt: $0.revokedAt,
+                            signedBeforeRevocation: $0.revokedAt.map { submission.createdAt < $0 }
+                        )
+                    }
+                )
+            )
+        }
+        return views
     }
 
     /// A submission the token may see (vendors: only their own), else 404.
@@ -209,18 +322,16 @@ struct API: Sendable {
         return submission
     }
 
-    func getSubmission(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
-        return JSON.response(try await visibleSubmission(try context.parameters.require("id"), token: token))
+    func getSubmission(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let submission = try await visibleSubmission(try context.parameters.require("id"), token: token)
+        return JSON.response(try await signerViews([submission])[0])
     }
 
     /// A vendor puts its draft up for review.
-    func promote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
+    func promote(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
         let submission = try await visibleSubmission(try context.parameters.require("id"), token: token)
-        guard token.role != .reviewer else {
-            throw APIError.forbidden("only the submitting vendor or an admin submits a draft")
-        }
         let updated = try await store.updateSubmission(
             id: submission.id,
             to: .submitted,
@@ -237,23 +348,21 @@ struct API: Sendable {
     }
 
     /// A reviewer accepts or rejects a submitted bundle, with a reason.
-    func review(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let token = try await server.auth.identify(request)
-        guard token.role.readsAll else { throw APIError.forbidden("only reviewers and admins review submissions") }
+    func review(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
         let id = try context.parameters.require("id")
-        let buffer = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
+        let buffer = try await readBody(request, limit: server.configuration.maxBodyBytes)
         let body: ReviewBody
         do {
-            body = try JSONDecoder().decode(ReviewBody.self, from: Data(buffer.readableBytesView))
+            body = try JSONDecoder().decode(ReviewBody.self, from: buffer)
         } catch {
             throw APIError.badRequest("expected {\"decision\": \"accepted\"|\"rejected\", \"reason\": \"…\"}")
         }
         guard let decision = Submission.Status(rawValue: body.decision), decision == .accepted || decision == .rejected
         else { throw APIError.badRequest("decision must be 'accepted' or 'rejected', not '\(body.decision)'") }
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.count <= 2000 else {
-            throw APIError.badRequest("a review needs a reason (1–2000 characters)")
-        }
+        guard !reason.isEmpty else { throw APIError.badRequest("a review needs a reason") }
+        try Limits.checkText(reason, field: "reason", maxBytes: Limits.reasonBytes, allowNewlines: true)
         return JSON.response(
             try await store.updateSubmission(id: id, to: decision, reason: reason, reviewer: token.id, at: Date())
         )
@@ -268,9 +377,8 @@ struct API: Sendable {
         var report: String
     }
 
-    func listAssessments(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await server.auth.identify(request)
-        let list = try await store.assessments(limit: try Self.limit(request.uri.queryParameters)).map {
+    func listAssessments(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let list = try await store.assessments(limit: try Self.pageSize(request.uri.queryParameters)).map {
             AssessmentSummary(
                 id: $0.id,
                 title: $0.title,
@@ -281,20 +389,18 @@ struct API: Sendable {
         return JSON.response(list)
     }
 
-    func getAssessment(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await server.auth.identify(request)
+    func getAssessment(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         guard let stored = try await store.assessment(id: id) else { throw APIError.notFound("no assessment '\(id)'") }
         return JSON.response(data: stored.document)
     }
 
-    func assessmentReport(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await server.auth.identify(request)
-        return try await report(try context.parameters.require("id"))
+    func assessmentReport(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        try await report(try context.parameters.require("id"))
     }
 
     /// The dashboard's link to a report (public, like the dashboard).
-    func publicReport(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func publicReport(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         try await report(try context.parameters.require("id"))
     }
 
@@ -306,15 +412,18 @@ struct API: Sendable {
         return JSON.html(HTMLReport.render(assessment))
     }
 
-    func dashboard(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func dashboard(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let assessments = try await store.assessments(limit: 20)
         let latest = assessments.first.flatMap { try? CanonicalJSON.decode(Assessment.self, from: $0.document) }
         let submissions = try await store.submissions(SubmissionFilter(excludingDrafts: true, limit: 50))
+        var signers: [String: VendorKey] = [:]
+        for keyID in Set(submissions.map(\.keyID)) { signers[keyID] = try await store.vendorKey(id: keyID) }
         let page = Dashboard(
-            chips: server.chips.catalogue.chips,
+            chips: Array(server.chips.catalogue.chips.prefix(Dashboard.maxChips)),
             assessments: assessments,
             latest: latest,
             submissions: submissions,
+            signers: signers,
             store: store.kind
         )
         return JSON.html(page.render())
@@ -346,21 +455,17 @@ struct API: Sendable {
         }
     }
 
-    func requireAdmin(_ request: Request) async throws -> AccessToken {
-        let token = try await server.auth.identify(request)
-        guard token.role == .admin else { throw APIError.forbidden("only admins manage tokens") }
-        return token
-    }
-
-    func createToken(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
-        let buffer = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
-        guard let body = try? JSONDecoder().decode(TokenRequest.self, from: Data(buffer.readableBytesView)) else {
+    func createToken(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let buffer = try await readBody(request, limit: server.configuration.maxBodyBytes)
+        guard let body = try? JSONDecoder().decode(TokenRequest.self, from: buffer) else {
             throw APIError.badRequest("expected {\"role\": \"vendor:NAME|reviewer|admin\", \"name\": \"…\"}")
         }
         guard let role = Role(body.role) else {
-            throw APIError.badRequest("unknown role '\(body.role)'; use vendor:NAME, reviewer or admin")
+            throw APIError.badRequest(
+                "unknown role '\(Limits.printable(body.role))'; use vendor:NAME, reviewer or admin"
+            )
         }
+        try Limits.checkText(body.name, field: "name", maxBytes: Limits.tokenNameBytes)
         let secret = TokenSecret.generate()
         let token = AccessToken(
             id: TokenSecret.identifier(prefix: "tok"),
@@ -373,26 +478,112 @@ struct API: Sendable {
         return JSON.response(TokenView(token, secret: secret), status: .created)
     }
 
-    func listTokens(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
-        return JSON.response(try await store.tokens().map { TokenView($0) })
+    func listTokens(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let limit = try Self.pageSize(request.uri.queryParameters)
+        return JSON.response(try await store.tokens().prefix(limit).map { TokenView($0) })
     }
 
-    func revokeToken(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+    func revokeToken(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let token = try await store.revokeToken(id: try context.parameters.require("id"), at: Date())
         server.auth.forget(tokenID: token.id)
         return JSON.response(TokenView(token))
     }
 
+    // MARK: Vendor keys
+
+    struct KeyRequest: Decodable {
+        var vendor: String
+        /// The `.pub` file's text (`parity keys generate`), or the raw key in base64.
+        var publicKey: String
+        var name: String?
+    }
+
+    /// Registers a vendor's Ed25519 public key (admins). Small-order and non-canonical keys are refused.
+    func registerKey(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let buffer = try await readBody(request, limit: 16 * 1024)
+        guard let body = try? JSONDecoder().decode(KeyRequest.self, from: buffer) else {
+            throw APIError.badRequest("expected {\"vendor\": \"NAME\", \"publicKey\": \"…\", \"name\": \"…\"}")
+        }
+        guard case .vendor(let vendor)? = Role("vendor:\(body.vendor)") else {
+            throw APIError.badRequest("vendor must be a lower-case vendor name such as huawei")
+        }
+        let name = body.name ?? "\(vendor) key"
+        try Limits.checkText(name, field: "name", maxBytes: Limits.tokenNameBytes)
+        let raw: Data
+        do {
+            raw = try SigningKey.parsePublicKey(body.publicKey)
+            try SigningKey.checkPublicKey(raw)
+        } catch {
+            throw APIError.badRequest(error.description)
+        }
+        let key = VendorKey(
+            id: SigningKey.keyID(of: raw),
+            vendor: vendor,
+            name: name,
+            publicKey: raw.base64EncodedString(),
+            registeredBy: token.id,
+            createdAt: Date()
+        )
+        try await store.registerVendorKey(key)
+        return JSON.response(key, status: .created)
+    }
+
+    /// Registered keys: all for reviewers and admins, a vendor's own for a vendor token.
+    func listKeys(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let limit = try Self.pageSize(request.uri.queryParameters)
+        return JSON.response(Array(try await store.vendorKeys(vendor: token.role.vendor).prefix(limit)))
+    }
+
+    func revokeKey(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        JSON.response(try await store.revokeVendorKey(id: try context.parameters.require("id"), at: Date()))
+    }
+
+    // MARK: Bodies
+
+    /// The request body, at most `limit` bytes (413 beyond), arriving within the configured body timeout (408
+    /// otherwise, so that a client trickling bytes cannot hold a connection and a task).
+    func readBody(_ request: Request, limit: Int) async throws -> Data {
+        let seconds = server.configuration.bodyTimeoutSeconds
+        return try await withThrowingTaskGroup(of: Data?.self) { group in
+            group.addTask {
+                let buffer = try await request.body.collect(upTo: limit)
+                return Data(buffer.readableBytesView)
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let data = first else {
+                throw APIError(.requestTimeout, "the request body did not arrive within \(seconds) s")
+            }
+            return data
+        }
+    }
+
     // MARK: Query parameters
 
-    static func limit(_ query: Parameters) throws -> Int? {
-        guard let text = query.get("limit") else { return nil }
-        guard let value = Int(text), value > 0, value <= 100_000 else {
-            throw APIError.badRequest("limit must be a whole number from 1 to 100000")
+    /// `limit`: the page size, `Limits.defaultPage` when absent, at most `Limits.maxPage`.
+    static func pageSize(_ query: Parameters) throws -> Int {
+        guard let text = query.get("limit") else { return Limits.defaultPage }
+        guard let value = Int(text), value > 0, value <= Limits.maxPage else {
+            throw APIError.badRequest("limit must be a whole number from 1 to \(Limits.maxPage)")
         }
         return value
+    }
+
+    /// `Link: <…&after=CURSOR>; rel="next"` when another page follows (RFC 8288).
+    static func nextLink(_ request: Request, cursor: String?) -> HTTPFields {
+        guard let cursor else { return [:] }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:"))
+        func encoded(_ text: Substring) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        var items = request.uri.queryParameters.filter { $0.key != "after" }.map {
+            "\(encoded($0.key))=\(encoded($0.value))"
+        }
+        items.append("after=\(cursor)")
+        return [API.link: "<\(request.uri.path)?\(items.joined(separator: "&"))>; rel=\"next\""]
     }
 
     static func date(_ query: Parameters, _ name: String) throws -> Date? {

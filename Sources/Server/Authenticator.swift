@@ -1,11 +1,12 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Store
 import Synchronization
 
-/// Resolves `Authorization: Bearer …` to a stored token by the SHA-256 of the secret. Found tokens are cached
-/// for a few seconds so that reads do not each hit the database; revoking through the API clears the cache at
-/// once, revoking with the CLI takes effect within `cacheSeconds`.
+/// Resolves `Authorization: Bearer …` (the scheme in any case, RFC 9110 §11.1) to a stored token by the SHA-256 of
+/// the secret. Tokens found are cached for `cacheSeconds` so that reads do not each hit the database; writes ask
+/// for a fresh look-up, and revoking through the API clears this server's cache at once.
 final class Authenticator: Sendable {
     let store: any ResultStore
     let cacheSeconds: Double
@@ -16,18 +17,28 @@ final class Authenticator: Sendable {
         self.cacheSeconds = cacheSeconds
     }
 
-    /// The caller's token; 401 when missing, malformed, unknown or revoked.
-    func identify(_ request: Request) async throws -> AccessToken {
+    /// The secret of an `Authorization` header, or `nil` when it is not a bearer credential.
+    static func bearerSecret(_ header: String) -> String? {
+        guard header.utf8.count < 512, let space = header.firstIndex(of: " ") else { return nil }
+        guard header[..<space].lowercased() == "bearer" else { return nil }
+        let secret = header[header.index(after: space)...].trimmingCharacters(in: .whitespaces)
+        guard !secret.isEmpty, secret.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { return nil }
+        return secret
+    }
+
+    /// The caller's token; 401 when missing, malformed, unknown or revoked. `fresh` skips the cache.
+    func identify(_ request: Request, fresh: Bool = false) async throws -> AccessToken {
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing bearer token: send 'Authorization: Bearer TOKEN'")
         }
-        guard header.hasPrefix("Bearer "), header.count > 7, header.count < 512 else {
+        guard let secret = Self.bearerSecret(header) else {
             throw APIError.unauthorized("malformed Authorization header: expected 'Bearer TOKEN'")
         }
-        let hash = TokenSecret.hash(String(header.dropFirst(7)))
+        let hash = TokenSecret.hash(secret)
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[hash] }), cached.until > now { return cached.token }
+        if !fresh, let cached = cache.withLock({ $0[hash] }), cached.until > now { return cached.token }
         guard let token = try await store.token(hash: hash), token.revokedAt == nil else {
+            cache.withLock { _ = $0.removeValue(forKey: hash) }
             throw APIError.unauthorized("unknown or revoked token")
         }
         cache.withLock { entries in

@@ -1,6 +1,7 @@
 import Assessment
 import Catalogue
 import Foundation
+import Reporting
 import Store
 
 /// The dashboard (`GET /`): one server-rendered page with inline CSS and no external assets, listing the
@@ -10,7 +11,12 @@ struct Dashboard {
     var assessments: [StoredAssessment]
     var latest: Assessment?
     var submissions: [Submission]
+    /// Registered keys by ID, to say which key signed each submission.
+    var signers: [String: VendorKey]
     var store: String
+
+    /// The page lists at most this many chips (catalogue first), so that its size stays bounded.
+    static let maxChips = 200
 
     static let style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#f4f6fa}
@@ -81,7 +87,7 @@ struct Dashboard {
             rows += """
                 <tr><td>\(escape(submission.id))</td><td>\(escape(submission.vendor ?? "—"))</td>\
                 <td><span class="pill \(submission.status.rawValue)">\(submission.status.rawValue)</span></td>\
-                <td class="num">\(submission.resultCount)</td><td>\(escape(submission.keyID))</td>\
+                <td class="num">\(submission.resultCount)</td><td>\(signer(submission))</td>\
                 <td>\(submission.createdAt.formatted(.iso8601))</td><td>\(escape(submission.reason ?? ""))</td></tr>
                 """
         }
@@ -89,6 +95,12 @@ struct Dashboard {
             <section><h2>Submissions</h2><table><tr><th>id</th><th>vendor</th><th>status</th><th>results</th>\
             <th>key</th><th>submitted</th><th>reason</th></tr>\(rows)</table></section>
             """
+    }
+
+    func signer(_ submission: Submission) -> String {
+        guard let key = signers[submission.keyID] else { return escape(submission.keyID) }
+        let revoked = key.revokedAt.map { " (revoked \($0.formatted(.iso8601)))" } ?? ""
+        return "\(escape(key.id)) · \(escape(key.vendor)) · \(escape(key.name))\(escape(revoked))"
     }
 
     func assessmentSection() -> String {
@@ -119,18 +131,6 @@ struct Dashboard {
 
     func format(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Escaped and clipped to 300 bytes: names and reasons come from vendors and reviewers.
+    func escape(_ text: String) -> String { HTMLText.escape(HTMLText.clipped(text, maxBytes: 300)) }
 }

@@ -46,14 +46,21 @@ public struct ParityServer: Sendable {
         let port = configuration.port
         var app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(configuration.host, port: port), serverName: "parity"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log
         )
         let store = self.store
         let chips = self.chips
+        let startLog = log
         app.beforeServerStarts {
             try await chips.reload(from: store)
+            for clash in chips.clashes {
+                startLog.warning(
+                    "store chip '\(clash.id)' (added by \(clash.addedBy)) is ignored: the catalogue has that ID"
+                )
+            }
         }
         if handleSignals {
             try await app.runService()
@@ -62,40 +69,60 @@ public struct ParityServer: Sendable {
         }
     }
 
-    func routes() -> (router: Router<BasicRequestContext>, endpoints: [Endpoint]) {
-        let router = Router(context: BasicRequestContext.self)
+    typealias Handler = @Sendable (Request, ParityRequestContext) async throws -> Response
+
+    /// The routes. Public ones (`/healthz`, `/metrics`, the dashboard and its reports) are registered on the router;
+    /// every `/v1` route sits in a group behind `AuthenticationMiddleware` and declares the roles it admits.
+    func routes() -> (router: Router<ParityRequestContext>, endpoints: [Endpoint]) {
+        let router = Router(context: ParityRequestContext.self)
         router.add(middleware: ObservingMiddleware(metrics: metrics))
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(authenticator: auth))
         var endpoints: [Endpoint] = []
-        func add(
-            _ method: HTTPRequest.Method,
-            _ path: String,
-            _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
-        ) {
+        func routerPath(_ path: String) -> RouterPath {
+            RouterPath(path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
+        }
+        func open(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
             endpoints.append(Endpoint(method: method.rawValue, path: path))
-            let hummingbirdPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
-            router.on(RouterPath(hummingbirdPath), method: method, use: handler)
+            router.on(routerPath(path), method: method, use: handler)
+        }
+        func secured(_ method: HTTPRequest.Method, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+            endpoints.append(Endpoint(method: method.rawValue, path: path))
+            v1.on(routerPath(String(path.dropFirst("/v1/".count))), method: method) { request, context in
+                guard access.admits(try context.caller().role) else { throw APIError.forbidden(access.refusal) }
+                return try await handler(request, context)
+            }
         }
         let api = API(server: self)
-        add(.get, "/healthz", api.health)
-        add(.get, "/metrics", api.metricsText)
-        add(.get, "/", api.dashboard)
-        add(.get, "/reports/{id}", api.publicReport)
-        add(.get, "/v1/chips", api.listChips)
-        add(.post, "/v1/chips", api.addChip)
-        add(.get, "/v1/chips/{id}", api.getChip)
-        add(.get, "/v1/results", api.listResults)
-        add(.get, "/v1/results/{id}", api.getResult)
-        add(.post, "/v1/submissions", api.submit)
-        add(.get, "/v1/submissions", api.listSubmissions)
-        add(.get, "/v1/submissions/{id}", api.getSubmission)
-        add(.post, "/v1/submissions/{id}/submit", api.promote)
-        add(.post, "/v1/submissions/{id}/review", api.review)
-        add(.get, "/v1/assessments", api.listAssessments)
-        add(.get, "/v1/assessments/{id}", api.getAssessment)
-        add(.get, "/v1/assessments/{id}/report", api.assessmentReport)
-        add(.post, "/v1/tokens", api.createToken)
-        add(.get, "/v1/tokens", api.listTokens)
-        add(.delete, "/v1/tokens/{id}", api.revokeToken)
+        let submitters = Access(kinds: [.vendor, .admin], refusal: "reviewers review submissions; they cannot submit")
+        let reviewers = Access(kinds: [.reviewer, .admin], refusal: "only reviewers and admins review submissions")
+        open(.get, "/healthz", api.health)
+        open(.get, "/metrics", api.metricsText)
+        open(.get, "/", api.dashboard)
+        open(.get, "/reports/{id}", api.publicReport)
+        secured(.get, "/v1/chips", .anyToken, api.listChips)
+        secured(
+            .post,
+            "/v1/chips",
+            Access(kinds: [.vendor, .admin], refusal: "reviewers cannot add chips"),
+            api.addChip
+        )
+        secured(.get, "/v1/chips/{id}", .anyToken, api.getChip)
+        secured(.get, "/v1/results", .anyToken, api.listResults)
+        secured(.get, "/v1/results/{id}", .anyToken, api.getResult)
+        secured(.post, "/v1/submissions", submitters, api.submit)
+        secured(.get, "/v1/submissions", .anyToken, api.listSubmissions)
+        secured(.get, "/v1/submissions/{id}", .anyToken, api.getSubmission)
+        secured(.post, "/v1/submissions/{id}/submit", submitters, api.promote)
+        secured(.post, "/v1/submissions/{id}/review", reviewers, api.review)
+        secured(.get, "/v1/assessments", .anyToken, api.listAssessments)
+        secured(.get, "/v1/assessments/{id}", .anyToken, api.getAssessment)
+        secured(.get, "/v1/assessments/{id}/report", .anyToken, api.assessmentReport)
+        secured(.post, "/v1/tokens", .adminOnly, api.createToken)
+        secured(.get, "/v1/tokens", .adminOnly, api.listTokens)
+        secured(.delete, "/v1/tokens/{id}", .adminOnly, api.revokeToken)
+        secured(.post, "/v1/keys", .adminOnly, api.registerKey)
+        secured(.get, "/v1/keys", .anyToken, api.listKeys)
+        secured(.delete, "/v1/keys/{id}", .adminOnly, api.revokeKey)
         return (router, endpoints)
     }
 }

@@ -93,7 +93,8 @@ struct ObservingMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let method = request.method.rawValue
         do {
-            let response = try await next(request, context)
+            var response = try await next(request, context)
+            SecurityHeaders.apply(to: &response.headers)
             metrics.request(method: method, status: response.status.code, duration: ContinuousClock.now - start)
             return response
         } catch {

@@ -112,5 +112,24 @@ public enum Migrations {
                 "ALTER TABLE campaign_tasks ADD COLUMN document TEXT"
             ]
         ),
+        Migration(
+            id: "004-vendor-keys",
+            statements: [
+                // Ed25519 keys admins register per vendor; a submission must be signed by an active one.
+                """
+                CREATE TABLE vendor_keys (
+                    id TEXT PRIMARY KEY,
+                    vendor TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    public_key TEXT NOT NULL UNIQUE,
+                    registered_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                )
+                """,
+                "CREATE INDEX vendor_keys_vendor ON vendor_keys (vendor)",
+                "CREATE INDEX chips_vendor ON chips (vendor)",
+            ]
+        ),
     ]
 }

@@ -14,22 +14,32 @@ public final class PostgresStore: ResultStore {
     /// Where it connects, without the password.
     public let location: String
 
-    /// Parses `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
+    /// Parses `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require|verify-full]`.
+    /// Without `sslmode`, a loopback host is reached in plain text and any other host with TLS preferred
+    /// (libpq's default); `require` and `verify-full` demand TLS with the certificate and host name verified.
+    /// Error messages never contain the password.
     static func configuration(url: String) throws(StoreError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url),
             components.scheme == "postgres" || components.scheme == "postgresql",
             let host = components.host, !host.isEmpty
         else {
-            throw .invalid("'\(url)' is not a PostgreSQL URL; write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+            throw .invalid(
+                "'\(StoreLocation.redacted(url))' is not a PostgreSQL URL; write "
+                    + "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+            )
         }
         let database = String(components.path.dropFirst())
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "prefer")
         let tls: PostgresClient.Configuration.TLS
         switch mode {
         case "disable": tls = .disable
         case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require": tls = .require(.makeClientConfiguration())
-        default: throw .invalid("sslmode '\(mode)' is not one of disable, prefer, require")
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default:
+            throw .invalid(
+                "sslmode '\(mode.prefix(32))' is not one of disable, prefer, require, verify-full"
+            )
         }
         var configuration = PostgresClient.Configuration(
             host: host,
@@ -242,15 +252,16 @@ public final class PostgresStore: ResultStore {
     }
 
     static func storedResult(_ row: PostgresRow) throws -> StoredResult {
-        let (document, submission, status, vendor, storedAt) = try row.decode(
-            (String, String?, String?, String?, String).self
+        let (document, submission, status, vendor, storedAt, rowID) = try row.decode(
+            (String, String?, String?, String?, String, String).self
         )
         return try Columns.storedResult(
             document: document,
             submissionID: submission,
             status: status,
             vendor: vendor,
-            storedAt: storedAt
+            storedAt: storedAt,
+            rowID: rowID
         )
     }
 
@@ -308,7 +319,7 @@ public final class PostgresStore: ResultStore {
         let submission = new.submission
         let bundle = String(decoding: new.bundle, as: UTF8.self)
         let digest = TokenSecret.sha256(new.bundle)
-        let rows = new.results.map(ResultDocument.Row.init)
+        let rows = ResultDocument.Row.rows(new)
         return try await write { connection, logger in
             var replay: (id: String, digest: String)?
             for try await row in try await connection.query(
@@ -533,6 +544,91 @@ public final class PostgresStore: ResultStore {
                 token.revokedAt = try Timestamp.date(stamp)
             }
             return token
+        }
+    }
+
+    // MARK: Vendor keys
+
+    static func vendorKey(_ row: PostgresRow) throws -> VendorKey {
+        let (id, vendor, name, publicKey, registeredBy, created, revoked) = try row.decode(
+            (String, String, String, String, String, String, String?).self
+        )
+        return try Columns.vendorKey(
+            id: id,
+            vendor: vendor,
+            name: name,
+            publicKey: publicKey,
+            registeredBy: registeredBy,
+            createdAt: created,
+            revokedAt: revoked
+        )
+    }
+
+    public func registerVendorKey(_ key: VendorKey) async throws(StoreError) {
+        let created = Timestamp.text(key.createdAt)
+        let revoked = key.revokedAt.map(Timestamp.text)
+        try await write { connection, logger in
+            for try await _ in try await connection.query(
+                Self.query(
+                    "SELECT id FROM vendor_keys WHERE id = ? OR public_key = ?",
+                    values: [key.id, key.publicKey]
+                ),
+                logger: logger
+            ) {
+                throw StoreError.conflict("key \(key.id) is already registered")
+            }
+            try await connection.query(
+                """
+                INSERT INTO vendor_keys (id, vendor, name, public_key, registered_by, created_at, revoked_at) VALUES \
+                (\(key.id), \(key.vendor), \(key.name), \(key.publicKey), \(key.registeredBy), \(created), \(revoked))
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey] {
+        if let vendor {
+            return try await rows(
+                Self.query(
+                    "SELECT \(Columns.vendorKey) FROM vendor_keys WHERE vendor = ? ORDER BY created_at, id",
+                    values: [vendor]
+                ),
+                Self.vendorKey
+            )
+        }
+        return try await rows(
+            PostgresQuery(unsafeSQL: "SELECT \(Columns.vendorKey) FROM vendor_keys ORDER BY created_at, id"),
+            Self.vendorKey
+        )
+    }
+
+    public func vendorKey(id: String) async throws(StoreError) -> VendorKey? {
+        try await rows(
+            Self.query("SELECT \(Columns.vendorKey) FROM vendor_keys WHERE id = ?", values: [id]),
+            Self.vendorKey
+        ).first
+    }
+
+    public func revokeVendorKey(id: String, at time: Date) async throws(StoreError) -> VendorKey {
+        let stamp = Timestamp.text(time)
+        return try await write { connection, logger in
+            var found: VendorKey?
+            for try await row in try await connection.query(
+                Self.query("SELECT \(Columns.vendorKey) FROM vendor_keys WHERE id = ? FOR UPDATE", values: [id]),
+                logger: logger
+            ) {
+                found = try Self.vendorKey(row)
+            }
+            guard var key = found else { throw StoreError.notFound("no key \(id)") }
+            if key.revokedAt == nil {
+                try await connection.query(
+                    "UPDATE vendor_keys SET revoked_at = \(stamp) WHERE id = \(id)",
+                    logger: logger
+                )
+                key.revokedAt = try Timestamp.date(stamp)
+            }
+            return key
         }
     }
 

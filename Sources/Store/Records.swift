@@ -3,6 +3,9 @@ public import Measure
 
 /// A measurement as stored: the result itself, and where it came from.
 public struct StoredResult: Sendable, Equatable, Codable {
+    /// The ID the store knows it by: the result's own ID for local imports and campaigns, `VENDOR:ID` for a
+    /// vendor's submission, so that no vendor can block or probe another's IDs.
+    public var id: String
     public var result: BenchmarkResult
     /// The submission that carried it; `nil` for a local `parity results import`.
     public var submissionID: String?
@@ -13,12 +16,14 @@ public struct StoredResult: Sendable, Equatable, Codable {
     public var storedAt: Date
 
     public init(
+        id: String? = nil,
         result: BenchmarkResult,
         submissionID: String? = nil,
         status: Submission.Status? = nil,
         vendor: String? = nil,
         storedAt: Date
     ) {
+        self.id = id ?? result.id
         self.result = result
         self.submissionID = submissionID
         self.status = status
@@ -43,6 +48,8 @@ public struct ResultFilter: Sendable, Equatable {
     /// Only local imports and accepted submissions.
     public var evidenceOnly: Bool
     public var limit: Int?
+    /// Keyset pagination: only results after this one in the list order (measured time, then stored ID).
+    public var after: ResultCursor?
 
     public init(
         chip: String? = nil,
@@ -60,6 +67,28 @@ public struct ResultFilter: Sendable, Equatable {
         self.visibleTo = visibleTo
         self.evidenceOnly = evidenceOnly
         self.limit = limit
+    }
+}
+
+/// A position in the results list: the last result of a page, by measured time and stored ID.
+public struct ResultCursor: Sendable, Equatable {
+    public var measuredAt: Date
+    public var id: String
+
+    public init(measuredAt: Date, id: String) {
+        self.measuredAt = measuredAt
+        self.id = id
+    }
+}
+
+/// A position in the submissions list (newest first): the last submission of a page.
+public struct SubmissionCursor: Sendable, Equatable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(createdAt: Date, id: String) {
+        self.createdAt = createdAt
+        self.id = id
     }
 }
 
@@ -130,11 +159,14 @@ public struct NewSubmission: Sendable {
     /// The bundle bytes as received (kept for re-verification).
     public var bundle: Data
     public var results: [BenchmarkResult]
+    /// Stores the results as `NAMESPACE:ID` (the submitting vendor), so that IDs are unique per vendor only.
+    public var namespace: String?
 
-    public init(submission: Submission, bundle: Data, results: [BenchmarkResult]) {
+    public init(submission: Submission, bundle: Data, results: [BenchmarkResult], namespace: String? = nil) {
         self.submission = submission
         self.bundle = bundle
         self.results = results
+        self.namespace = namespace
     }
 }
 
@@ -158,6 +190,8 @@ public struct SubmissionFilter: Sendable, Equatable {
     /// Leave out drafts (what the public dashboard shows).
     public var excludingDrafts: Bool
     public var limit: Int?
+    /// Keyset pagination: only submissions after this one in the list order (newest first).
+    public var after: SubmissionCursor?
 
     public init(
         vendor: String? = nil,
@@ -221,6 +255,44 @@ public struct AccessToken: Sendable, Equatable, Codable {
         self.hash = hash
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+    }
+}
+
+/// An Ed25519 public key an admin registered for a vendor: submissions from that vendor's tokens must be signed by
+/// one of its active keys. A revoked key signs nothing new; what it signed before revocation stays valid.
+public struct VendorKey: Sendable, Equatable, Codable {
+    /// The key ID bundles carry (the first 8 bytes of the SHA-256 of the raw key, in hex).
+    public var id: String
+    public var vendor: String
+    public var name: String
+    /// The raw 32-byte key, base64.
+    public var publicKey: String
+    /// The admin token that registered it.
+    public var registeredBy: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(
+        id: String,
+        vendor: String,
+        name: String,
+        publicKey: String,
+        registeredBy: String,
+        createdAt: Date,
+        revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.vendor = vendor
+        self.name = name
+        self.publicKey = publicKey
+        self.registeredBy = registeredBy
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Whether the key was active at `time` (registered, not yet revoked).
+    public func isActive(at time: Date) -> Bool {
+        createdAt <= time && (revokedAt.map { time < $0 } ?? true)
     }
 }
 

@@ -44,6 +44,16 @@ enum ResultDocument {
             measuredAt = Timestamp.text(result.time)
             document = ResultDocument.text(result)
         }
+
+        /// The rows of a submission: IDs prefixed (`NAMESPACE:ID`) with the submitting vendor's namespace when there is one; the
+        /// documents stay as signed.
+        static func rows(_ new: NewSubmission) -> [Row] {
+            new.results.map { result in
+                var row = Row(result)
+                if let namespace = new.namespace { row.id = "\(namespace):\(row.id)" }
+                return row
+            }
+        }
     }
 }
 
@@ -73,6 +83,11 @@ extension ResultFilter {
             values.append(visibleTo)
         }
         if evidenceOnly { sql.append("(r.submission_id IS NULL OR s.status = 'accepted')") }
+        if let after {
+            let time = Timestamp.text(after.measuredAt)
+            sql.append("(r.measured_at > ? OR (r.measured_at = ? AND r.id > ?))")
+            values += [time, time, after.id]
+        }
         return (sql, values)
     }
 }
@@ -90,16 +105,42 @@ extension SubmissionFilter {
             values.append(status.rawValue)
         }
         if excludingDrafts { sql.append("status <> 'draft'") }
+        if let after {
+            let time = Timestamp.text(after.createdAt)
+            sql.append("(created_at < ? OR (created_at = ? AND id > ?))")
+            values += [time, time, after.id]
+        }
         return (sql, values)
     }
 }
 
 /// Column lists shared by both stores' `SELECT`s, so rows decode the same way.
 enum Columns {
-    static let result = "r.document, r.submission_id, s.status, s.vendor, r.stored_at"
+    static let result = "r.document, r.submission_id, s.status, s.vendor, r.stored_at, r.id"
     static let submission =
         "id, submitter, vendor, idempotency_key, status, reason, reviewer, key_id, payload_type, result_count, created_at, reviewed_at"
     static let token = "id, name, role, hash, created_at, revoked_at"
+    static let vendorKey = "id, vendor, name, public_key, registered_by, created_at, revoked_at"
+
+    static func vendorKey(
+        id: String,
+        vendor: String,
+        name: String,
+        publicKey: String,
+        registeredBy: String,
+        createdAt: String,
+        revokedAt: String?
+    ) throws(StoreError) -> VendorKey {
+        VendorKey(
+            id: id,
+            vendor: vendor,
+            name: name,
+            publicKey: publicKey,
+            registeredBy: registeredBy,
+            createdAt: try Timestamp.date(createdAt),
+            revokedAt: try revokedAt.map { text throws(StoreError) in try Timestamp.date(text) }
+        )
+    }
 
     static func submission(
         id: String,
@@ -183,9 +224,11 @@ enum Columns {
         submissionID: String?,
         status: String?,
         vendor: String?,
-        storedAt: String
+        storedAt: String,
+        rowID: String
     ) throws(StoreError) -> StoredResult {
         StoredResult(
+            id: rowID,
             result: try ResultDocument.result(document, id: submissionID ?? "import"),
             submissionID: submissionID,
             status: status.flatMap(Submission.Status.init(rawValue:)),

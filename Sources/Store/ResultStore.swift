@@ -48,6 +48,14 @@ public protocol ResultStore: Sendable {
     func tokens() async throws(StoreError) -> [AccessToken]
     func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken
 
+    /// Registers a vendor's signing key; a key (by ID or bytes) already registered is a conflict.
+    func registerVendorKey(_ key: VendorKey) async throws(StoreError)
+    /// Registered keys, oldest first; `vendor` filters.
+    func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey]
+    func vendorKey(id: String) async throws(StoreError) -> VendorKey?
+    /// Revokes a key (idempotent: the first revocation time is kept).
+    func revokeVendorKey(id: String, at time: Date) async throws(StoreError) -> VendorKey
+
     /// Registers a campaign on its first run; later calls keep the first registration (and its override reason)
     /// and return it.
     func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign

@@ -155,7 +155,8 @@ public final class SQLiteStore: ResultStore {
             submissionID: row[1],
             status: row[2],
             vendor: row[3],
-            storedAt: row[4]
+            storedAt: row[4],
+            rowID: row[5]
         )
     }
 
@@ -186,7 +187,7 @@ public final class SQLiteStore: ResultStore {
         let submission = new.submission
         let bundle = String(decoding: new.bundle, as: UTF8.self)
         let digest = TokenSecret.sha256(new.bundle)
-        let rows = new.results.map(ResultDocument.Row.init)
+        let rows = ResultDocument.Row.rows(new)
         return try await write { db in
             if let existing = try Row.fetchOne(
                 db,
@@ -412,6 +413,79 @@ public final class SQLiteStore: ResultStore {
             }
             return token
         }
+    }
+
+    public func registerVendorKey(_ key: VendorKey) async throws(StoreError) {
+        try await write { db in
+            if try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM vendor_keys WHERE id = ? OR public_key = ?)",
+                arguments: [key.id, key.publicKey]
+            ) == true {
+                throw StoreError.conflict("key \(key.id) is already registered")
+            }
+            try db.execute(
+                sql: "INSERT INTO vendor_keys (\(Columns.vendorKey)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    key.id, key.vendor, key.name, key.publicKey, key.registeredBy, Timestamp.text(key.createdAt),
+                    key.revokedAt.map(Timestamp.text),
+                ]
+            )
+        }
+    }
+
+    public func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey] {
+        try await read { db in
+            let rows =
+                if let vendor {
+                    try Row.fetchAll(
+                        db,
+                        sql: "SELECT \(Columns.vendorKey) FROM vendor_keys WHERE vendor = ? ORDER BY created_at, id",
+                        arguments: [vendor]
+                    )
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT \(Columns.vendorKey) FROM vendor_keys ORDER BY created_at, id")
+                }
+            return try rows.map(Self.vendorKey)
+        }
+    }
+
+    public func vendorKey(id: String) async throws(StoreError) -> VendorKey? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Columns.vendorKey) FROM vendor_keys WHERE id = ?", arguments: [id])
+                .map(Self.vendorKey)
+        }
+    }
+
+    public func revokeVendorKey(id: String, at time: Date) async throws(StoreError) -> VendorKey {
+        let stamp = Timestamp.text(time)
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT \(Columns.vendorKey) FROM vendor_keys WHERE id = ?",
+                    arguments: [id]
+                )
+            else { throw StoreError.notFound("no key \(id)") }
+            var key = try Self.vendorKey(row)
+            if key.revokedAt == nil {
+                try db.execute(sql: "UPDATE vendor_keys SET revoked_at = ? WHERE id = ?", arguments: [stamp, id])
+                key.revokedAt = try Timestamp.date(stamp)
+            }
+            return key
+        }
+    }
+
+    static func vendorKey(_ row: Row) throws -> VendorKey {
+        try Columns.vendorKey(
+            id: row[0],
+            vendor: row[1],
+            name: row[2],
+            publicKey: row[3],
+            registeredBy: row[4],
+            createdAt: row[5],
+            revokedAt: row[6]
+        )
     }
 
     static func token(_ row: Row) throws -> AccessToken {

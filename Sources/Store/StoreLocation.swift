@@ -29,13 +29,19 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): return path
-        case .postgres(let url):
-            if var components = URLComponents(string: url), components.password != nil {
-                components.password = "***"
-                return components.string ?? "postgres://…"
-            }
-            return url
+        case .postgres(let url): return Self.redacted(url)
         }
+    }
+
+    /// `scheme://user:***@host…`: the password of a URL replaced, found textually so that it is hidden even in a
+    /// URL too malformed for `URLComponents`.
+    public static func redacted(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        guard let at = rest.lastIndex(of: "@") else { return url }
+        let userInfo = rest[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":***" + rest[at...]
     }
 
     /// Opens the store (applying migrations) and runs `body` with it; background work stops when `body` returns.

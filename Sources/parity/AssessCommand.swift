@@ -209,7 +209,7 @@ struct AssessCommand: AsyncParsableCommand {
                     ci ?? "", comparison.confidence.rawValue,
                 ]
             }
-            table.append(row)
+            table.append(row, painted: true)
         }
         let band =
             "\(Quantity.trimmed(1 - assessment.tolerance, digits: 2))–\(Quantity.trimmed(1 + assessment.tolerance, digits: 2))"

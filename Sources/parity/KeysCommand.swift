@@ -2,12 +2,18 @@ import ArgumentParser
 import Assessment
 import Foundation
 import Reporting
+import Store
 
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Manage Ed25519 signing keys for assessment bundles.",
-        subcommands: [Generate.self]
+        abstract: "Ed25519 signing keys: generate a pair; register, list and revoke vendors' public keys in a store.",
+        discussion: """
+            A vendor signs its result bundles with its private key; an admin registers the vendor's public key \
+            (parity keys register --vendor huawei huawei.pub). The server accepts a submission only when it is \
+            signed by an active registered key of the submitting token's vendor.
+            """,
+        subcommands: [Generate.self, Register.self, List.self, Revoke.self]
     )
 
     struct Generate: ParsableCommand {
@@ -33,19 +39,128 @@ struct KeysCommand: ParsableCommand {
                     throw KeyFileExists(path: manager.fileExists(atPath: privatePath) ? privatePath : publicPath)
                 }
                 let key = SigningKey.generate()
-                guard
-                    manager.createFile(
-                        atPath: privatePath,
-                        contents: Data(key.privateKeyText.utf8),
-                        attributes: [.posixPermissions: 0o600]
-                    )
-                else { throw KeyFileExists(path: privatePath, unwritable: true) }
+                if force { try? manager.removeItem(atPath: privatePath) }
+                try KeyFile.writeSecret(Data(key.privateKeyText.utf8), to: privatePath)
                 try Data(key.publicKeyText.utf8).write(to: URL(fileURLWithPath: publicPath))
                 if json {
                     try printJSON(["keyID": key.keyID, "private": privatePath, "public": publicPath])
                 } else {
                     print("Key \(key.keyID): private \(privatePath) (keep it secret), public \(publicPath)")
                 }
+            }
+        }
+    }
+}
+
+/// Key files written so that the secret is never readable by others, not even for an instant.
+enum KeyFile {
+    /// Creates `path` with mode 0600 from its first byte (`O_CREAT | O_EXCL`, so an existing file or a symlink
+    /// planted there is refused rather than followed), then writes `data`.
+    static func writeSecret(_ data: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw errno == EEXIST ? KeyFileExists(path: path) : KeyFileExists(path: path, unwritable: true)
+        }
+        defer { close(descriptor) }
+        let written = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress, buffer.count) }
+        guard written == data.count else { throw KeyFileExists(path: path, unwritable: true) }
+    }
+}
+
+extension KeysCommand {
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a vendor's public key (.pub) in the store, so that the server accepts its signatures."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: ArgumentHelp("The vendor, as in its tokens' role vendor:NAME.", valueName: "name"))
+        var vendor: String
+
+        @Option(help: "A name to recognise the key by (default: the file name).")
+        var name: String?
+
+        @Argument(help: "The vendor's public key file (from parity keys generate).")
+        var publicKey: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            guard Role("vendor:\(vendor)") != nil else {
+                throw ValidationError("--vendor takes a lower-case vendor name such as huawei, not '\(vendor)'")
+            }
+            if let name,
+                name.utf8.count > 100
+                    || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
+                throw ValidationError("--name takes at most 100 bytes without control characters")
+            }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                let raw = try SigningKey.loadPublicKey(path: publicKey)
+                try SigningKey.checkPublicKey(raw)
+                let key = VendorKey(
+                    id: SigningKey.keyID(of: raw),
+                    vendor: vendor,
+                    name: name ?? URL(fileURLWithPath: publicKey).lastPathComponent,
+                    publicKey: raw.base64EncodedString(),
+                    registeredBy: "cli",
+                    createdAt: Date()
+                )
+                try await store.location.withStore { store in try await store.registerVendorKey(key) }
+                if json { return try printJSON(key) }
+                print("registered key \(key.id) for vendor:\(vendor) in \(store.location)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered vendor keys.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Only this vendor's keys.")
+        var vendor: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingFailures {
+                let keys = try await store.location.withStore { store in try await store.vendorKeys(vendor: vendor) }
+                if json { return try printJSON(keys) }
+                var table = TextTable(headers: ["KEY", "VENDOR", "NAME", "REGISTERED", "REVOKED"])
+                for key in keys {
+                    table.append([
+                        key.id, key.vendor, key.name, key.createdAt.formatted(.iso8601),
+                        key.revokedAt?.formatted(.iso8601) ?? "",
+                    ])
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a vendor key: it signs nothing new; submissions it signed before stay valid."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "Key ID (16 hex digits).")
+        var id: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let key = try await store.location.withStore { store in
+                    try await store.revokeVendorKey(id: id, at: Date())
+                }
+                print("revoked key \(key.id) of vendor:\(key.vendor)")
             }
         }
     }

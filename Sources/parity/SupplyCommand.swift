@@ -74,18 +74,21 @@ struct SupplyCommand: ParsableCommand {
                         let text = Quantity.trimmed(value, digits: 2)
                         return value < 1 ? Terminal.paint(text, .red) : Terminal.paint(text, .green)
                     }
-                    table.append([
-                        String(year.year), units(year.supplyUnits), units(year.supplyCapacity["composite"] ?? 0),
-                        year.demand.isEmpty ? "—" : units(year.demandCapacity["composite"] ?? 0),
-                        label ?? "no demand data",
-                        year.demand.isEmpty
-                            ? ""
-                            : year.short.isEmpty
-                                ? "none"
-                                : year.short.count == report.workloads.count
-                                    ? "all \(year.short.count)"
-                                    : year.short.joined(separator: ", "),
-                    ])
+                    table.append(
+                        [
+                            String(year.year), units(year.supplyUnits), units(year.supplyCapacity["composite"] ?? 0),
+                            year.demand.isEmpty ? "—" : units(year.demandCapacity["composite"] ?? 0),
+                            label ?? "no demand data",
+                            year.demand.isEmpty
+                                ? ""
+                                : year.short.isEmpty
+                                    ? "none"
+                                    : year.short.count == report.workloads.count
+                                        ? "all \(year.short.count)"
+                                        : year.short.joined(separator: ", "),
+                        ],
+                        painted: true
+                    )
                 }
                 print(table.render())
                 print("")

@@ -10,7 +10,11 @@ struct TextTable {
         self.rightAligned = rightAligned
     }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    /// Adds a row. Cells are text from data (token names, result IDs, chip names), so control characters are shown
+    /// escaped; `painted` rows carry this program's own colour sequences and are kept as they are.
+    mutating func append(_ row: [String], painted: Bool = false) {
+        rows.append(painted ? row : row.map(Terminal.printable))
+    }
 
     func render() -> String {
         var widths = headers.map(\.visibleWidth)

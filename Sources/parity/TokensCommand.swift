@@ -32,7 +32,15 @@ struct TokensCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard Role(role) != nil else {
-                throw ValidationError("--role takes vendor:NAME (lower case), reviewer or admin, not '\(role)'")
+                throw ValidationError(
+                    "--role takes vendor:NAME (lower case), reviewer or admin, not '\(Terminal.printable(role))'"
+                )
+            }
+            if let name,
+                name.utf8.count > 100
+                    || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
+                throw ValidationError("--name takes at most 100 bytes without control characters")
             }
         }
 
@@ -103,7 +111,7 @@ struct TokensCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a token (a running server notices within its token cache time, 5 s by default)."
+            abstract: "Revoke a token (running servers refuse its writes at once and its reads within 1 s)."
         )
 
         @OptionGroup var store: StoreOptions

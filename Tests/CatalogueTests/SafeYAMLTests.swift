@@ -1,6 +1,7 @@
-@testable import Catalogue
 import Foundation
 import Testing
+
+@testable import Catalogue
 
 @Suite struct SafeYAMLTests {
     /// The audit's 303-byte bomb: seven levels of ten aliases each, then the top alias used as a mapping key, which
@@ -90,7 +91,9 @@ import Testing
               bandwidth: *bw
             dense: {fp16: {value: "100 TFLOPS", source: s1}}
             """
-        let error = try #require(throws: CatalogueError.self) { _ = try ChipCatalogue.decode(text: text, file: "x1.yaml") }
+        let error = try #require(throws: CatalogueError.self) {
+            _ = try ChipCatalogue.decode(text: text, file: "x1.yaml")
+        }
         #expect(error.description.hasPrefix("x1.yaml:8: field 'memory.bandwidth' uses a YAML alias"))
     }
 

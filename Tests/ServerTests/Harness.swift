@@ -37,7 +37,10 @@ struct Harness: Sendable {
     let client: HTTPClient
     /// Secrets by role: admin, reviewer, huawei, cambricon, nvidia.
     let tokens: [String: String]
-    let key: SigningKey
+    /// Each vendor's signing key, registered in the store for that vendor only.
+    let keys: [String: SigningKey]
+    /// The vendors with tokens and registered keys.
+    static let vendors = ["huawei", "cambricon", "nvidia"]
 
     static let catalogue: ChipCatalogue = {
         // The built-in catalogue ships with the package; failing to read it is a broken build.
@@ -67,6 +70,22 @@ struct Harness: Sendable {
                     )
                 )
             }
+            var keys: [String: SigningKey] = [:]
+            for vendor in vendors {
+                let key = SigningKey.generate()
+                keys[vendor] = key
+                try await store.registerVendorKey(
+                    VendorKey(
+                        id: key.keyID,
+                        vendor: vendor,
+                        name: "\(vendor) test key",
+                        publicKey: key.publicKey.base64EncodedString(),
+                        registeredBy: "tok-admin",
+                        createdAt: Date().addingTimeInterval(-60)
+                    )
+                )
+            }
+            let frozenKeys = keys
             let server = ParityServer(
                 store: store,
                 catalogue: catalogue,
@@ -90,7 +109,7 @@ struct Harness: Sendable {
                         server: server,
                         client: client,
                         tokens: frozenTokens,
-                        key: SigningKey.generate()
+                        keys: frozenKeys
                     )
                     let value = try await body(harness)
                     group.cancelAll()
@@ -140,7 +159,14 @@ struct Harness: Sendable {
         )
     }
 
+    /// A bundle signed with the registered key of the first result's chip's vendor.
     func bundle(_ results: [BenchmarkResult]) throws -> Data {
-        try SignedBundle.sign(results, with: key)
+        try SignedBundle.sign(results, with: key(for: results.first?.chip ?? ""))
+    }
+
+    /// The registered key of a chip's vendor (the NVIDIA key for chips of vendors without one).
+    func key(for chip: String) -> SigningKey {
+        let vendor = (try? Self.catalogue.chip(chip).vendorSlug) ?? "nvidia"
+        return keys[vendor] ?? SigningKey.generate()
     }
 }

@@ -48,8 +48,19 @@ import Testing
             let results = try await harness.store.results(ResultFilter())
             #expect(results.count == bundles * resultsPerBundle)
             #expect(Set(results.map(\.result.id)).count == results.count)
-            let listed = try await harness.request(.GET, "/v1/results?limit=100000", token: "reviewer").list()
+            // Pages of at most 1,000, followed through their Link headers.
+            var listed: [[String: Any]] = []
+            var next: String? = "/v1/results?limit=1000"
+            while let path = next {
+                let page = try await harness.request(.GET, path, token: "reviewer")
+                listed += try page.list()
+                next = page.header("Link").flatMap { link in
+                    link.split(separator: ">").first.map { String($0.dropFirst()) }
+                }
+            }
             #expect(listed.count == 10_000)
+            #expect(Set(listed.compactMap { $0["id"] as? String }).count == 10_000)
+            #expect(try await harness.request(.GET, "/v1/results?limit=1001", token: "reviewer").status == 400)
         }
     }
 }

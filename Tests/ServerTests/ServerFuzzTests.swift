@@ -17,7 +17,9 @@ import Testing
             var bodies: [Data] = []
             bodies.reserveCapacity(Self.cases)
             for index in 0..<Self.cases {
-                bodies.append(try Self.malformed(index, valid: valid, key: harness.key, using: &generator))
+                bodies.append(
+                    try Self.malformed(index, valid: valid, key: harness.key(for: "ascend-910b"), using: &generator)
+                )
             }
             let statuses = try await withThrowingTaskGroup(of: [Int: Int].self) { group in
                 let workers = 16

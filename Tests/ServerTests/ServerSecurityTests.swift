@@ -64,7 +64,7 @@ import Testing
             let payloadV2 = try SignedBundle.sign(
                 payload: Data(#"{"results":[],"schema":"parity.results/2"}"#.utf8),
                 payloadType: "parity.results/2",
-                with: harness.key
+                with: harness.key(for: "ascend-910b")
             )
             let unknownPayload = try await harness.submit(payloadV2, as: "huawei", key: "k4")
             #expect(unknownPayload.status == 400)
@@ -73,7 +73,10 @@ import Testing
                     == "bundle rejected: unsupported payload type 'parity.results/2'"
             )
             var tampered = try #require(try JSONSerialization.jsonObject(with: bundle) as? [String: String])
-            let other = try SignedBundle.sign([StoreFixture.result("sec-2", chip: "ascend-910b")], with: harness.key)
+            let other = try SignedBundle.sign(
+                [StoreFixture.result("sec-2", chip: "ascend-910b")],
+                with: harness.key(for: "ascend-910b")
+            )
             let otherObject = try #require(try JSONSerialization.jsonObject(with: other) as? [String: String])
             tampered["signature"] = otherObject["signature"]
             let badSignature = try await harness.submit(
@@ -158,8 +161,9 @@ import Testing
                 try await harness.request(.POST, "/v1/submissions/\(id)/review", token: "reviewer", body: review).status
                     == 400
             )
-            // Accepted results are visible to other vendors.
-            #expect(try await harness.request(.GET, "/v1/results/role-1", token: "huawei").status == 200)
+            // Accepted results are visible to other vendors, under the submitting vendor's namespace.
+            #expect(try await harness.request(.GET, "/v1/results/cambricon:role-1", token: "huawei").status == 200)
+            #expect(try await harness.request(.GET, "/v1/results/role-1", token: "cambricon").status == 200)
             #expect(try await harness.request(.GET, "/v1/submissions/nope", token: "reviewer").status == 404)
             #expect(try await harness.request(.GET, "/v1/nothing-here", token: "reviewer").status == 404)
             #expect(try await harness.request(.GET, "/v1/results?limit=0", token: "reviewer").status == 400)
