@@ -95,6 +95,23 @@ public struct SigningKey: Sendable {
         }
     }
 
+    /// Writes the private key file, mode 0600 from its first byte: `open(O_CREAT | O_EXCL | O_NOFOLLOW, 0600)`,
+    /// so that it is never readable by others, not even for an instant, and an existing file or a symlink planted
+    /// at `path` is refused rather than followed or overwritten.
+    public func writePrivateKey(to path: String) throws(SigningError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let reason = errno == EEXIST ? "the file exists" : String(cString: strerror(errno))
+            throw .unreadableKey(path: path, reason: "cannot create the key file: \(reason)")
+        }
+        defer { close(descriptor) }
+        let data = Data(privateKeyText.utf8)
+        let written = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress, buffer.count) }
+        guard written == data.count else {
+            throw .unreadableKey(path: path, reason: "cannot write the key file: \(String(cString: strerror(errno)))")
+        }
+    }
+
     public static func load(path: String) throws(SigningError) -> SigningKey {
         let raw = try readKey(path: path, header: privateHeader)
         do {

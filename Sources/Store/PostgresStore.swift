@@ -29,17 +29,11 @@ public final class PostgresStore: ResultStore {
             )
         }
         let database = String(components.path.dropFirst())
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "prefer")
         let tls: PostgresClient.Configuration.TLS
-        switch mode {
+        switch try tlsMode(url: url) {
         case "disable": tls = .disable
         case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
-        default:
-            throw .invalid(
-                "sslmode '\(mode.prefix(32))' is not one of disable, prefer, require, verify-full"
-            )
+        default: tls = .require(.makeClientConfiguration())
         }
         var configuration = PostgresClient.Configuration(
             host: host,
@@ -52,6 +46,21 @@ public final class PostgresStore: ResultStore {
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(5)
         return configuration
+    }
+
+    /// `disable`, `prefer` or `require` (which `verify-full` means too: NIOSSL verifies the certificate and the
+    /// host name) for a URL's `sslmode`, or the default for its host.
+    package static func tlsMode(url: String) throws(StoreError) -> String {
+        let components = URLComponents(string: url)
+        let host = components?.host ?? ""
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        let mode = components?.queryItems?.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "prefer")
+        switch mode {
+        case "disable", "prefer", "require": return mode
+        case "verify-full": return "require"
+        default:
+            throw .invalid("sslmode '\(mode.prefix(32))' is not one of disable, prefer, require, verify-full")
+        }
     }
 
     public init(url: String) throws(StoreError) {

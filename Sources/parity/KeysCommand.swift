@@ -40,7 +40,7 @@ struct KeysCommand: AsyncParsableCommand {
                 }
                 let key = SigningKey.generate()
                 if force { try? manager.removeItem(atPath: privatePath) }
-                try KeyFile.writeSecret(Data(key.privateKeyText.utf8), to: privatePath)
+                try key.writePrivateKey(to: privatePath)
                 try Data(key.publicKeyText.utf8).write(to: URL(fileURLWithPath: publicPath))
                 if json {
                     try printJSON(["keyID": key.keyID, "private": privatePath, "public": publicPath])
@@ -49,21 +49,6 @@ struct KeysCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-}
-
-/// Key files written so that the secret is never readable by others, not even for an instant.
-enum KeyFile {
-    /// Creates `path` with mode 0600 from its first byte (`O_CREAT | O_EXCL`, so an existing file or a symlink
-    /// planted there is refused rather than followed), then writes `data`.
-    static func writeSecret(_ data: Data, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw errno == EEXIST ? KeyFileExists(path: path) : KeyFileExists(path: path, unwritable: true)
-        }
-        defer { close(descriptor) }
-        let written = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress, buffer.count) }
-        guard written == data.count else { throw KeyFileExists(path: path, unwritable: true) }
     }
 }
 

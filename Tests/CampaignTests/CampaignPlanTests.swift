@@ -70,6 +70,26 @@ import Yams
         #expect(message(Self.text.replacingOccurrences(of: "backend: cuda, ", with: "")).contains("suites[1].backend"))
     }
 
+    /// A newline (or quote, `$`, backtick, `;`) in a field that goes into the sbatch script would become a line or
+    /// a command of it; such plans are refused, naming the field.
+    @Test(arguments: [
+        ("partition: gpu", #"partition: "gpu\n#SBATCH --uid=0""#, "slurm.partition"),
+        (#"gres: "gpu:1""#, #"gres: "gpu:1; rm -rf /""#, "slurm.gres"),
+        ("slurm: {partition: gpu", "slurm: {account: \"$(id)\", partition: gpu", "slurm.account"),
+        ("directory: /shared/parity", "directory: \"/shared/`id`\"", "results.directory"),
+    ])
+    func schedulerFieldsAreRefusedOutsideAStrictCharacterSet(original: String, replacement: String, field: String) {
+        let text = Self.text.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.text)
+        #expect(throws: CatalogueError.self) { try CampaignPlan.decode(text: text, file: "plan.yaml") }
+        do {
+            _ = try CampaignPlan.decode(text: text, file: "plan.yaml")
+        } catch {
+            #expect(error.field == field, "\(error)")
+            #expect(error.message.contains("goes into the sbatch script"))
+        }
+    }
+
     @Test func serveSuitesBecomeBenchServeArguments() throws {
         let text = Self.text.replacingOccurrences(
             of: "  - {name: torch, kind: probe, command: \"python3 probes/torch_probe.py --device npu\"}",

@@ -50,9 +50,13 @@ struct Harness: Sendable {
     static func withServer<T: Sendable>(
         _ kind: StoreKind,
         maxBodyBytes: Int = 256 * 1024,
+        catalogue: ChipCatalogue = Harness.catalogue,
+        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        prepare: @Sendable (any ResultStore) async throws -> Void = { _ in },
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
         try await StoreFixture.withStore(kind) { store in
+            try await prepare(store)
             var tokens: [String: String] = [:]
             for (name, role) in [
                 ("admin", Role.admin), ("reviewer", .reviewer), ("huawei", .vendor("huawei")),
@@ -86,14 +90,12 @@ struct Harness: Sendable {
                 )
             }
             let frozenKeys = keys
-            let server = ParityServer(
-                store: store,
-                catalogue: catalogue,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes)
-            )
-            var configuration = HTTPClient.Configuration()
-            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes)
+            configure(&configuration)
+            let server = ParityServer(store: store, catalogue: catalogue, configuration: configuration)
+            var clientConfiguration = HTTPClient.Configuration()
+            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
             let frozenTokens = tokens
             do {
                 let value = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -133,9 +135,10 @@ struct Harness: Sendable {
         _ path: String,
         token: String? = nil,
         headers: [(String, String)] = [],
-        body: Data? = nil
+        body: Data? = nil,
+        port: Int? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port ?? self.port)\(path)")
         request.method = HTTPMethod(rawValue: method.rawValue)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(tokens[token] ?? token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -147,6 +150,24 @@ struct Harness: Sendable {
             body: Data(buffer.readableBytesView),
             headers: response.headers.map { ($0.name, $0.value) }
         )
+    }
+
+    /// Runs `body` with a second server on the same store (another process sharing the database), on its port.
+    func withSecondServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let second = ParityServer(
+            store: store,
+            catalogue: Self.catalogue,
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0)
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            group.addTask { try await second.run { port in continuation.yield(port) } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let value = try await body(port)
+            group.cancelAll()
+            return value
+        }
     }
 
     func submit(_ bundle: Data, as token: String, key: String, draft: Bool = false) async throws -> Reply {

@@ -4,6 +4,7 @@ import Measure
 import ParityTesting
 import Reporting
 import Store
+import Synchronization
 import Testing
 
 /// Generated malformed submission bodies: never a 5xx, nothing stored, and the server stays up.
@@ -129,4 +130,206 @@ import Testing
         if bytes == Array(valid) { bytes.append(0x7B) }
         return Data(bytes)
     }
+}
+
+/// Generated malformed chip documents (the YAML the server composes) and query strings: every answer 4xx, nothing
+/// stored, and `/healthz` answers throughout (its p99 bounded in the timed run).
+@Suite struct ServerYAMLAndQueryFuzzTests {
+    static let chipCases = 5_000
+    static let queryCases = 5_000
+
+    static let validChip = """
+        id: huawei-fuzz
+        vendor: Huawei
+        name: Fuzz
+        market: global
+        sources: {s1: "https://example.com/datasheet"}
+        memory:
+          capacity: {value: "64 GB", source: s1}
+          bandwidth: {value: "1.6 TB/s", source: s1}
+        dense: {fp16: {value: "300 TFLOPS", source: s1}}
+
+        """
+
+    @Test(arguments: StoreKind.available)
+    func malformedChipDocumentsAndQueryStringsAreRefusedCleanly(kind: StoreKind) async throws {
+        try await Harness.withServer(kind) { harness in
+            // The unmutated document is accepted, so every refusal below is the mutation's doing.
+            var generator = SeededGenerator(seed: 15)
+            let documents = (0..<Self.chipCases).map { Self.malformedChip($0, using: &generator) }
+            let queries = (0..<Self.queryCases).map { Self.malformedQuery($0, using: &generator) }
+            let stop = ManagedAtomicFlag()
+            async let health = Self.pingHealth(harness, until: stop)
+            let statuses = try await withThrowingTaskGroup(of: [Int: Int].self) { group in
+                let workers = 12
+                for worker in 0..<workers {
+                    group.addTask {
+                        var counts: [Int: Int] = [:]
+                        for index in stride(from: worker, to: documents.count, by: workers) {
+                            let reply = try await harness.request(
+                                .POST,
+                                "/v1/chips",
+                                token: "huawei",
+                                body: documents[index]
+                            )
+                            counts[reply.status, default: 0] += 1
+                            if !(400..<500).contains(reply.status) {
+                                Issue.record("\(reply.status) for document \(index): \(documents[index].prefix(160))")
+                            }
+                        }
+                        for index in stride(from: worker, to: queries.count, by: workers) {
+                            let reply = try await harness.request(.GET, queries[index], token: "reviewer")
+                            counts[reply.status, default: 0] += 1
+                            if !(400..<500).contains(reply.status) {
+                                Issue.record("\(reply.status) for \(queries[index])")
+                            }
+                        }
+                        return counts
+                    }
+                }
+                var total: [Int: Int] = [:]
+                for try await counts in group { total.merge(counts, uniquingKeysWith: +) }
+                return total
+            }
+            stop.set()
+            let latencies = try await health.sorted()
+            #expect(statuses.values.reduce(0, +) == Self.chipCases + Self.queryCases)
+            #expect(statuses.keys.allSatisfy { (400..<500).contains($0) }, "\(statuses.sorted { $0.key < $1.key })")
+            #expect(try await harness.store.chips().isEmpty)
+            #expect(latencies.count >= 10)
+            let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+            if TimedChecks.enabled { #expect(p99 < .milliseconds(100), "healthz p99 \(p99) over \(latencies.count)") }
+            let valid = try await harness.request(.POST, "/v1/chips", token: "huawei", body: Data(Self.validChip.utf8))
+            #expect(valid.status == 201, "\(valid.text)")
+        }
+    }
+
+    /// `/healthz` every 20 ms until `stop`: each must answer 200; returns the latencies.
+    static func pingHealth(_ harness: Harness, until stop: ManagedAtomicFlag) async throws -> [Duration] {
+        var latencies: [Duration] = []
+        while !stop.isSet {
+            let start = ContinuousClock.now
+            let reply = try await harness.request(.GET, "/healthz")
+            latencies.append(ContinuousClock.now - start)
+            #expect(reply.status == 200)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return latencies
+    }
+
+    /// One chip document that must be refused; the index picks the family.
+    static func malformedChip(_ index: Int, using generator: inout SeededGenerator) -> Data {
+        var text = validChip.replacingOccurrences(of: "huawei-fuzz", with: "huawei-fuzz-\(index)")
+        switch index % 9 {
+        case 0:  // an alias where a value goes, or an anchor on one
+            let fields = ["capacity", "bandwidth", "name", "market", "dense"]
+            let field = fields[Int.random(in: 0..<fields.count, using: &generator)]
+            text = text.replacingOccurrences(
+                of: "\(field):",
+                with: "\(field): \(Bool.random(using: &generator) ? "*a" : "&a")"
+            )
+        case 1:  // an alias bomb of random depth, used as a key or a value
+            let levels = Int.random(in: 2...9, using: &generator)
+            var bomb = "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n"
+            for level in 1..<levels {
+                bomb +=
+                    "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ",")
+                    + "]\n"
+            }
+            text = bomb + (Bool.random(using: &generator) ? "? *a\(levels - 1)\n: x\n" : "z: *a\(levels - 1)\n") + text
+        case 2:  // deep nesting in flow or block style
+            let depth = Int.random(in: 17...6_000, using: &generator)
+            text +=
+                Bool.random(using: &generator)
+                ? "note: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+                : (0..<min(depth, 400)).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n")
+                    + " x\n"
+        case 3:  // a scalar beyond the 64 KiB document limit
+            text = text.replacingOccurrences(
+                of: "name: Fuzz",
+                with: "name: " + String(repeating: "N", count: Int.random(in: 66_000...200_000, using: &generator))
+            )
+        case 4:  // odd keys: unknown, duplicated, non-scalar, explicit
+            let odd = [
+                "unknown_field_\(index): 1\n", "id: again\n", "? [a, b]\n: c\n", "{[k]: v}: 1\n", "<<: {a: 1}\n",
+                "\u{7F}\u{1}key: v\n", "\"\": empty\n",
+            ]
+            text += odd[Int.random(in: 0..<odd.count, using: &generator)]
+        case 5:  // a NUL byte
+            var bytes = Array(text.utf8)
+            bytes.insert(0, at: Int.random(in: 0...bytes.count, using: &generator))
+            return Data(bytes)
+        case 6:  // invalid UTF-8
+            var bytes = Array(text.utf8)
+            let junk: [[UInt8]] = [
+                [0xFF], [0xC3, 0x28], [0xE2, 0x82], [0xF0, 0x28, 0x8C, 0x28], [0xED, 0xA0, 0x80],
+            ]
+            bytes.insert(
+                contentsOf: junk[Int.random(in: 0..<junk.count, using: &generator)],
+                at: Int.random(in: 0...bytes.count, using: &generator)
+            )
+            return Data(bytes)
+        case 7:  // cut before the required `dense` field
+            let bytes = Array(text.utf8)
+            let cut = text.utf8.count - "dense: {fp16: {value: \"300 TFLOPS\", source: s1}}\n\n".utf8.count
+            return Data(bytes.prefix(Int.random(in: 0..<cut, using: &generator)))
+        default:  // an ID that is not an ASCII slug, or a tab where YAML allows only spaces
+            let ids = [
+                "Huawei-Fuzz-\(index)", "һ100-\(index)", "fuzz \(index)", "-fuzz\(index)",
+                String(repeating: "a", count: 65),
+            ]
+            text =
+                Bool.random(using: &generator)
+                ? text.replacingOccurrences(
+                    of: "huawei-fuzz-\(index)",
+                    with: ids[Int.random(in: 0..<ids.count, using: &generator)]
+                )
+                : text.replacingOccurrences(of: "  capacity", with: "\tcapacity")
+        }
+        return Data(text.utf8)
+    }
+
+    /// One list query whose parameters cannot be valid.
+    static func malformedQuery(_ index: Int, using generator: inout SeededGenerator) -> String {
+        func junk(_ alphabet: String, _ length: ClosedRange<Int>) -> String {
+            let characters = Array(alphabet)
+            return String(
+                (0..<Int.random(in: length, using: &generator)).map { _ in
+                    characters[Int.random(in: 0..<characters.count, using: &generator)]
+                }
+            )
+        }
+        func encoded(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        }
+        let routes = ["/v1/results", "/v1/submissions", "/v1/chips", "/v1/keys", "/v1/assessments", "/v1/tokens"]
+        let route = routes[index % routes.count]
+        let letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!$'()*+,;:@/?é\u{0}\u{1B}"
+        switch Int.random(in: 0..<6, using: &generator) {
+        case 0:
+            let limits = ["0", "-1", "1001", "99999999999999999999", "1e3", "", "ten", "%00", "1.5", " 5"]
+            return "\(route)?limit=\(encoded(limits[Int.random(in: 0..<limits.count, using: &generator)]))"
+        case 1 where route == "/v1/results":
+            return "\(route)?since=\(encoded(junk(letters, 1...40)))"
+        case 2 where route == "/v1/results" || route == "/v1/submissions":
+            // Random bytes without a newline never decode to "time\nID".
+            let bytes = (0..<Int.random(in: 1...64, using: &generator)).map { _ in
+                UInt8.random(in: 11...255, using: &generator)
+            }
+            return "\(route)?after=\(encoded(Data(bytes).base64EncodedString()))"
+        case 3 where route == "/v1/results":
+            return "\(route)?benchmark=x-\(encoded(junk(letters, 1...30)))"
+        case 4 where route == "/v1/submissions":
+            return "\(route)?status=x-\(encoded(junk(letters, 1...30)))"
+        default:
+            return "\(route)?limit=\(encoded("x" + junk(letters, 0...30)))"
+        }
+    }
+}
+
+/// A flag one task sets and another polls.
+final class ManagedAtomicFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
