@@ -146,20 +146,21 @@ enum TimedChecks {
             file: "rubin-r100.yaml"
         )
         let catalogue = ChipCatalogue(chips: Harness.catalogue.chips + [rubin])
+        let prepare: @Sendable (any ResultStore) async throws -> Void = { store in
+            try await store.addChip(
+                StoredChip(
+                    id: "rubin-r100",
+                    vendor: "huawei",
+                    document: squat,
+                    addedBy: "tok-huawei",
+                    createdAt: Date()
+                )
+            )
+        }
         try await Harness.withServer(
             kind,
             catalogue: catalogue,
-            prepare: { store in
-                try await store.addChip(
-                    StoredChip(
-                        id: "rubin-r100",
-                        vendor: "huawei",
-                        document: squat,
-                        addedBy: "tok-huawei",
-                        createdAt: Date()
-                    )
-                )
-            }
+            prepare: prepare
         ) { harness in
             let listed = try await harness.request(.GET, "/v1/chips", token: "nvidia").list()
             let rubins = listed.filter { $0["id"] as? String == "rubin-r100" }
@@ -305,7 +306,8 @@ enum TimedChecks {
 
     @Test(arguments: StoreKind.available)
     func inputsAreBoundedByBytesAndListsArePaged(kind: StoreKind) async throws {
-        try await Harness.withServer(kind, configure: { $0.maxChipsPerVendor = 2 }) { harness in
+        let configure: @Sendable (inout ServerConfiguration) -> Void = { $0.maxChipsPerVendor = 2 }
+        try await Harness.withServer(kind, configure: configure) { harness in
             let longName = Self.chipYAML(id: "huawei-long", vendor: "Huawei", name: String(repeating: "n", count: 201))
             let refused = try await harness.request(.POST, "/v1/chips", token: "huawei", body: Data(longName.utf8))
             #expect(refused.status == 400)
@@ -357,23 +359,24 @@ enum TimedChecks {
     @Test(arguments: StoreKind.available)
     func theDashboardStaysSmallWhateverTheStoreHolds(kind: StoreKind) async throws {
         let huge = String(repeating: "N", count: 900_000)
+        let prepare: @Sendable (any ResultStore) async throws -> Void = { store in
+            // Written straight to the store, as data from before the limits would be.
+            for index in 0..<10 {
+                let text = Self.chipYAML(id: "huawei-big\(index)", vendor: "Huawei", name: huge)
+                try await store.addChip(
+                    StoredChip(
+                        id: "huawei-big\(index)",
+                        vendor: "huawei",
+                        document: text,
+                        addedBy: "tok-huawei",
+                        createdAt: Date()
+                    )
+                )
+            }
+        }
         try await Harness.withServer(
             kind,
-            prepare: { store in
-                // Written straight to the store, as data from before the limits would be.
-                for index in 0..<10 {
-                    let text = Self.chipYAML(id: "huawei-big\(index)", vendor: "Huawei", name: huge)
-                    try await store.addChip(
-                        StoredChip(
-                            id: "huawei-big\(index)",
-                            vendor: "huawei",
-                            document: text,
-                            addedBy: "tok-huawei",
-                            createdAt: Date()
-                        )
-                    )
-                }
-            }
+            prepare: prepare
         ) { harness in
             let page = try await harness.request(.GET, "/")
             #expect(page.status == 200)
@@ -407,7 +410,8 @@ enum TimedChecks {
     }
 
     @Test func idleConnectionsAreClosed() async throws {
-        try await Harness.withServer(.sqlite, configure: { $0.idleTimeoutSeconds = 1 }) { harness in
+        let configure: @Sendable (inout ServerConfiguration) -> Void = { $0.idleTimeoutSeconds = 1 }
+        try await Harness.withServer(.sqlite, configure: configure) { harness in
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             #expect(descriptor >= 0)
             defer { close(descriptor) }
