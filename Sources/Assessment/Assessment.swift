@@ -15,6 +15,13 @@ public struct Comparison: Sendable, Hashable, Codable {
         /// Provenance kinds of the candidate's and the reference's figure (`spec`, `estimate`, `modelled`, `measured`).
         public var basis: [String]
         public var note: String?
+        /// Evidence tiers of the candidate's and the reference's figure.
+        public var tiers: [EvidenceTier]?
+        /// What each figure cites (result IDs, published rows, catalogue fields), candidate first.
+        public var sources: [String]?
+
+        /// The weaker of the two sides' tiers: what the comparison rests on.
+        public var tier: EvidenceTier? { tiers?.max() }
 
         public init(
             workload: String,
@@ -25,7 +32,9 @@ public struct Comparison: Sendable, Hashable, Codable {
             verdict: Verdict? = nil,
             confidence: Confidence = .low,
             basis: [String],
-            note: String? = nil
+            note: String? = nil,
+            tiers: [EvidenceTier]? = nil,
+            sources: [String]? = nil
         ) {
             self.workload = workload
             self.candidateValue = candidateValue
@@ -36,6 +45,8 @@ public struct Comparison: Sendable, Hashable, Codable {
             self.confidence = confidence
             self.basis = basis
             self.note = note
+            self.tiers = tiers
+            self.sources = sources
         }
     }
 
@@ -49,6 +60,18 @@ public struct Comparison: Sendable, Hashable, Codable {
     public var estimatedShare: Double
     public var verdict: Verdict
     public var confidence: Confidence
+
+    /// Workloads per evidence tier (the weaker side's), for the summary.
+    public var tierCounts: [EvidenceTier: Int] {
+        Dictionary(grouping: ratios.compactMap(\.tier), by: { $0 }).mapValues(\.count)
+    }
+
+    /// "2 published, 3 modelled from specs, 5 spec", strongest first.
+    public var tierSummary: String {
+        let counts = tierCounts
+        return EvidenceTier.allCases.compactMap { tier in counts[tier].map { "\($0) \(tier.label)" } }
+            .joined(separator: ", ")
+    }
 
     public init(
         candidate: String,

@@ -16,6 +16,10 @@ public struct AssessmentOptions: Sendable {
     public var seed: UInt64
     public var uncertainty: Uncertainty
     public var measurements: [BenchmarkResult]
+    /// Measured and submitted serving runs (tiers "measured" and "submitted").
+    public var servingResults: [ServingInput]
+    /// Published measured serving results (tier "published"); the built-in set by default.
+    public var published: [PublishedServingResult]
 
     public init(
         candidates: [Chip],
@@ -26,7 +30,9 @@ public struct AssessmentOptions: Sendable {
         resamples: Int = 2000,
         seed: UInt64 = 42,
         uncertainty: Uncertainty = Uncertainty(),
-        measurements: [BenchmarkResult] = []
+        measurements: [BenchmarkResult] = [],
+        servingResults: [ServingInput] = [],
+        published: [PublishedServingResult] = (try? PublishedServingResult.builtIn()) ?? []
     ) {
         self.candidates = candidates
         self.references = references
@@ -37,6 +43,8 @@ public struct AssessmentOptions: Sendable {
         self.seed = seed
         self.uncertainty = uncertainty
         self.measurements = measurements
+        self.servingResults = servingResults
+        self.published = published
     }
 }
 
@@ -66,7 +74,9 @@ public enum Assessor {
         let evaluator = Evaluator(
             models: models,
             uncertainty: options.uncertainty,
-            measurements: options.measurements
+            measurements: options.measurements,
+            servingResults: options.servingResults,
+            published: options.published
         )
         var chips: [Chip] = []
         for chip in options.references + options.candidates where !chips.contains(where: { $0.id == chip.id }) {
@@ -83,7 +93,7 @@ public enum Assessor {
                     specEvidence[chip.id, default: [:]][workload.id] = evaluator.spec(chip, workload)
                     measuredEvidence[chip.id, default: [:]][workload.id] = evaluator.measured(chip, workload)
                 case .serving:
-                    let (evidence, curve) = try evaluator.serving(chip, workload)
+                    let (evidence, curve) = try evaluator.strongestServing(chip, workload)
                     specEvidence[chip.id, default: [:]][workload.id] = evidence
                     if let curve { curves.append(curve) }
                 }
@@ -144,7 +154,7 @@ public enum Assessor {
             evidence: evidence,
             comparisons: comparisons,
             curves: curves,
-            measurements: options.measurements.map { $0.id }
+            measurements: options.measurements.map { $0.id } + options.servingResults.map(\.reference)
         )
     }
 
@@ -166,7 +176,7 @@ public enum Assessor {
     ) -> Comparison {
         var generator = SeededGenerator(seed: options.seed ^ stableHash("\(candidate)/\(reference)"))
         var ratios: [Comparison.Ratio] = []
-        var usable: [(Evidence, Evidence)] = []
+        var usable: [(Evidence, Evidence, Double)] = []
         for (workload, c, r, note) in pairs {
             guard let c, let r else {
                 ratios.append(
@@ -192,12 +202,22 @@ public enum Assessor {
                 )
                 continue
             }
-            usable.append((c, r))
+            // Where the two sides' setups differ (engines, MTP on one side, precisions), the ratio is compared
+            // anyway with a stated penalty that widens its interval.
+            let penalties = workload.kind == .serving ? ServingMatcher.pairPenalties(c, r) : []
+            let pairSigma = ServingMatcher.combine(penalties.map(\.sigma))
+            usable.append((c, r, pairSigma))
             var replicates = (0..<options.resamples).map { _ in
-                clamp(c.draw(using: &generator) / r.draw(using: &generator))
+                clamp(c.draw(using: &generator) / r.draw(using: &generator) * exp(pairSigma * generator.normal()))
             }
             let interval = Interval.percentile(&replicates, level: options.level)
             var notes = [note].compactMap { $0 }
+            if !penalties.isEmpty {
+                notes.append(
+                    "setups differ: "
+                        + penalties.map { "\($0.reason), σ \(ServingMatcher.format($0.sigma))" }.joined(separator: "; ")
+                )
+            }
             if c.value == 0 { notes.append("\(candidate) cannot run it; ratio floored at \(ratioFloor)") }
             if r.value == 0 { notes.append("\(reference) cannot run it; ratio capped at \(Int(ratioCeiling))") }
             ratios.append(
@@ -210,7 +230,9 @@ public enum Assessor {
                     verdict: Verdict.decide(interval: interval, tolerance: options.tolerance),
                     confidence: min(c.confidence, r.confidence),
                     basis: [c.provenance.kind, r.provenance.kind],
-                    note: notes.isEmpty ? nil : notes.joined(separator: "; ")
+                    note: notes.isEmpty ? nil : notes.joined(separator: "; "),
+                    tiers: [c.tier, r.tier],
+                    sources: [c.source ?? "", r.source ?? ""]
                 )
             )
         }
@@ -230,7 +252,8 @@ public enum Assessor {
         var logs = [Double](repeating: 0, count: usable.count)
         for index in 0..<options.resamples {
             for (w, pair) in usable.enumerated() {
-                logs[w] = log(clamp(pair.0.draw(using: &generator) / pair.1.draw(using: &generator)))
+                let penalty = exp(pair.2 * generator.normal())
+                logs[w] = log(clamp(pair.0.draw(using: &generator) / pair.1.draw(using: &generator) * penalty))
             }
             var sum = 0.0
             for _ in 0..<usable.count { sum += logs[generator.index(below: usable.count)] }

@@ -17,11 +17,84 @@ struct Evaluator {
     var models: ModelCatalogue
     var uncertainty: Uncertainty
     var measurements: [String: [BenchmarkResult]]
+    var servingResults: [String: [ServingInput]]
+    var published: [String: [PublishedServingResult]]
 
-    init(models: ModelCatalogue, uncertainty: Uncertainty, measurements: [BenchmarkResult]) {
+    init(
+        models: ModelCatalogue,
+        uncertainty: Uncertainty,
+        measurements: [BenchmarkResult],
+        servingResults: [ServingInput] = [],
+        published: [PublishedServingResult] = []
+    ) {
         self.models = models
         self.uncertainty = uncertainty
         self.measurements = Dictionary(grouping: measurements) { $0.chip }
+        self.servingResults = Dictionary(grouping: servingResults) { $0.measurement.chip }
+        self.published = Dictionary(grouping: published) { $0.chip }
+    }
+
+    /// The strongest evidence `chip` has for a serving workload: its measured runs, then accepted vendor
+    /// submissions, then published results, then the model calibrated from its own runs, then the model from
+    /// specs. The curve is the model's, when the model was used.
+    func strongestServing(_ chip: Chip, _ workload: Workload) throws(AssessmentError) -> (Evidence, ServingCurve?) {
+        let runs = servingResults[chip.id] ?? []
+        for tier in [EvidenceTier.measured, .submitted] {
+            if let evidence = ServingMatcher.measured(runs, chip: chip, workload: workload, tier: tier) {
+                return (evidence, nil)
+            }
+        }
+        if let evidence = ServingMatcher.published(
+            published[chip.id] ?? [],
+            chip: chip,
+            workload: workload,
+            spread: uncertainty.published
+        ) {
+            return (evidence, nil)
+        }
+        if let calibration = try servingCalibration(chip) {
+            let result = try servingPlan(
+                chip,
+                workload,
+                efficiency: calibration.efficiency,
+                calibratedFrom: calibration.resultIDs
+            )
+            var evidence = result.evidence
+            evidence.tier = .modelledCalibrated
+            evidence.source = "calibrated from \(calibration.resultIDs.joined(separator: ", "))"
+            return (evidence, result.curve)
+        }
+        return try serving(chip, workload)
+    }
+
+    /// The model's efficiency scaled so that it reproduces the chip's best-documented measured run (accepted
+    /// submissions count too): the ratio of measured to predicted throughput for that run's own scenario.
+    func servingCalibration(_ chip: Chip) throws(AssessmentError) -> Calibration? {
+        let runs = (servingResults[chip.id] ?? []).sorted { ($0.tier, $0.reference) < ($1.tier, $1.reference) }
+        for run in runs {
+            let m = run.measurement
+            guard m.deployment.mode == .aggregated, (try? models.model(m.scenario.model)) != nil else { continue }
+            let scenario = Workload.serving(
+                id: "calibration",
+                title: "calibration",
+                model: m.scenario.model,
+                precision: m.scenario.weightPrecision,
+                inputTokens: max(1, Int(m.scenario.input.mean.rounded())),
+                outputTokens: max(1, Int(m.scenario.output.mean.rounded())),
+                limits: ServiceLimits(
+                    ttftSeconds: (m.metrics.ttft.medianMilliseconds ?? m.metrics.ttft.meanMilliseconds) / 1000 * 1.05,
+                    tpotSeconds: (m.metrics.tpot.medianMilliseconds ?? m.metrics.tpot.meanMilliseconds) / 1000 * 1.05
+                )
+            )
+            let predicted = try servingPlan(chip, scenario).evidence.value
+            guard predicted > 0 else { continue }
+            return Calibration.fromServing(
+                measuredThroughput: m.outputTokensPerSecondPerChip,
+                predictedThroughput: predicted,
+                resultIDs: [run.reference]
+            )
+        }
+        return nil
     }
 
     func sigma(estimated: Bool) -> Double {
@@ -142,7 +215,9 @@ struct Evaluator {
             notes.append("no \(requested.rawValue) support; served with bf16 weights")
         }
         var inputs = ["memory.bandwidth", "memory.capacity"]
-        if let used = Precision.allCases.first(where: { chip.densePeak[$0] == chip.denseThroughput(for: precision) }) {
+        if let rate = chip.denseThroughput(for: precision),
+            let used = Precision.allCases.first(where: { chip.densePeak[$0] == rate })
+        {
             inputs.append("dense.\(used.rawValue)")
         }
         let planned: PlannedDeployment
@@ -179,7 +254,22 @@ struct Evaluator {
                 assumed.append("scale-up bandwidth: none in the catalogue; PCIe-class 64 GB/s assumed")
             }
         }
-        let limited = planned.throughput
+        var limited = planned.throughput
+        switch workload.servingMode {
+        case .aggregated: break
+        case .decodeOnly:
+            // A decode instance: the layout chosen for aggregated serving, its decode steps uninterrupted by
+            // prefills (they run elsewhere).
+            limited = planned.model.bestThroughput(
+                inputTokens: input,
+                outputTokens: output,
+                limits: limits,
+                disaggregated: true
+            )
+            notes.append("decode instance modelled on the aggregated layout")
+        case .prefillOnly:
+            notes.append("prefill instance: input tokens per second per chip")
+        }
         let figures: [String: Provenance?] = [
             "memory.bandwidth": chip.memory.bandwidthBytesPerSecond.provenance,
             "memory.capacity": chip.memory.capacityBytes.provenance,
@@ -202,10 +292,13 @@ struct Evaluator {
         }
         if let best = limited.best {
             assumptions += "; batch \(best.batch), decode \(best.decodeBound.rawValue)-bound"
-        } else {
+        } else if workload.servingMode != .prefillOnly {
             notes.append("no batch size meets \(limits.summary)")
         }
-        let value = limited.best?.outputTokensPerSecondPerChip ?? 0
+        let value =
+            workload.servingMode == .prefillOnly
+            ? planned.model.prefillThroughput(inputTokens: input)
+            : limited.best?.outputTokensPerSecondPerChip ?? 0
         let sigmaInputs = estimated.isEmpty && assumed.isEmpty ? 0 : uncertainty.estimate
         return ServingResult(
             evidence: Evidence(

@@ -1,10 +1,20 @@
 public import Catalogue
+import Foundation
 public import PerfModel
 
 /// One item of an assessment suite: a spec figure, or modelled (or measured) LLM serving under limits.
 public struct Workload: Sendable, Hashable, Codable, Identifiable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case spec, serving
+    }
+
+    /// How a serving workload is deployed: continuous batching of whole requests, a decode instance (prefill
+    /// elsewhere; the figure is output tokens per second per chip), or a prefill instance (input tokens per
+    /// second per chip).
+    public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
+        case aggregated
+        case decodeOnly = "decode-only"
+        case prefillOnly = "prefill-only"
     }
 
     /// The catalogue figure a spec workload compares.
@@ -30,6 +40,11 @@ public struct Workload: Sendable, Hashable, Codable, Identifiable {
     public var inputTokens: Int?
     public var outputTokens: Int?
     public var limits: ServiceLimits?
+    /// Serving only; `nil` means aggregated.
+    public var mode: Mode?
+
+    /// The serving mode, aggregated unless said otherwise.
+    public var servingMode: Mode { mode ?? .aggregated }
 
     public static func spec(
         id: String,
@@ -50,18 +65,20 @@ public struct Workload: Sendable, Hashable, Codable, Identifiable {
         precision: Precision,
         inputTokens: Int,
         outputTokens: Int,
-        limits: ServiceLimits
+        limits: ServiceLimits,
+        mode: Mode = .aggregated
     ) -> Workload {
         Workload(
             id: id,
             title: title,
             kind: .serving,
-            unit: "output tok/s per chip",
+            unit: mode == .prefillOnly ? "input tok/s per chip" : "output tok/s per chip",
             precision: precision,
             model: model,
             inputTokens: inputTokens,
             outputTokens: outputTokens,
-            limits: limits
+            limits: limits,
+            mode: mode == .aggregated ? nil : mode
         )
     }
 
@@ -140,7 +157,141 @@ public struct Workload: Sendable, Hashable, Codable, Identifiable {
                 outputTokens: 256,
                 limits: limits
             ),
-        ]
+        ] + comparedWorkloads
+    }
+
+    /// The scenarios published comparisons use (the 2025 process and the large DeepSeek deployments on H20,
+    /// H800 and Ascend report these): throughput per chip at a TPOT limit, without a TTFT limit because decode
+    /// and prefill instances are sized separately.
+    public static let comparedWorkloads: [Workload] = [
+        .serving(
+            id: "deepseek-decode-tpot50",
+            title: "DeepSeek-R1/V3 decode instance at TPOT ≤ 50 ms, 8-bit, 4096→1536",
+            model: "deepseek-v3",
+            precision: .fp8,
+            inputTokens: 4096,
+            outputTokens: 1536,
+            limits: ServiceLimits(tpotSeconds: 0.05),
+            mode: .decodeOnly
+        ),
+        .serving(
+            id: "deepseek-prefill",
+            title: "DeepSeek-R1/V3 prefill instance, 8-bit, 4096-token prompts",
+            model: "deepseek-v3",
+            precision: .fp8,
+            inputTokens: 4096,
+            outputTokens: 1,
+            limits: ServiceLimits(),
+            mode: .prefillOnly
+        ),
+        .serving(
+            id: "qwen3-32b-tpot50",
+            title: "Qwen3 32B (dense) at TPOT ≤ 50 ms, 8-bit, 3500→1500",
+            model: "qwen3-32b",
+            precision: .fp8,
+            inputTokens: 3500,
+            outputTokens: 1500,
+            limits: ServiceLimits(tpotSeconds: 0.05)
+        ),
+        .serving(
+            id: "qwen3-235b-tpot50",
+            title: "Qwen3-235B-A22B (MoE) at TPOT ≤ 50 ms, 8-bit, 3500→1500",
+            model: "qwen3-235b-a22b",
+            precision: .fp8,
+            inputTokens: 3500,
+            outputTokens: 1500,
+            limits: ServiceLimits(tpotSeconds: 0.05)
+        ),
+        .serving(
+            id: "llama-3.1-70b-interactive",
+            title: "Llama 3.1 70B interactive: TTFT ≤ 500 ms, TPOT ≤ 20 ms, 8-bit, 1024→512",
+            model: "llama-3.1-70b",
+            precision: .fp8,
+            inputTokens: 1024,
+            outputTokens: 512,
+            limits: ServiceLimits(ttftSeconds: 0.5, tpotSeconds: 0.02)
+        ),
+    ]
+
+    /// Workloads a user defines in YAML (`parity assess --workloads-file`):
+    ///
+    /// ```yaml
+    /// workloads:
+    ///   - {id: my-decode, model: deepseek-v3, precision: fp8, input: 4096, output: 1536, tpot_ms: 50,
+    ///      mode: decode-only, title: "…"}
+    ///   - {id: my-bw, spec: memory-bandwidth}
+    /// ```
+    public static func load(text: String, file: String) throws -> [Workload] {
+        struct Entry: Decodable {
+            var id: String
+            var title: String?
+            var spec: Metric?
+            var model: String?
+            var precision: Precision?
+            var input: Int?
+            var output: Int?
+            var ttftMs: Double?
+            var tpotMs: Double?
+            var mode: Mode?
+
+            enum CodingKeys: String, CodingKey {
+                case id, title, spec, model, precision, input, output, mode
+                case ttftMs = "ttft_ms"
+                case tpotMs = "tpot_ms"
+            }
+        }
+        struct Document: Decodable { var workloads: [Entry] }
+        let document = try SafeYAML.decode(Document.self, from: text, file: file)
+        var seen = Set<String>()
+        return try document.workloads.enumerated().map { index, entry in
+            let field = "workloads[\(index + 1)]"
+            guard seen.insert(entry.id).inserted else {
+                throw CatalogueError(file: file, field: "\(field).id", message: "'\(entry.id)' appears twice")
+            }
+            if let metric = entry.spec {
+                let units: [Metric: String] = [
+                    .denseThroughput: "FLOP/s", .eightBitThroughput: "OP/s", .memoryBandwidth: "B/s",
+                    .memoryCapacity: "B", .scaleUpBandwidth: "B/s",
+                ]
+                if metric == .denseThroughput, entry.precision == nil {
+                    throw CatalogueError(
+                        file: file,
+                        field: "\(field).precision",
+                        message: "is required for dense-throughput"
+                    )
+                }
+                return .spec(
+                    id: entry.id,
+                    title: entry.title ?? entry.id,
+                    metric: metric,
+                    unit: units[metric] ?? "",
+                    precision: entry.precision
+                )
+            }
+            guard let model = entry.model, let precision = entry.precision, let input = entry.input, input > 0,
+                let output = entry.output, output > 0
+            else {
+                throw CatalogueError(
+                    file: file,
+                    field: field,
+                    message: "a serving workload needs model, precision, input and output (positive token counts)"
+                )
+            }
+            let limits = ServiceLimits(
+                ttftSeconds: entry.ttftMs.map { $0 / 1000 },
+                tpotSeconds: entry.tpotMs.map { $0 / 1000 }
+            )
+            return .serving(
+                id: entry.id,
+                title: entry.title ?? "Serve \(model), \(precision.rawValue), \(input)→\(output), \(limits.summary)",
+                model: model,
+                precision: precision,
+                inputTokens: input,
+                outputTokens: output,
+                limits: limits,
+                mode: entry.mode ?? .aggregated
+            )
+        }
     }
 }
 

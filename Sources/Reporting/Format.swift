@@ -40,6 +40,12 @@ public enum HTMLText {
 enum Format {
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
+    /// "published / published", candidate first; the provenance kinds for assessments made before tiers.
+    static func tiers(_ ratio: Comparison.Ratio) -> String {
+        guard let tiers = ratio.tiers else { return ratio.basis.joined(separator: " / ") }
+        return tiers.map(\.label).joined(separator: " / ")
+    }
+
     static func ratio(_ value: Double?) -> String {
         guard let value else { return "—" }
         return "\(Quantity.trimmed(value, digits: value >= 10 ? 1 : 2))×"

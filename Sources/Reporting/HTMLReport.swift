@@ -133,10 +133,10 @@ public enum HTMLReport {
             html += "</b> vs <b>\(Format.escape(reference))</b>: \(badge(comparison.verdict)) "
             html += "\(Format.ratio(comparison.composite)) \(Format.interval(comparison.interval)), "
             html += "\(comparison.confidence.rawValue) confidence, \(Format.percent(comparison.estimatedShare)) "
-            html += "of ratios rest on estimates</summary>\n"
+            html += "of ratios rest on estimates; evidence: \(Format.escape(comparison.tierSummary))</summary>\n"
             html += "<table><tr><th>Workload</th><th>\(Format.escape(candidate))</th>"
             html += "<th>\(Format.escape(reference))</th><th>Ratio</th><th>Interval</th><th>Verdict</th>"
-            html += "<th>Basis</th><th>Confidence</th><th>Note</th></tr>\n"
+            html += "<th>Evidence tiers</th><th>Confidence</th><th>Note</th></tr>\n"
             for ratio in comparison.ratios {
                 guard let workload = a.workload(ratio.workload) else { continue }
                 html += "<tr><td>\(Format.escape(workload.title))</td>"
@@ -144,7 +144,7 @@ public enum HTMLReport {
                 html += valueCell(workload, ratio.referenceValue, chip: comparison.reference)
                 html += "<td class=\"num\">\(Format.ratio(ratio.ratio))</td>"
                 html += "<td class=\"num\">\(Format.interval(ratio.interval))</td>"
-                html += "<td>\(badge(ratio.verdict))</td><td>\(ratio.basis.joined(separator: " / "))</td>"
+                html += "<td>\(badge(ratio.verdict))</td><td>\(Format.escape(Format.tiers(ratio)))</td>"
                 html += "<td>\(ratio.confidence.rawValue)</td>"
                 html += "<td class=\"small\">\(Format.escape(ratio.note ?? ""))</td></tr>\n"
             }
@@ -190,7 +190,7 @@ public enum HTMLReport {
 
     static func evidence(_ a: Assessment) -> String {
         var html = "<h2 id=\"evidence\">Evidence</h2>\n<table><tr><th>Chip</th><th>Workload</th><th>Value</th>"
-        html += "<th>Kind</th><th>From</th><th>Inputs</th><th>Note</th></tr>\n"
+        html += "<th>Tier</th><th>From</th><th>Inputs</th><th>Note</th></tr>\n"
         for entry in a.evidence {
             guard let workload = a.workload(entry.workload) else { continue }
             let evidence = entry.evidence
@@ -198,10 +198,15 @@ public enum HTMLReport {
             html += "<td>\(Format.escape(a.chip(entry.chip)?.name ?? entry.chip))</td>"
             html += "<td>\(Format.escape(workload.title))</td>"
             html += "<td class=\"num\">\(Format.escape(workload.formatted(evidence.value)))</td>"
-            html += "<td>\(evidence.provenance.kind)</td><td class=\"small\">"
+            html += "<td>\(Format.escape(evidence.tier.label))</td><td class=\"small\">"
             switch evidence.provenance {
+            case .measured where evidence.tier == .published:
+                let parts = (evidence.source ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+                html += "published <code>\(Format.escape(parts.first ?? ""))</code> "
+                html += link(parts.count > 1 ? parts[1] : "")
             case .measured(let id):
-                html += "measurement <code>\(Format.escape(id))</code>"
+                html +=
+                    "\(evidence.tier == .submitted ? "submission" : "measurement") <code>\(Format.escape(id))</code>"
             case .modelled(let model, let assumptions):
                 html += "\(Format.escape(model)): \(Format.escape(assumptions))"
             case .spec(let source):

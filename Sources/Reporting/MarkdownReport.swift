@@ -43,25 +43,25 @@ public enum MarkdownReport {
             let candidate = a.chip(c.candidate)?.name ?? c.candidate
             let reference = a.chip(c.reference)?.name ?? c.reference
             md += "\n<a id=\"\(Format.pairAnchor(c))\"></a>\n### \(candidate) vs \(reference): \(c.verdict.rawValue) "
-            md += "\(Format.ratio(c.composite)) \(Format.interval(c.interval))\n\n"
-            md += "| Workload | \(cell(candidate)) | \(cell(reference)) | Ratio | Interval | Verdict | Basis | Note |\n"
+            md += "\(Format.ratio(c.composite)) \(Format.interval(c.interval))\n\nEvidence: \(c.tierSummary).\n\n"
+            md += "| Workload | \(cell(candidate)) | \(cell(reference)) | Ratio | Interval | Verdict | Tiers | Note |\n"
             md += "|---|---:|---:|---:|---|---|---|---|\n"
             for ratio in c.ratios {
                 guard let workload = a.workload(ratio.workload) else { continue }
                 md += "| \(cell(workload.title)) | \(value(workload, ratio.candidateValue, chip: c.candidate)) | "
                 md += "\(value(workload, ratio.referenceValue, chip: c.reference)) | \(Format.ratio(ratio.ratio)) | "
                 md += "\(Format.interval(ratio.interval)) | \(Format.verdictLabel(ratio.verdict)) | "
-                md += "\(ratio.basis.joined(separator: " / ")) | \(cell(ratio.note ?? "")) |\n"
+                md += "\(cell(Format.tiers(ratio))) | \(cell(ratio.note ?? "")) |\n"
             }
         }
 
-        md += "\n## Evidence\n\n| Chip | Workload | Value | Kind | From | Inputs |\n|---|---|---:|---|---|---|\n"
+        md += "\n## Evidence\n\n| Chip | Workload | Value | Tier | From | Inputs |\n|---|---|---:|---|---|---|\n"
         for entry in a.evidence {
             guard let workload = a.workload(entry.workload) else { continue }
             let e = entry.evidence
             md += "| <a id=\"\(Format.evidenceAnchor(chip: entry.chip, workload: entry.workload))\"></a>"
-            md += "\(entry.chip) | `\(entry.workload)` | \(workload.formatted(e.value)) | \(e.provenance.kind) | "
-            md += "\(cell(e.provenance.detail)) | "
+            md += "\(entry.chip) | `\(entry.workload)` | \(workload.formatted(e.value)) | \(e.tier.label) | "
+            md += "\(cell(e.source ?? e.provenance.detail)) | "
             md += e.inputs.map { input in
                 "[\(input)](#\(Format.sourceAnchor(input)))"
                     + (e.estimatedInputs.contains(input) ? " (estimate)" : "")

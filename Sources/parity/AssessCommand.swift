@@ -13,8 +13,15 @@ struct AssessCommand: AsyncParsableCommand {
         abstract: "Compare domestic-China chips with NVIDIA's China chips (H20, RTX Pro 6000D), with verdicts.",
         discussion: """
             With no options: every domestic-china chip in the catalogue against H20 and RTX Pro 6000D on the \
-            built-in suite (spec figures and modelled serving of a small dense, a large dense and a large MoE \
-            model), writing parity-report/index.html, report.md and report.json.
+            built-in suite (spec figures; serving of dense and MoE models, including DeepSeek decode and prefill \
+            instances at the limits published comparisons use), writing parity-report/index.html, report.md and \
+            report.json.
+
+            Each serving cell rests on the strongest evidence each chip has for a matching scenario: measured \
+            (--results, --db) → submitted and accepted → published (the built-in evidence set) → modelled and \
+            calibrated from the chip's own runs → modelled from specs; the summary counts workloads per tier for \
+            every pair. Where the two sides' setups differ (engines, MTP on one side, precisions) the interval \
+            widens and the cell says why (docs/assessment.md).
 
             Verdicts: exceeds / comparable / below when the whole bootstrap interval of the ratio lies above, \
             inside or below the tolerance band around 1; otherwise inconclusive. Estimated figures widen the \
@@ -42,6 +49,14 @@ struct AssessCommand: AsyncParsableCommand {
         help: ArgumentHelp("Workload ids from the built-in suite, comma-separated (default: all).", valueName: "ids")
     )
     var workloads: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file of workloads to add to the suite (see docs/assessment.md), e.g. a model at your own limits.",
+            valueName: "file"
+        )
+    )
+    var workloadsFile: String?
 
     @Flag(help: "List the built-in workloads and exit.")
     var listWorkloads = false
@@ -103,7 +118,17 @@ struct AssessCommand: AsyncParsableCommand {
             ttftSeconds: sloTTFT?.seconds ?? Workload.defaultLimits.ttftSeconds,
             tpotSeconds: sloTPOT?.seconds ?? Workload.defaultLimits.tpotSeconds
         )
-        let all = Workload.defaultSuite(limits: limits)
+        var all = Workload.defaultSuite(limits: limits)
+        if let workloadsFile {
+            let url = URL(fileURLWithPath: workloadsFile)
+            guard let data = FileManager.default.contents(atPath: url.path),
+                let text = String(data: data, encoding: .utf8)
+            else { throw CatalogueError(file: workloadsFile, message: "cannot be read") }
+            for workload in try Workload.load(text: text, file: workloadsFile) {
+                all.removeAll { $0.id == workload.id }
+                all.append(workload)
+            }
+        }
         guard let workloads else { return all }
         let ids = workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
             !$0.isEmpty
@@ -220,6 +245,30 @@ struct AssessCommand: AsyncParsableCommand {
         let counts = Dictionary(grouping: assessment.comparisons, by: \.verdict).mapValues(\.count)
         let summary = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
         print("\n\(assessment.comparisons.count) comparisons: \(summary.joined(separator: ", ")).")
+        printTiers(assessment)
+    }
+
+    /// Workloads per evidence tier for every pair: what each verdict rests on (the weaker side of each cell).
+    func printTiers(_ assessment: Assessment) {
+        let tiers = EvidenceTier.allCases
+        var table = TextTable(
+            headers: ["CANDIDATE", "REFERENCE"] + tiers.map { $0.label.uppercased() },
+            rightAligned: Set(2..<(2 + tiers.count))
+        )
+        var totals: [EvidenceTier: Int] = [:]
+        for comparison in assessment.comparisons {
+            let counts = comparison.tierCounts
+            totals.merge(counts, uniquingKeysWith: +)
+            let name = { (id: String) in assessment.chip(id)?.name ?? id }
+            table.append(
+                [name(comparison.candidate), name(comparison.reference)]
+                    + tiers.map { counts[$0].map(String.init) ?? "·" }
+            )
+        }
+        print("\nEvidence per pair (workloads by the weaker side's tier):\n")
+        print(table.render())
+        let overall = tiers.compactMap { tier in totals[tier].map { "\($0) \(tier.label)" } }
+        print("\nAll cells: \(overall.joined(separator: ", ")).")
     }
 
     func paint(_ verdict: Verdict) -> String {

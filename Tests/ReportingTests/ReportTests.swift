@@ -6,14 +6,17 @@ import Testing
 
 @Suite struct ReportTests {
     @Test func htmlIsSelfContainedAndEveryLinkResolves() throws {
-        let html = HTMLReport.render(try Fixture.builtIn())
+        let assessment = try Fixture.builtIn()
+        let html = HTMLReport.render(assessment)
         // Nothing is loaded from elsewhere: no scripts, stylesheets, images, frames, fonts or imports.
         for pattern in ["<script", "<link", "<img", "<iframe", "@import", "url(", " src="] {
             #expect(!html.contains(pattern), "report contains \(pattern)")
         }
         #expect(html.contains("<svg"))
         // Charts: one ratio chart per reference, one curve chart per serving workload, one roofline per chip.
-        #expect(html.components(separatedBy: "class=\"chart\"").count - 1 == 2 + 3)
+        let serving = assessment.suite.filter { $0.kind == .serving }.count
+        #expect(serving == 8)
+        #expect(html.components(separatedBy: "class=\"chart\"").count - 1 == 2 + serving)
         #expect(html.components(separatedBy: "class=\"chart roofline\"").count - 1 >= 10)
         // Every in-page link points at an element that exists.
         let ids = Set(matches(of: "id=\"([^\"]+)\"", in: html))

@@ -1,0 +1,119 @@
+public import Foundation
+
+/// A published, measured LLM serving result: one row of `Resources/evidence/published-serving.yaml` — the
+/// evidence the assessment compares chips on where nobody here can run them, and the performance model's
+/// validation set (one data set, two uses). Fields a source does not state are `nil`, never guessed.
+public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable {
+    public enum Metric: String, Sendable, Hashable, Codable {
+        case outputTokensPerSecondPerChip = "output_tokens_per_s_per_chip"
+        case totalTokensPerSecondPerChip = "total_tokens_per_s_per_chip"
+        case ttftMilliseconds = "ttft_ms"
+        case tpotMilliseconds = "tpot_ms"
+        case e2eLatencyMilliseconds = "e2e_latency_ms"
+
+        public var isLatency: Bool {
+            self == .ttftMilliseconds || self == .tpotMilliseconds || self == .e2eLatencyMilliseconds
+        }
+    }
+
+    public enum Mode: String, Sendable, Hashable, Codable {
+        case aggregated, disaggregated
+        case prefillOnly = "prefill-only"
+        case decodeOnly = "decode-only"
+    }
+
+    public struct Speculative: Sendable, Hashable, Codable {
+        public var method: String
+        public var draftTokens: Int?
+        public var acceptanceLength: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case method
+            case draftTokens = "draft_tokens"
+            case acceptanceLength = "acceptance_length"
+        }
+    }
+
+    public var id: String
+    public var chip: String
+    public var chips: Int?
+    /// A catalogue model ID, or a Hugging Face name for models the catalogue lacks.
+    public var model: String
+    public var tp: Int?
+    public var pp: Int?
+    public var ep: Int?
+    public var dp: Int?
+    public var weightPrecision: Precision?
+    public var kvPrecision: Precision?
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    public var batch: Int?
+    public var concurrency: Int?
+    public var tpotLimitMilliseconds: Double?
+    public var ttftLimitMilliseconds: Double?
+    /// `offline`, `server`, `interactive`, `fixed-batch`, `decode` or `prefill`.
+    public var scenario: String
+    public var mode: Mode
+    public var prefillChips: Int?
+    public var decodeChips: Int?
+    public var speculative: Speculative?
+    public var metric: Metric
+    public var value: Double
+    /// `trt-llm`, `vllm`, `vllm-rocm`, `vllm-ascend`, `sglang`, `mindie`, `xdeepserve`, `lmdeploy`, `other`.
+    public var engine: String
+    public var engineVersion: String?
+    /// The engine as the source names it.
+    public var framework: String
+    /// Publication date of the source, `YYYY-MM-DD`.
+    public var date: String?
+    public var source: String
+    /// `vendor`, `paper`, `result-log`, `press` or `aggregator`.
+    public var sourceKind: String
+    /// The sentence, table row or log line the value comes from.
+    public var quote: String?
+    /// How the value was derived from the source.
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, chip, chips, model, tp, pp, ep, dp, batch, concurrency, scenario, mode, speculative, metric, value
+        case engine, framework, date, source, quote, note
+        case weightPrecision = "weight_precision"
+        case kvPrecision = "kv_precision"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case tpotLimitMilliseconds = "tpot_limit_ms"
+        case ttftLimitMilliseconds = "ttft_limit_ms"
+        case prefillChips = "prefill_chips"
+        case decodeChips = "decode_chips"
+        case engineVersion = "engine_version"
+        case sourceKind = "source_kind"
+    }
+
+    /// The shipped data set.
+    public static func builtIn() throws -> [PublishedServingResult] {
+        guard let url = CatalogueFiles.builtInDirectory("evidence")?.appendingPathComponent("published-serving.yaml")
+        else {
+            throw CatalogueError(message: "the published evidence is missing from the package resources")
+        }
+        return try load(text: try CatalogueFiles.read(url, displayName: "evidence/published-serving.yaml"))
+    }
+
+    /// Rows of a file in the same format (`rows: [...]`).
+    public static func load(
+        text: String,
+        file: String = "evidence/published-serving.yaml"
+    ) throws -> [PublishedServingResult] {
+        struct Document: Decodable { var rows: [PublishedServingResult] }
+        let rows = try SafeYAML.decode(Document.self, from: text, file: file).rows
+        var seen = Set<String>()
+        for row in rows {
+            guard seen.insert(row.id).inserted else {
+                throw CatalogueError(file: file, field: "rows", message: "has the id '\(row.id)' twice")
+            }
+            guard row.value.isFinite, row.value > 0 else {
+                throw CatalogueError(file: file, field: "rows[\(row.id)].value", message: "must be positive")
+            }
+        }
+        return rows
+    }
+}
