@@ -16,6 +16,8 @@ public struct FleetQuery: Sendable {
     /// Power budget of one rack, in kW.
     public var rackKilowatts: Double
     public var measurements: [BenchmarkResult]
+    /// Serving runs; a chip with one gets its model calibrated from it (preferred to micro-benchmarks).
+    public var servingResults: [ServingInput]
     public var level: Double
     public var resamples: Int
     public var seed: UInt64
@@ -31,6 +33,7 @@ public struct FleetQuery: Sendable {
         hostOverhead: Double = 0.3,
         rackKilowatts: Double = 40,
         measurements: [BenchmarkResult] = [],
+        servingResults: [ServingInput] = [],
         level: Double = 0.95,
         resamples: Int = 2000,
         seed: UInt64 = 42,
@@ -44,6 +47,7 @@ public struct FleetQuery: Sendable {
         self.hostOverhead = hostOverhead
         self.rackKilowatts = rackKilowatts
         self.measurements = measurements
+        self.servingResults = servingResults
         self.level = level
         self.resamples = resamples
         self.seed = seed
@@ -104,18 +108,26 @@ public enum Fleet {
         guard query.chipsPerServer >= 1, query.rackKilowatts > 0, query.hostOverhead >= 0 else {
             throw FleetError.invalid("chips per server, rack power and host overhead must be positive")
         }
-        let evaluator = Evaluator(models: models, uncertainty: Uncertainty(), measurements: query.measurements)
+        let evaluator = Evaluator(
+            models: models,
+            uncertainty: Uncertainty(),
+            measurements: query.measurements,
+            servingResults: query.servingResults
+        )
         var assumptions = [
             "\(query.chipsPerServer) accelerators per server",
             "host power \(Int(query.hostOverhead * 100)) % of accelerator TDP",
             "\(Quantity.trimmed(query.rackKilowatts, digits: 1)) kW per rack",
         ]
         func side(_ chip: Chip) throws -> (Evaluator.ServingResult, PlannedDeployment) {
-            let (efficiency, ids) = try calibration(
+            var (efficiency, ids) = try calibration(
                 for: chip,
                 workload: query.workload,
                 measurements: query.measurements
             )
+            if let serving = try evaluator.servingCalibration(chip) {
+                (efficiency, ids) = (serving.efficiency, serving.resultIDs)
+            }
             let result = try evaluator.servingPlan(
                 chip,
                 query.workload,
