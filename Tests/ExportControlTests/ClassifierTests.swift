@@ -132,10 +132,11 @@ import Testing
         #expect(result.tppPrecision == .bf16)
     }
 
-    @Test func unknownDieAreaIsSaidAndOnlyA1CanApply() {
+    @Test func unknownDieAreaIsSaidAndTheDensityClausesAreNotEvaluated() {
+        // 250 × 8 = 2,000 ≥ 1,600, the floor of the density clauses a.2 and b.2.
         let result = classifier.classify(chip(tops: 250, dieArea: nil))
         #expect(result.performanceDensity == nil)
-        #expect(result.eccnClass == "not 3A090")
+        #expect(result.eccnClass == "density clauses not evaluated")
         #expect(result.explanation.contains("die area"))
     }
 
