@@ -132,8 +132,8 @@ public struct DirectiveChecker: Sendable {
             if !coverage.isCertain { severity = .warning }
             if condition != nil { severity = .warning }
             if standing.kind == .unknown {
+                // The standing (with its explanation) travels with the finding; printers show it on its own line.
                 severity = .warning
-                why += "; \(standing.explanation)"
             } else if standing.status == .reportedNotConfirmed {
                 why +=
                     "; known from press reports only (last confirmed \(directive.lastConfirmed.map(\.description) ?? "?"))"

@@ -15,6 +15,8 @@ extension Directive {
         public var status: Status?
         /// Since when that status holds.
         public var since: Day?
+        /// The last day a source confirms the status (`nil` when the file gives none).
+        public var lastConfirmed: Day? = nil
         /// One line for people, with the dates that decide.
         public var explanation: String
     }
@@ -41,6 +43,16 @@ extension Directive {
         let known = knownStatus(on: day)
         if let lastConfirmed, day > lastConfirmed {
             let last = knownStatus(on: lastConfirmed)
+            if last.status.isFinal {
+                // Superseded, revoked, expired …: nothing brings the directive back without a new source.
+                return Standing(
+                    kind: .doesNotApply,
+                    status: last.status,
+                    since: last.since,
+                    lastConfirmed: lastConfirmed,
+                    explanation: "\(last.status.rawValue) since \(last.since.map(\.description) ?? "?")"
+                )
+            }
             var text = "status unknown — review: last confirmed \(lastConfirmed), when it was \(last.status.rawValue)"
             if let since = last.since { text += " (since \(since))" }
             if let until = last.until { text += " until \(until)" }
@@ -49,13 +61,20 @@ extension Directive {
                 text +=
                     "; the text schedules \(change.status.rawValue) from \(change.date)\(change.confirmed ? "" : ", which no source confirms")"
             }
-            return Standing(kind: .unknown, status: last.status, since: last.since, explanation: text)
+            return Standing(
+                kind: .unknown,
+                status: last.status,
+                since: last.since,
+                lastConfirmed: lastConfirmed,
+                explanation: text
+            )
         }
         if known.isUnknownAfterUntil {
             return Standing(
                 kind: .unknown,
                 status: known.status,
                 since: known.since,
+                lastConfirmed: lastConfirmed,
                 explanation:
                     "status unknown — review: \(known.status.rawValue) until \(known.until.map(\.description) ?? "?"), nothing known after"
             )
@@ -68,6 +87,7 @@ extension Directive {
             kind: known.status.applies ? .applies : .doesNotApply,
             status: known.status,
             since: known.since,
+            lastConfirmed: lastConfirmed,
             explanation: text
         )
     }

@@ -80,6 +80,9 @@ public struct Directive: Sendable, Hashable, Codable, Identifiable {
 
         /// Whether a directive with this status restricts anything.
         public var applies: Bool { self == .inForce || self == .reportedNotConfirmed }
+
+        /// Whether the status ends the directive for good (only a new source could bring it back).
+        public var isFinal: Bool { [.expired, .revoked, .superseded, .rescinded, .lapsed].contains(self) }
     }
 
     /// One dated status from a source (`status_history`), or one the text schedules (`scheduled`).

@@ -397,7 +397,7 @@ public struct Classifier: Sendable {
                 return name(self.clause(tpp: tpp, density: area.map { tpp / $0.value }, isDatacenter: dc))
             }
             var text =
-                "over \(Self.label(term.precision)) \(format(term.low))–\(format(term.high)) \(Self.unit(term.precision)): \(outcome(-1))"
+                "Over \(Self.label(term.precision)) \(format(term.low))–\(format(term.high)) \(Self.unit(term.precision)): \(outcome(-1))"
             var current = outcome(-1)
             for crossing in crossings {
                 let next = outcome(min(1, crossing.t + 1e-9))
@@ -416,7 +416,7 @@ public struct Classifier: Sendable {
                 name(self.clause(tpp: central.tpp, density: central.tpp / a, isDatacenter: dc))
             }
             if outcome(area.low) != outcome(area.high) {
-                var text = "over an applicable die area of \(format(area.low))–\(format(area.high)) mm²:"
+                var text = "Over an applicable die area of \(format(area.low))–\(format(area.high)) mm²:"
                 let bounds = densityThresholds.map { (central.tpp / $0, $0) }.filter {
                     $0.0 > area.low && $0.0 <= area.high
                 }
@@ -456,10 +456,10 @@ public struct Classifier: Sendable {
                     return
                         "\(clause.id) if PD ≥ \(format(minimum, digits: 2)), i.e. applicable die area ≤ \(format(central.tpp / minimum)) mm²"
                 }
-                parts.append("density clauses not evaluated (no die area): " + needs.joined(separator: "; "))
+                parts.append("Density clauses not evaluated (no die area): " + needs.joined(separator: "; "))
             }
         }
-        parts.append("reachable: \(possibleClauses.joined(separator: ", "))")
+        parts.append("Reachable: \(possibleClauses.joined(separator: ", "))")
         return parts.joined(separator: ". ")
     }
 
@@ -480,7 +480,7 @@ public struct Classifier: Sendable {
             "TPP = \(peak) T\(precision.isInteger ? "OPS" : "FLOPS") \(precision.rawValue) × \(bits) bits = \(format(tpp))"
         if let density, let area {
             text +=
-                "; performance density = \(format(tpp)) ÷ \(format(area.value)) mm² (\(area.basis)) = \(format(density, digits: 2))"
+                "; performance density = \(format(tpp)) ÷ \(format(area.value)) mm²\(area.basis.contains("+") || area.basis.contains("×") ? " (\(area.basis))" : "") = \(format(density, digits: 2))"
         } else {
             text += "; die area unknown, so performance density cannot be computed"
         }

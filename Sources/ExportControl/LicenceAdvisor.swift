@@ -52,7 +52,7 @@ public struct LicenceAdvisor: Sendable {
             summary +=
                 "; China: "
                 + binding.map {
-                    "\($0.effect) (\($0.id)\($0.standing.kind == .unknown ? ", status unknown after \($0.standing.since.map(\.description) ?? "?") — review" : ""))"
+                    "\($0.effect) (\($0.id)\($0.standing.kind == .unknown ? ", status unknown after \($0.standing.lastConfirmed.map(\.description) ?? "?") — review" : ""))"
                 }.joined(separator: ", ")
         }
         let conditional = china.filter { $0.condition != nil }.count + us.buyerRules.count
@@ -102,7 +102,8 @@ public struct LicenceAdvisor: Sendable {
                 basis = tier.basis
                 conditions = tier.conditions
                 access = tier.policy.hasPrefix("presumption-of-denial") ? .blocked : .conditional
-                if !certain { access = max(access, .review) }
+                // An undetermined class, or one resting on estimates, may not need the licence at all: review.
+                if !certain { access = .review }
             }
         }
         var named: [LicenceOutlook.Item] = []

@@ -100,7 +100,9 @@ struct ClassifyCommand: ParsableCommand {
                 tpp += " [\(Quantity.trimmed(result.tppLow, digits: 0))–\(Quantity.trimmed(result.tppHigh, digits: 0))]"
             }
             var eccn = result.eccnClass
-            if !result.isDetermined { eccn += " (\(result.centralClause ?? result.centralClass) at estimate)" }
+            if !result.isDetermined, result.performanceDensity != nil || result.centralClause != nil {
+                eccn += " (\(result.centralClause ?? result.centralClass) at the stated figures)"
+            }
             var row = [
                 result.chipID, tpp, result.tppPrecision.rawValue,
                 result.performanceDensity.map { Quantity.trimmed($0, digits: 2) } ?? "—",

@@ -153,8 +153,10 @@ import Testing
         let finding = try #require(report.lines[0].findings.first { $0.directive == "us-bis-2025-09-affiliates-rule" })
         #expect(finding.severity == .warning)
         #expect(finding.standing?.kind == .unknown)
-        #expect(finding.reason.contains("status unknown — review"))
-        #expect(finding.reason.contains("last confirmed 2026-11-09"))
+        let standing = try #require(finding.standing)
+        #expect(standing.explanation.hasPrefix("status unknown — review"))
+        #expect(standing.explanation.contains("last confirmed 2026-11-09"))
+        #expect(standing.lastConfirmed == Day("2026-11-09"))
         // Inside the suspension (1 Jun 2026) the rule does not apply.
         let during = try checker.check(
             try plan(
