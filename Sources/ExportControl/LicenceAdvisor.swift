@@ -166,6 +166,12 @@ public struct LicenceAdvisor: Sendable {
             }
         }
         access = ([access] + named.map(\.access)).max() ?? access
+        // A rule naming the chip (the is-informed letters) requires a licence even where 3A090 does not.
+        let naming = named.filter { $0.effect == "licence-required" && !$0.reason.hasPrefix("reaches PRC") }
+        if usOrigin, tierPolicy == nil, !naming.isEmpty {
+            licence =
+                "required by \(naming.map(\.id).joined(separator: ", ")) (\(naming[0].reason)); 3A090: \(classification.eccnClass)"
+        }
         return .init(
             licence: licence,
             policy: tierPolicy,
