@@ -1,5 +1,5 @@
 public import Catalogue
-public import ExportControl
+import ExportControl
 
 /// What a buyer in one place could obtain of a reference chip on the assessment date, and under what: the US
 /// side (class, licence, review policy and its conditions) and the China side (directives in force or reported).

@@ -313,6 +313,26 @@ public struct LicenceAdvisor: Sendable {
         var items: [LicenceOutlook.Item] = []
         for directive in directives where directive.jurisdiction != "US" && directive.scope.covers(country: place) {
             let standing = directive.standing(on: date)
+            // A positive list (Xinchuang) that favours the chip's vendor or the chip itself.
+            if let favoured = directive.favoured, standing.kind == .applies || standing.kind == .unknown,
+                favoured.chips.contains(chip.id)
+                    || favoured.vendors.contains(where: { $0.lowercased() == chip.vendorSlug })
+            {
+                items.append(
+                    .init(
+                        id: directive.id,
+                        title: directive.title,
+                        effect: "favoured",
+                        standing: standing,
+                        reason: "its positive list favours \(chip.vendor)",
+                        condition: directive.scope.buyer.map { "for buyers that are \($0.description)" },
+                        source: directive.source,
+                        sourceKind: directive.sourceKind,
+                        access: .open
+                    )
+                )
+                continue
+            }
             guard standing.kind == .applies || standing.kind == .unknown,
                 let coverage = directive.coverage(of: chip, classification: classification)
             else { continue }
