@@ -198,4 +198,34 @@ import Testing
         #expect(tier.reason.contains("case-by-case"))
         #expect(after.lines[0].outlook?.us.policy == "case-by-case")
     }
+
+    /// The domestic-only rule for state-funded data centres (Reuters, 5 Nov 2025; last report 10 Nov 2025) reaches a
+    /// buyer only when the plan says it is one: a project 20 % complete is in (< 30 %), a private firm is not.
+    @Test func buyerFactsDecideBuyerScopedDirectives() throws {
+        let checker = try #require(Self.checker)
+        let stateFunded = try checker.check(
+            try plan(
+                "  - {chip: h20, quantity: 100}\n",
+                date: "2025-11-06",
+                buyer: "{types: [state-funded-data-centre], project_completion_percent: 20, headquarters: CN}"
+            )
+        )
+        let rule = try #require(
+            stateFunded.lines[0].findings.first { $0.directive == "cn-2025-11-state-funded-dc-domestic-only" }
+        )
+        #expect(rule.severity == .violation)
+        #expect(rule.condition == nil)
+        #expect(stateFunded.status == .violation)
+        let privateFirm = try checker.check(
+            try plan("  - {chip: h20, quantity: 100}\n", date: "2025-11-06", buyer: Self.privateChineseFirm)
+        )
+        #expect(!privateFirm.lines[0].findings.contains { $0.directive == "cn-2025-11-state-funded-dc-domestic-only" })
+        // Unstated: a warning that says what it turns on.
+        let unstated = try checker.check(try plan("  - {chip: h20, quantity: 100}\n", date: "2025-11-06"))
+        let conditional = try #require(
+            unstated.lines[0].findings.first { $0.directive == "cn-2025-11-state-funded-dc-domestic-only" }
+        )
+        #expect(conditional.severity == .warning)
+        #expect(conditional.condition?.hasPrefix("applies if the buyer is state funded data centre") == true)
+    }
 }

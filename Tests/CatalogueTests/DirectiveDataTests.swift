@@ -185,6 +185,34 @@ import Testing
         #expect(plan.lines[1].fileLine == 7)
     }
 
+    @Test func plansStateBuyerFacts() throws {
+        let plan = try ProcurementPlan.decode(
+            text: """
+                kind: order
+                organisation: acme
+                country: cn
+                date: 2026-12-01
+                buyer: {types: [state-owned-enterprise], headquarters: cn, owned_by_listed_parties_percent: 0}
+                lines:
+                  - {chip: h20, quantity: 8}
+                  - {chip: h20, quantity: 8, buyer: {types: [state-funded-data-centre], project_completion_percent: 25}}
+                """,
+            file: "plan.yaml"
+        )
+        #expect(plan.lines[0].buyer?.types == ["state-owned-enterprise"])
+        #expect(plan.lines[0].buyer?.headquarters == "CN")
+        #expect(plan.lines[1].buyer?.projectCompletionPercent == 25)
+        #expect {
+            try ProcurementPlan.decode(
+                text:
+                    "kind: order\norganisation: x\ncountry: CN\ndate: 2026-12-01\nbuyer: {owned_by_listed_parties_percent: 150}\nlines:\n  - {chip: h20, quantity: 1}\n",
+                file: "plan.yaml"
+            )
+        } throws: { error in
+            "\(error)".hasPrefix("plan.yaml:5: field 'buyer.owned_by_listed_parties_percent'")
+        }
+    }
+
     @Test func plansInJSONParseToo() throws {
         let plan = try ProcurementPlan.decode(
             text:

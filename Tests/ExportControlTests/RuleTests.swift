@@ -254,6 +254,19 @@ import Testing
         }
     }
 
+    /// 3A090.c concerns HBM as a commodity: an H20's HBM3 (4.0 TB/s over 4 stacks of ~121 mm² = 8.3 GB/s/mm² > 2)
+    /// is controlled memory, but the chip's class comes from TPP and density.
+    @Test func hbmCheckDoesNotReadAsTheChipsClass() throws {
+        var h20 = Self.chip(peaks: [.fp8: Sourced(296, Self.spec)], areaPerDie: 814, bandwidthTBps: 4)
+        h20.memory.type = Sourced("HBM3", Self.spec)
+        h20.memory.stacks = Sourced(4, Self.spec)
+        let result = classifier.classify(h20)
+        #expect(result.eccnClass == "not 3A090")
+        let hbm = try #require(result.hbm)
+        #expect(hbm.exceeds == true)
+        #expect(hbm.explanation.contains("does not put the chip in 3A090"))
+    }
+
     @Test func licencePolicyRulesCarrySourcesAndStatus() throws {
         let policy = try LicencePolicy.builtIn()
         let ids = Set(policy.rules.map(\.id))
