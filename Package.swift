@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AssessmentTests",
-            dependencies: ["Assessment", "Measure", "PerfModel", "Catalogue"],
+            dependencies: ["Assessment", "Measure", "PerfModel", "Catalogue", "ExportControl"],
             swiftSettings: swiftSettings
         ),
         .target(

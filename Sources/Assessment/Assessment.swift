@@ -164,6 +164,8 @@ public struct Assessment: Sendable, Hashable, Codable {
     public var curves: [ServingCurve]
     /// IDs of the measurements that were offered to the assessment.
     public var measurements: [String]
+    /// Which references a buyer in the assessment's place could obtain on its date, and under what conditions.
+    public var referenceAccess: [ReferenceAccess]?
 
     public func chip(_ id: String) -> ChipEntry? { chips.first { $0.id == id } }
     public func workload(_ id: String) -> Workload? { suite.first { $0.id == id } }

@@ -1,5 +1,5 @@
 public import Catalogue
-import ExportControl
+public import ExportControl
 import Foundation
 public import PerfModel
 
@@ -33,6 +33,13 @@ public struct Finding: Sendable, Hashable, Codable {
     public var source: String
     /// Why it applies: which chip or class, action, country and date.
     public var reason: String
+    /// The directive's standing on the line's date (applies, or status unknown — review).
+    public var standing: Directive.Standing?
+    /// "applies if the buyer is …" when the plan does not state the buyer facts the directive turns on.
+    public var condition: String?
+    /// `true` when the finding may not hold: it turns on unstated buyer facts, an undetermined or estimated
+    /// class, or a status unknown on the date.
+    public var isConditional: Bool = false
 }
 
 /// A catalogue chip that the directives allow for the same line, ranked by its assessment composite.
@@ -54,6 +61,8 @@ public struct LineResult: Sendable, Hashable, Codable {
     public var status: CheckStatus
     public var findings: [Finding]
     public var alternatives: [Alternative]
+    /// US side and China side for the line's chip, country and date.
+    public var outlook: LicenceOutlook?
 }
 
 public struct CheckReport: Sendable, Hashable, Codable {
@@ -74,42 +83,62 @@ public struct DirectiveChecker: Sendable {
     public var models: ModelCatalogue
     let classifications: [String: Classification]
 
+    let advisor: LicenceAdvisor
+
     public init(directives: [Directive], chips: ChipCatalogue, models: ModelCatalogue) throws {
         self.directives = directives
         self.chips = chips
         self.models = models
-        let classifier = Classifier(rule: try ExportRule.builtIn())
+        let advisor = try LicenceAdvisor.builtIn(chips: chips.chips, directives: directives)
         var classifications: [String: Classification] = [:]
-        for chip in chips.chips { classifications[chip.id] = classifier.classify(chip) }
+        for chip in chips.chips { classifications[chip.id] = advisor.classifier.classify(chip) }
         self.classifications = classifications
+        self.advisor = advisor
     }
 
-    /// The directives that apply to `chip` for a line's action, country, organisation and date.
+    /// The directives that apply to `chip` for a line's action, country, organisation, buyer and date. A
+    /// directive whose status on the date is unknown (after its last confirmed status) is reported as a warning
+    /// that says so, neither applied nor dropped; so is one that turns on buyer facts the plan does not state.
     public func findings(for chip: Chip, line: ProcurementPlan.Line) -> [Finding] {
         var result: [Finding] = []
         let organisation = line.organisation.lowercased()
-        for directive in directives where directive.inForce(on: line.date) {
+        let classification = classifications[chip.id] ?? advisor.classifier.classify(chip)
+        for directive in directives {
+            let standing = directive.standing(on: line.date)
+            guard standing.kind == .applies || standing.kind == .unknown else { continue }
             let scope = directive.scope
-            guard scope.actions.contains(line.action), scope.countries.contains(line.country),
-                scope.organisations.isEmpty || scope.organisations.contains(organisation)
+            guard scope.actions.contains(line.action), scope.covers(country: line.country),
+                scope.organisations.isEmpty || scope.organisations.contains(organisation),
+                let coverage = directive.coverage(of: chip, classification: classification)
             else { continue }
-            var severity = directive.severity
-            var why: String
-            if scope.chips.contains(chip.id) {
-                why = "names \(chip.id)"
-            } else if !scope.classes.isEmpty, scope.markets.isEmpty || scope.markets.contains(chip.market),
-                let classification = classifications[chip.id], scope.classes.contains(classification.eccnClass)
-            {
-                why =
-                    "covers \(classification.eccnClass) (\(chip.id): \(classification.decidingClause ?? classification.eccnClass))"
-                if !classification.decisiveEstimatedInputs.isEmpty {
-                    severity = .warning
-                    why +=
-                        "; the class rests on estimated figures (\(classification.decisiveEstimatedInputs.joined(separator: ", "))), so confirm with the supplier"
+            var condition: String?
+            if let buyer = scope.buyer {
+                switch buyerMatch(buyer, line.buyer) {
+                case false?: continue
+                case true?: break
+                case nil:
+                    condition = "applies if the buyer is \(buyer.description); state `buyer:` in the plan to decide"
                 }
-            } else {
-                continue
             }
+            var severity = directive.severity
+            var why = coverage.reason
+            if let id = directive.licencePolicy, let rule = advisor.policy.rule(id), !coverage.reason.hasPrefix("names")
+            {
+                let tier = advisor.tier(rule, chip, classification, line.date)
+                let key = tier.policy.split(separator: " ").first.map(String.init) ?? tier.policy
+                if let mapped = directive.severityByPolicy[key] { severity = mapped }
+                why += "; licence review: \(tier.policy) (\(tier.basis))"
+            }
+            if !coverage.isCertain { severity = .warning }
+            if condition != nil { severity = .warning }
+            if standing.kind == .unknown {
+                // The standing (with its explanation) travels with the finding; printers show it on its own line.
+                severity = .warning
+            } else if standing.status == .reportedNotConfirmed {
+                why +=
+                    "; known from press reports only (last confirmed \(directive.lastConfirmed.map(\.description) ?? "?"))"
+            }
+            if let condition { why += "; \(condition)" }
             result.append(
                 Finding(
                     directive: directive.id,
@@ -120,11 +149,53 @@ public struct DirectiveChecker: Sendable {
                     severity: severity,
                     source: directive.source,
                     reason:
-                        "\(why); \(line.action.rawValue) in \(line.country) on \(line.date), in force since \(directive.effective)"
+                        "\(why); \(line.action.rawValue) in \(line.country) on \(line.date), in force since \(directive.effective)",
+                    standing: standing,
+                    condition: condition,
+                    isConditional: condition != nil || !coverage.isCertain || standing.kind == .unknown
                 )
             )
         }
         return result
+    }
+
+    /// Whether the stated buyer facts bring the buyer in scope: `true`, `false`, or `nil` when the plan does not
+    /// state the facts the directive turns on.
+    func buyerMatch(_ scope: Directive.BuyerScope, _ facts: ProcurementPlan.Buyer?) -> Bool? {
+        var answers: [Bool?] = []
+        if !scope.types.isEmpty {
+            if let types = facts?.types {
+                if Set(types).isDisjoint(with: scope.types) {
+                    answers.append(false)
+                } else if let below = scope.projectCompletionBelowPercent {
+                    // At or above the completion threshold the reports say "case by case": not decided here.
+                    answers.append(facts?.projectCompletionPercent.flatMap { $0 < below ? true : nil })
+                } else {
+                    answers.append(true)
+                }
+            } else {
+                answers.append(nil)
+            }
+        }
+        if let percent = scope.ownedByListedPartiesPercentAtLeast {
+            answers.append(facts?.ownedByListedPartiesPercent.map { $0 >= percent })
+        }
+        let policy = advisor.policy
+        if !scope.headquartersIn.isEmpty {
+            answers.append(
+                facts?.headquarters.map { hq in scope.headquartersIn.contains { policy.country(hq, isIn: $0) } }
+            )
+        }
+        if !scope.ultimateParentIn.isEmpty {
+            answers.append(
+                facts?.ultimateParent.map { parent in
+                    scope.ultimateParentIn.contains { policy.country(parent, isIn: $0) }
+                }
+            )
+        }
+        if answers.contains(true) { return true }
+        if answers.allSatisfy({ $0 == false }) { return false }
+        return nil
     }
 
     /// Checks every line; `alternatives` is how many allowed chips to suggest for a line with findings.
@@ -155,7 +226,19 @@ public struct DirectiveChecker: Sendable {
                 suggested = try rank(instead: chip, line: line, suite: suite, limit: alternatives)
             }
             results.append(
-                LineResult(line: line, chipName: chip.name, status: status, findings: findings, alternatives: suggested)
+                LineResult(
+                    line: line,
+                    chipName: chip.name,
+                    status: status,
+                    findings: findings,
+                    alternatives: suggested,
+                    outlook: advisor.outlook(
+                        for: chip,
+                        classification: classifications[chip.id] ?? advisor.classifier.classify(chip),
+                        destination: line.country,
+                        on: line.date
+                    )
+                )
             )
         }
         return CheckReport(
@@ -197,7 +280,8 @@ public struct DirectiveChecker: Sendable {
 
     func rank(instead chip: Chip, line: ProcurementPlan.Line, suite: [Workload], limit: Int) throws -> [Alternative] {
         let allowed = chips.chips.filter { candidate in
-            candidate.id != chip.id && candidate.isDatacenter && findings(for: candidate, line: line).isEmpty
+            candidate.id != chip.id && candidate.isDatacenter
+                && findings(for: candidate, line: line).allSatisfy(\.isConditional)
         }
         guard !allowed.isEmpty else { return [] }
         let assessment = try Assessor.run(

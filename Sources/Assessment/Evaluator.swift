@@ -215,8 +215,10 @@ struct Evaluator {
             notes.append("no \(requested.rawValue) support; served with bf16 weights")
         }
         var inputs = ["memory.bandwidth", "memory.capacity"]
-        if let rate = chip.denseThroughput(for: precision),
-            let used = Precision.allCases.first(where: { chip.densePeak[$0] == rate })
+        // A chip without the precision or a wider one (an fp8/fp4-only part asked for bf16) has no figure to cite;
+        // comparing nil with nil would cite a figure the chip does not have.
+        if let throughput = chip.denseThroughput(for: precision),
+            let used = Precision.allCases.first(where: { chip.densePeak[$0] == throughput })
         {
             inputs.append("dense.\(used.rawValue)")
         }

@@ -7,6 +7,10 @@ extension Chip {
         public var value: String
         public var provenance: Provenance
         public var note: String?
+        /// For an estimate: its plausible span, formatted like `value` (`296 TFLOPS–830 TFLOPS`).
+        public var range: String?
+        /// Whether the figure is a number (which an estimate must give a range for) rather than text.
+        public var isNumeric: Bool = true
     }
 
     /// Every figure of the chip in file order, for `chips show`, estimate counts and checks.
@@ -14,8 +18,17 @@ extension Chip {
         var result: [Figure] = []
         func add<V>(_ field: String, _ figure: Sourced<V>?, _ format: (V) -> String) {
             guard let figure else { return }
+            var range: String?
+            if let lower = figure.lower, let upper = figure.upper { range = "\(format(lower))–\(format(upper))" }
             result.append(
-                Figure(field: field, value: format(figure.value), provenance: figure.provenance, note: figure.note)
+                Figure(
+                    field: field,
+                    value: format(figure.value),
+                    provenance: figure.provenance,
+                    note: figure.note,
+                    range: range,
+                    isNumeric: !(V.self == String.self)
+                )
             )
         }
         let text = { (s: String) in s }
@@ -25,6 +38,7 @@ extension Chip {
         add("form_factor", formFactor, text)
         add("die.area_per_die", die?.areaPerDieMM2) { ChipField.dieArea.formatted($0) }
         add("die.dies", die?.count, number)
+        add("die.other_logic_area", die?.otherLogicAreaMM2) { ChipField.dieArea.formatted($0) }
         add("memory.type", memory.type, text)
         add("memory.capacity", memory.capacityBytes) { ChipField.memoryCapacity.formatted($0) }
         add("memory.bandwidth", memory.bandwidthBytesPerSecond) { ChipField.memoryBandwidth.formatted($0) }
@@ -71,5 +85,21 @@ extension Chip {
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
+    }
+}
+
+extension Chip {
+    /// The kind of the source a figure cites (`vendor`, `press`, …), found by its URL among `sources`.
+    public func sourceKind(of provenance: Provenance) -> String? {
+        guard case .spec(let url) = provenance else { return nil }
+        return sources.values.first { $0.url == url }?.kind?.rawValue
+    }
+
+    /// Whether the chip existed or had been announced by `day`: its `announced` date, else its launch year's
+    /// first day; a chip with neither counts as existing.
+    public func existed(by day: Day) -> Bool {
+        if let announced { return announced.value <= day }
+        if let year = launchYear?.value { return year <= day.year }
+        return true
     }
 }

@@ -16,6 +16,36 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
         }
     }
 
+    /// Facts about the buyer that decide directives reaching only some buyers (state funding, ownership,
+    /// headquarters). A fact left out stays unknown, and such a directive is reported as "applies if …".
+    public struct Buyer: Sendable, Hashable, Codable {
+        /// Kinds the buyer is, in the directives' words: `state-funded-data-centre`, `government`,
+        /// `state-owned-enterprise`, `publicly-owned-computing-hub`, `private-company`.
+        public var types: [String]?
+        /// ISO code of the headquarters country.
+        public var headquarters: String?
+        /// ISO code of the ultimate parent's headquarters.
+        public var ultimateParent: String?
+        /// Percent owned by parties on the Entity List, MEU List or SDN lists.
+        public var ownedByListedPartiesPercent: Double?
+        /// For a data-centre project: percent complete.
+        public var projectCompletionPercent: Double?
+
+        public init(
+            types: [String]? = nil,
+            headquarters: String? = nil,
+            ultimateParent: String? = nil,
+            ownedByListedPartiesPercent: Double? = nil,
+            projectCompletionPercent: Double? = nil
+        ) {
+            self.types = types
+            self.headquarters = headquarters
+            self.ultimateParent = ultimateParent
+            self.ownedByListedPartiesPercent = ownedByListedPartiesPercent
+            self.projectCompletionPercent = projectCompletionPercent
+        }
+    }
+
     public struct Line: Sendable, Hashable, Codable {
         /// 1-based index in `lines`.
         public var index: Int
@@ -30,6 +60,8 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
         public var country: String
         public var date: Day
         public var action: Directive.Action
+        /// What the plan states about the buyer, if anything.
+        public var buyer: Buyer?
     }
 
     public var file: String
@@ -43,7 +75,7 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
         let root = reader.root
         try reader.rejectUnknownKeys(
             root,
-            allowed: ["kind", "organisation", "country", "date", "action", "lines", "title"],
+            allowed: ["kind", "organisation", "country", "date", "action", "lines", "title", "buyer"],
             path: ""
         )
         let kindNode = try reader.require(root, "kind", path: "kind")
@@ -73,6 +105,35 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
         let defaultCountry = try optionalString(root, "country", "country")
         let defaultDate = try day(root, "date", "date")
         let defaultAction = try action(root, "action") ?? kind.action
+        func buyer(_ node: Node, _ path: String) throws(CatalogueError) -> Buyer? {
+            guard let child = reader.child(node, "buyer"), !reader.isNull(child) else { return nil }
+            try reader.rejectUnknownKeys(
+                child,
+                allowed: [
+                    "types", "headquarters", "ultimate_parent", "owned_by_listed_parties_percent",
+                    "project_completion_percent",
+                ],
+                path: path
+            )
+            func number(_ key: String) throws(CatalogueError) -> Double? {
+                guard let value = reader.child(child, key), !reader.isNull(value) else { return nil }
+                let number = try reader.double(value, path: "\(path).\(key)")
+                guard (0...100).contains(number) else {
+                    throw reader.error(value, "\(path).\(key)", "must be a percentage from 0 to 100")
+                }
+                return number
+            }
+            return Buyer(
+                types: try reader.child(child, "types").map { (n: Node) throws(CatalogueError) in
+                    try reader.stringList(n, path: "\(path).types")
+                },
+                headquarters: try optionalString(child, "headquarters", "\(path).headquarters")?.uppercased(),
+                ultimateParent: try optionalString(child, "ultimate_parent", "\(path).ultimate_parent")?.uppercased(),
+                ownedByListedPartiesPercent: try number("owned_by_listed_parties_percent"),
+                projectCompletionPercent: try number("project_completion_percent")
+            )
+        }
+        let defaultBuyer = try buyer(root, "buyer")
         let linesNode = try reader.require(root, "lines", path: "lines")
         guard case .sequence(let sequence) = linesNode, !sequence.isEmpty else {
             throw reader.error(linesNode, "lines", "must be a non-empty list of lines")
@@ -85,7 +146,9 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
             }
             try reader.rejectUnknownKeys(
                 node,
-                allowed: ["chip", "quantity", "purpose", "workload", "organisation", "country", "date", "action"],
+                allowed: [
+                    "chip", "quantity", "purpose", "workload", "organisation", "country", "date", "action", "buyer",
+                ],
                 path: path
             )
             let chip = try reader.string(try reader.require(node, "chip", path: "\(path).chip"), path: "\(path).chip")
@@ -119,7 +182,8 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
                     organisation: organisation,
                     country: country.uppercased(),
                     date: date,
-                    action: try action(node, "\(path).action") ?? defaultAction
+                    action: try action(node, "\(path).action") ?? defaultAction,
+                    buyer: try buyer(node, "\(path).buyer") ?? defaultBuyer
                 )
             )
         }

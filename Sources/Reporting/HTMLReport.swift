@@ -43,6 +43,7 @@ public enum HTMLReport {
             """
         html += method(assessment)
         html += matrix(assessment)
+        html += referenceAccess(assessment)
         html += ratioCharts(assessment)
         html += pairs(assessment)
         html += curves(assessment)
@@ -51,6 +52,29 @@ public enum HTMLReport {
         html += sources(assessment)
         html += "</body></html>\n"
         return html
+    }
+
+    /// Which references a buyer could obtain on the assessment date: US side and China side.
+    static func referenceAccess(_ a: Assessment) -> String {
+        guard let access = a.referenceAccess, let first = access.first else { return "" }
+        var html =
+            "<h2 id=\"reference-access\">References: what a buyer in \(Format.escape(first.destination)) could obtain on \(first.date)</h2>\n"
+        html += "<table><tr><th>Reference</th><th>Class</th><th>Access</th><th>US licence</th><th>US review policy</th>"
+        html += "<th>Rules naming it</th><th>China side</th></tr>\n"
+        for entry in access {
+            html += "<tr><td>\(Format.escape(entry.name))</td><td>\(Format.escape(entry.eccnClass))</td>"
+            html += "<td><b>\(Format.escape(entry.access))</b></td><td>\(Format.escape(entry.usLicence))</td>"
+            var policy = Format.escape(entry.usPolicy ?? "—")
+            if !entry.conditions.isEmpty {
+                policy += "<details><summary>\(entry.conditions.count) conditions</summary><ul>"
+                policy += entry.conditions.map { "<li>\(Format.escape($0))</li>" }.joined() + "</ul></details>"
+            }
+            html += "<td>\(policy)</td>"
+            html += "<td class=\"small\">\(entry.namedRules.map(Format.escape).joined(separator: "<br>"))</td>"
+            html +=
+                "<td class=\"small\">\(entry.china.isEmpty ? "no directive" : entry.china.map(Format.escape).joined(separator: "<br>"))</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     static func badge(_ verdict: Verdict?) -> String {

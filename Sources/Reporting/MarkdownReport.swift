@@ -31,6 +31,26 @@ public enum MarkdownReport {
             md += "\n"
         }
 
+        if let access = a.referenceAccess, let first = access.first {
+            md += "\n## References: what a buyer in \(first.destination) could obtain on \(first.date)\n\n"
+            md +=
+                "| Reference | Class | Access | US licence | US review policy | Rules naming it | China side |\n"
+                + "|---|---|---|---|---|---|---|\n"
+            for entry in access {
+                md +=
+                    "| \(cell(entry.name)) | \(cell(entry.eccnClass)) | **\(entry.access)** | \(cell(entry.usLicence)) | "
+                md +=
+                    "\(cell(entry.usPolicy ?? "—"))\(entry.conditions.isEmpty ? "" : " (\(entry.conditions.count) conditions)") | "
+                md += "\(cell(entry.namedRules.isEmpty ? "—" : entry.namedRules.joined(separator: "; "))) | "
+                md += "\(cell(entry.china.isEmpty ? "no directive" : entry.china.joined(separator: "; "))) |\n"
+            }
+            for entry in access where !entry.conditions.isEmpty {
+                md +=
+                    "\nConditions for \(cell(entry.name)): " + entry.conditions.map(cell).joined(separator: "; ")
+                    + ".\n"
+            }
+        }
+
         md += "\n## Workloads\n\n| ID | Workload | Unit |\n|---|---|---|\n"
         for workload in a.suite {
             var title = workload.title

@@ -10,12 +10,14 @@ import Store
 struct AssessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
-        abstract: "Compare domestic-China chips with NVIDIA's China chips (H20, RTX Pro 6000D), with verdicts.",
+        abstract: "Compare domestic-China chips with the chips Chinese buyers could get (H20, RTX Pro 6000D, H200).",
         discussion: """
-            With no options: every domestic-china chip in the catalogue against H20 and RTX Pro 6000D on the \
-            built-in suite (spec figures; serving of dense and MoE models, including DeepSeek decode and prefill \
-            instances at the limits published comparisons use), writing parity-report/index.html, report.md and \
-            report.json.
+            With no options: every domestic-china chip in the catalogue against the H20 (96 GB and 141 GB), the \
+            RTX Pro 6000D and the H200 on the built-in suite (spec figures; serving of dense and MoE models, \
+            including DeepSeek decode and prefill instances at the limits published comparisons use), writing \
+            parity-report/index.html, report.md and report.json. The report also says which references a buyer in \
+            --destination (default CN) could obtain on --date (default today), and under what US licence policy and \
+            China-side directives.
 
             Each serving cell rests on the strongest evidence each chip has for a matching scenario: measured \
             (--results, --db) → submitted and accepted → published (the built-in evidence set) → modelled and \
@@ -42,8 +44,22 @@ struct AssessCommand: AsyncParsableCommand {
     )
     var candidates: String?
 
-    @Option(help: ArgumentHelp("Reference chip ids, comma-separated.", valueName: "ids"))
-    var references: String = "h20,rtx-pro-6000d"
+    @Option(
+        help: ArgumentHelp(
+            "Reference chip ids, comma-separated (default: \(ReferenceAccess.builtInReferences.joined(separator: ",")); "
+                + "those missing from the catalogue are skipped with a note).",
+            valueName: "ids"
+        )
+    )
+    var references: String?
+
+    @Option(help: ArgumentHelp("Buyer's country for the references' licence outlook.", valueName: "code"))
+    var destination: String = "CN"
+
+    @Option(
+        help: ArgumentHelp("Day of the references' licence outlook, YYYY-MM-DD (default: today).", valueName: "date")
+    )
+    var date: String?
 
     @Option(
         help: ArgumentHelp("Workload ids from the built-in suite, comma-separated (default: all).", valueName: "ids")
@@ -108,6 +124,7 @@ struct AssessCommand: AsyncParsableCommand {
 
     func validate() throws {
         if resamples < 100 { throw ValidationError("--resamples must be at least 100") }
+        if let date, Day(date) == nil { throw ValidationError("--date must be a date like 2026-11-30, got '\(date)'") }
         if noReport, sign != nil {
             throw ValidationError("--sign writes a bundle into the report folder; drop --no-report")
         }
@@ -151,7 +168,18 @@ struct AssessCommand: AsyncParsableCommand {
             }
             let chips = try catalogue.loadChips()
             let models = try catalogue.loadModels()
-            let refs = try references.split(separator: ",").map { try chips.chip(String($0)) }
+            var refs: [Chip] = []
+            if let references {
+                refs = try references.split(separator: ",").map { try chips.chip(String($0)) }
+            } else {
+                for id in ReferenceAccess.builtInReferences {
+                    if let chip = try? chips.chip(id) {
+                        refs.append(chip)
+                    } else {
+                        Terminal.note("reference \(id) is not in the catalogue; skipped")
+                    }
+                }
+            }
             let cands =
                 try candidates.map { try $0.split(separator: ",").map { try chips.chip(String($0)) } }
                 ?? chips.chips.filter { $0.market == .domesticChina }
@@ -174,7 +202,14 @@ struct AssessCommand: AsyncParsableCommand {
                 measurements: measurements
             )
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let assessment = try Assessor.run(options, models: models, generatedAt: now)
+            var assessment = try Assessor.run(options, models: models, generatedAt: now)
+            assessment.referenceAccess = try ReferenceAccess.evaluate(
+                references: refs,
+                catalogue: chips.chips,
+                directives: try catalogue.loadDirectives().directives,
+                destination: destination,
+                on: date.flatMap(Day.init) ?? Day.today
+            )
             if !noReport {
                 let written = try ReportWriter.write(
                     assessment,
@@ -245,6 +280,12 @@ struct AssessCommand: AsyncParsableCommand {
         let counts = Dictionary(grouping: assessment.comparisons, by: \.verdict).mapValues(\.count)
         let summary = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
         print("\n\(assessment.comparisons.count) comparisons: \(summary.joined(separator: ", ")).")
+        if let access = assessment.referenceAccess, let first = access.first {
+            print("\nWhat a buyer in \(first.destination) could obtain on \(first.date):")
+            var table = TextTable(headers: ["REFERENCE", "CLASS", "ACCESS", "OUTLOOK"])
+            for entry in access { table.append([entry.name, entry.eccnClass, entry.access, entry.summary]) }
+            print(table.render())
+        }
         printTiers(assessment)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assessment
 import Catalogue
+import ExportControl
 import Foundation
 import PerfModel
 
@@ -16,6 +17,10 @@ struct CheckCommand: ParsableCommand {
               date: 2025-10-01
               lines:
                 - {chip: rtx-pro-6000d, quantity: 5000, purpose: inference, workload: deepseek-v3}
+            A `buyer:` mapping (types, headquarters, ultimate_parent, owned_by_listed_parties_percent, \
+            project_completion_percent) states the facts that directives reaching only some buyers turn on; without \
+            them such a directive is a warning that says "applies if the buyer is …". A directive whose status on \
+            a line's date is past its last confirmation is a warning that says "status unknown — review". \
             Any top-level field can be given per line instead. A line with findings gets allowed catalogue \
             alternatives ranked by their assessment composite against the line's chip (for its workload: a model \
             id or a built-in workload id; else the built-in suite).
@@ -71,8 +76,14 @@ struct CheckCommand: ParsableCommand {
             )
             for finding in result.findings {
                 print("  \(finding.severity.rawValue): \(finding.directive) — \(finding.title) (\(finding.issuer))")
+                if let standing = finding.standing, standing.kind == .unknown {
+                    print("    \(standing.explanation)")
+                }
                 print("    \(finding.effect.rawValue); \(finding.reason)")
                 print("    source: \(finding.source)")
+            }
+            if let outlook = result.outlook {
+                print("  outlook (\(outlook.access.rawValue)): \(outlook.summary)")
             }
             if !result.alternatives.isEmpty {
                 print("  alternatives allowed on that date, ranked by composite vs \(result.line.chip):")
@@ -115,16 +126,25 @@ struct DirectivesCommand: ParsableCommand {
                 return
             }
             var table = TextTable(headers: [
-                "ID", "ISSUER", "EFFECTIVE", "STATUS", "EFFECT", "CHIPS / CLASSES", "ACTIONS",
+                "ID", "ISSUER", "EFFECTIVE", "STATUS", "LAST CONFIRMED", "SOURCE", "EFFECT", "CHIPS / CLASSES",
+                "ACTIONS", "BUYER",
             ])
             for directive in directives {
+                let scope = directive.scope
                 table.append([
                     directive.id, directive.jurisdiction, directive.effective.description, directive.status.rawValue,
-                    directive.effect.rawValue, (directive.scope.chips + directive.scope.classes).joined(separator: ","),
-                    directive.scope.actions.map(\.rawValue).joined(separator: ","),
+                    directive.lastConfirmed?.description ?? "—", directive.sourceKind?.rawValue ?? "—",
+                    directive.effect.rawValue,
+                    scope.chips.count > 4
+                        ? "\(scope.chips.count) chips"
+                            + (scope.classes.isEmpty ? "" : ", " + scope.classes.joined(separator: ","))
+                        : (scope.chips + scope.classes).joined(separator: ","),
+                    scope.actions.map(\.rawValue).joined(separator: ","),
+                    scope.buyer?.description ?? "any",
                 ])
             }
             print(table.render())
+            print("\nA check dated after LAST CONFIRMED reports the directive as \"status unknown — review\".")
         }
     }
 }

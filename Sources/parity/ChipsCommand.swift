@@ -27,10 +27,22 @@ struct ChipsCommand: ParsableCommand {
         )
         var sort: String = "id"
 
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp(
+                "Only chips that existed or were announced by this day (YYYY-MM-DD), by their 'announced' date.",
+                valueName: "date"
+            )
+        )
+        var asOf: String?
+
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
         func validate() throws {
+            if let asOf, Day(asOf) == nil {
+                throw ValidationError("--as-of must be a date like 2025-09-17, got '\(asOf)'")
+            }
             if let market, Market(rawValue: market) == nil {
                 throw ValidationError(
                     "--market must be one of \(Market.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -48,6 +60,8 @@ struct ChipsCommand: ParsableCommand {
                 var chips = try catalogue.loadChips().chips
                 if let vendor { chips = chips.filter { $0.vendor.lowercased() == vendor.lowercased() } }
                 if let market, let wanted = Market(rawValue: market) { chips = chips.filter { $0.market == wanted } }
+                let day = asOf.flatMap(Day.init)
+                if let day { chips = chips.filter { $0.existed(by: day) } }
                 if sort == "vendor" {
                     chips.sort { ($0.vendor, $0.id) < ($1.vendor, $1.id) }
                 } else if let field = ChipField(name: sort) {
@@ -59,16 +73,17 @@ struct ChipsCommand: ParsableCommand {
                 }
                 var table = TextTable(
                     headers: [
-                        "ID", "VENDOR", "NAME", "MARKET", "BF16/FP16", "FP8", "INT8", "MEMORY", "BANDWIDTH", "TDP",
-                        "EST",
+                        "ID", "VENDOR", "NAME", "MARKET", "STATUS", "ANNOUNCED", "BF16/FP16", "FP8", "INT8", "MEMORY",
+                        "BANDWIDTH", "TDP", "EST",
                     ],
-                    rightAligned: [4, 5, 6, 7, 8, 9, 10]
+                    rightAligned: [6, 7, 8, 9, 10, 11, 12]
                 )
                 for chip in chips {
                     let half = chip.densePeak[.bf16] ?? chip.densePeak[.fp16]
                     let estimates = chip.figures.filter { $0.provenance.isEstimate }.count
                     table.append([
-                        chip.id, chip.vendor, chip.name, chip.market.rawValue,
+                        chip.id, chip.vendor, chip.name, chip.market.rawValue, chip.status?.value.rawValue ?? "—",
+                        chip.announced.map { $0.value.description } ?? chip.launchYear.map { "\($0.value)" } ?? "—",
                         half.map { ChipField.dense(.bf16).formatted($0.value) } ?? "—",
                         chip.densePeak[.fp8].map { ChipField.dense(.fp8).formatted($0.value) } ?? "—",
                         chip.densePeak[.int8].map { ChipField.dense(.int8).formatted($0.value) } ?? "—",
@@ -80,7 +95,7 @@ struct ChipsCommand: ParsableCommand {
                 }
                 print(table.render())
                 print(
-                    "\n\(chips.count) chips. Peaks are dense. EST = figures marked estimate / all figures; 'parity chips show ID' lists sources."
+                    "\n\(chips.count) chips\(day.map { " announced or existing by \($0)" } ?? ""). Peaks are dense. EST = figures marked estimate / all figures; 'parity chips show ID' lists sources."
                 )
             }
         }
@@ -108,15 +123,32 @@ struct ChipsCommand: ParsableCommand {
                     "\(chip.vendor) \(chip.name) (\(chip.id)) — \(chip.market.rawValue)\(chip.isDatacenter ? ", data centre" : "")"
                 )
                 if !chip.aliases.isEmpty { print("aliases: \(chip.aliases.joined(separator: ", "))") }
+                if let status = chip.status { print("status: \(status.value.rawValue)") }
+                if let announced = chip.announced { print("announced: \(announced.value)") }
+                print("last checked: \(chip.lastChecked?.description ?? "never (first-format file)")")
                 print("file: \(chip.sourceFile)\n")
-                var table = TextTable(headers: ["FIELD", "VALUE", "PROVENANCE", "SOURCE / REASON"])
+                var table = TextTable(headers: ["FIELD", "VALUE", "PROVENANCE", "KIND", "SOURCE / REASON"])
                 for row in chip.figures {
+                    var detail = row.provenance.detail
+                    if let range = row.range { detail += " [range \(range)]" }
                     table.append([
-                        row.field, row.value, row.provenance.kind,
-                        row.provenance.detail + (row.note.map { " (note: \($0))" } ?? ""),
+                        row.field, row.value, row.provenance.kind, chip.sourceKind(of: row.provenance) ?? "—",
+                        detail + (row.note.map { " (note: \($0))" } ?? ""),
                     ])
                 }
                 print(table.render())
+                if !chip.sources.isEmpty {
+                    print("\nsources:")
+                    var sources = TextTable(headers: ["KEY", "KIND", "TITLE / URL"])
+                    for key in chip.sources.keys.sorted() {
+                        guard let source = chip.sources[key] else { continue }
+                        sources.append([
+                            key, source.kind?.rawValue ?? "unclassified",
+                            (source.title.map { "\($0) — " } ?? "") + source.url,
+                        ])
+                    }
+                    print(sources.render())
+                }
             }
         }
     }

@@ -13,16 +13,105 @@ import Testing
         ] {
             #expect(ids.contains(required))
         }
+        #expect(directives.count >= 13)
         for directive in directives {
             #expect(directive.source.hasPrefix("https://"), "\(directive.id) has no URL source")
             #expect(!directive.scope.actions.isEmpty)
-            #expect(directive.issued <= directive.effective)
+            // Guidance may be issued after the requirement it confirms took effect (the May 2026 headquarters
+            // guidance confirms a requirement of 17 Nov 2023); then its history starts by the effective date.
+            #expect(
+                directive.issued <= directive.effective
+                    || directive.statusHistory.contains { $0.date <= directive.effective },
+                "\(directive.id): issued \(directive.issued) after effective \(directive.effective)"
+            )
+            #expect(directive.version == 2, "\(directive.id)")
+            #expect(directive.sourceKind != nil, "\(directive.id) has no source_kind")
+            #expect(directive.alsoKinds.count == directive.also.count, "\(directive.id): also_kinds")
+            #expect(directive.lastConfirmed != nil, "\(directive.id) has no last_confirmed")
+            #expect(!directive.statusHistory.isEmpty, "\(directive.id) has no status_history")
+            #expect(directive.statusHistory.allSatisfy { $0.source?.hasPrefix("https://") == true })
         }
         let cac = try #require(directives.first { $0.id == "cn-cac-2025-09-rtx-pro-6000d" })
         #expect(cac.effective == Day("2025-09-17"))
         #expect(cac.scope.actions == [.test, .order])
         #expect(!cac.inForce(on: Day("2025-09-16")!))
         #expect(cac.inForce(on: Day("2025-09-17")!))
+    }
+
+    /// The Affiliates rule was stayed "until November 9, 2026" (FR Doc 2025-19846) and nothing later is known:
+    /// in force 29 Sep 2025, suspended 10 Nov 2025 to 9 Nov 2026, status unknown from 10 Nov 2026.
+    @Test func affiliatesRuleStatusOverTime() throws {
+        let directives = try DirectiveCatalogue.load().directives
+        let rule = try #require(directives.first { $0.id == "us-bis-2025-09-affiliates-rule" })
+        #expect(rule.standing(on: Day("2025-09-28")!).kind == .notYetEffective)
+        #expect(rule.standing(on: Day("2025-10-01")!).kind == .applies)
+        #expect(rule.standing(on: Day("2025-11-10")!).kind == .doesNotApply)
+        #expect(rule.standing(on: Day("2026-11-09")!).status == .suspended)
+        let after = rule.standing(on: Day("2026-12-01")!)
+        #expect(after.kind == .unknown)
+        #expect(after.explanation.hasPrefix("status unknown — review"))
+        #expect(after.explanation.contains("2026-11-09"))
+        #expect(after.explanation.contains("which no source confirms"))
+        #expect(rule.scheduled.first?.confirmed == false)
+        #expect(rule.scope.countries == ["*"])
+        #expect(rule.scope.covers(country: "DE"))
+        #expect(rule.scope.buyer?.ownedByListedPartiesPercentAtLeast == 50)
+    }
+
+    /// A press-reported instruction applies until its last confirmation (10 Oct 2025) and is unknown after.
+    @Test func reportedDirectivesBecomeUnknownAfterTheirLastConfirmation() throws {
+        let directives = try DirectiveCatalogue.load().directives
+        let cac = try #require(directives.first { $0.id == "cn-cac-2025-09-rtx-pro-6000d" })
+        #expect(cac.status == .reportedNotConfirmed)
+        #expect(cac.standing(on: Day("2025-10-10")!).kind == .applies)
+        #expect(cac.standing(on: Day("2025-10-11")!).kind == .unknown)
+        #expect(cac.inForce(on: Day("2025-10-11")!))
+        let xinchuang = try #require(directives.first { $0.id == "cn-miit-2025-12-xinchuang-ai-processors" })
+        #expect(xinchuang.favoured?.vendors == ["Huawei", "Cambricon"])
+        #expect(xinchuang.scope.buyer?.types == ["government", "state-owned-enterprise"])
+    }
+
+    @Test func malformedStatusHistoriesNameFileAndLine() {
+        let base = """
+            id: x
+            version: 2
+            title: "X"
+            issuer: "Somebody"
+            jurisdiction: US
+            issued: 2025-01-13
+            effective: 2025-01-15
+            status: in-force
+            status_history:
+              - {date: 2025-01-15, status: in-force, source: "https://example.test/a"}
+              - {date: 2025-02-01, status: paused, source: "https://example.test/b"}
+            last_confirmed: 2025-03-01
+            effect: prohibited
+            severity: violation
+            source: "https://example.test"
+            source_kind: regulator
+            scope: {countries: [CN], chips: [h20], actions: [order]}
+            """
+        #expect {
+            try DirectiveCatalogue.decode(text: base, file: "x.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("x.yaml:11: field 'status_history[2].status'") && "\(error)".contains("paused")
+        }
+        let early = base.replacingOccurrences(of: "status: paused", with: "status: suspended")
+            .replacingOccurrences(of: "last_confirmed: 2025-03-01", with: "last_confirmed: 2025-01-20")
+        #expect {
+            try DirectiveCatalogue.decode(text: early, file: "x.yaml")
+        } throws: { error in
+            "\(error)".contains("last_confirmed") && "\(error)".contains("before the latest status_history entry")
+        }
+        let unsourced = base.replacingOccurrences(
+            of: ", status: paused, source: \"https://example.test/b\"",
+            with: ", status: suspended"
+        )
+        #expect {
+            try DirectiveCatalogue.decode(text: unsourced, file: "x.yaml")
+        } throws: { error in
+            "\(error)".contains("status_history[2]") && "\(error)".contains("has no source")
+        }
     }
 
     @Test func endsBoundsTheDirective() throws {
@@ -94,6 +183,34 @@ import Testing
         #expect(plan.lines[1].action == .order)
         #expect(plan.lines[1].date == Day("2025-11-01"))
         #expect(plan.lines[1].fileLine == 7)
+    }
+
+    @Test func plansStateBuyerFacts() throws {
+        let plan = try ProcurementPlan.decode(
+            text: """
+                kind: order
+                organisation: acme
+                country: cn
+                date: 2026-12-01
+                buyer: {types: [state-owned-enterprise], headquarters: cn, owned_by_listed_parties_percent: 0}
+                lines:
+                  - {chip: h20, quantity: 8}
+                  - {chip: h20, quantity: 8, buyer: {types: [state-funded-data-centre], project_completion_percent: 25}}
+                """,
+            file: "plan.yaml"
+        )
+        #expect(plan.lines[0].buyer?.types == ["state-owned-enterprise"])
+        #expect(plan.lines[0].buyer?.headquarters == "CN")
+        #expect(plan.lines[1].buyer?.projectCompletionPercent == 25)
+        #expect {
+            try ProcurementPlan.decode(
+                text:
+                    "kind: order\norganisation: x\ncountry: CN\ndate: 2026-12-01\nbuyer: {owned_by_listed_parties_percent: 150}\nlines:\n  - {chip: h20, quantity: 1}\n",
+                file: "plan.yaml"
+            )
+        } throws: { error in
+            "\(error)".hasPrefix("plan.yaml:5: field 'buyer.owned_by_listed_parties_percent'")
+        }
     }
 
     @Test func plansInJSONParseToo() throws {

@@ -57,7 +57,7 @@ import Testing
     /// Published densities are rounded to one decimal, so allow that rounding on top of 1 %.
     @Test func computedDensityMatchesEveryPublishedValue() throws {
         let published = catalogue.chips.filter { $0.published?.performanceDensity != nil }
-        #expect(published.count >= 2)
+        #expect(!published.isEmpty)
         for chip in published {
             guard let expected = chip.published?.performanceDensity?.value else { continue }
             let density = try #require(classifier.classify(chip).performanceDensity)
@@ -132,11 +132,23 @@ import Testing
         #expect(result.tppPrecision == .bf16)
     }
 
-    @Test func unknownDieAreaIsSaidAndOnlyA1CanApply() {
+    @Test func unknownDieAreaIsSaidAndTheDensityClausesAreNotEvaluated() {
+        // 250 × 8 = 2,000 ≥ 1,600, the floor of the density clauses a.2 and b.2.
         let result = classifier.classify(chip(tops: 250, dieArea: nil))
         #expect(result.performanceDensity == nil)
-        #expect(result.eccnClass == "not 3A090")
+        #expect(result.eccnClass == "density clauses not evaluated")
         #expect(result.explanation.contains("die area"))
+    }
+
+    /// The RTX Pro 6000D has no published tensor rate: its class rests on the FP8 estimate, and `classify` says so
+    /// (first-format data: 550 without a range; re-checked data: 590 [296–830], which straddles PD 5.92 at 555).
+    @Test func rtxPro6000DClassIsEstimateDecisive() throws {
+        let result = classifier.classify(try catalogue.chip("rtx-pro-6000d"))
+        #expect(result.isEstimateDecisive)
+        #expect(result.decisiveEstimatedInputs.contains("dense.fp8"))
+        if result.eccnClass == "undetermined" {
+            #expect(result.uncertainty?.contains("if dense FP8 ≥ 555 TFLOPS, i.e. PD 5.92 on 750 mm²") == true)
+        }
     }
 
     @Test func estimatedInputsAreReported() {
