@@ -165,18 +165,27 @@ public struct PerformanceModel: Sendable, Hashable {
     // MARK: - Timing
 
     /// Time of one step over `tokens` new tokens per attention rank, each attending over `context` tokens,
-    /// returning seconds and what bound it. `causalPrefill` halves the attention term (a prompt attends to itself).
+    /// returning seconds and which term bound it. `causalPrefill` halves the attention term (a prompt attends to
+    /// itself). `queriesPerSequence` > 1 is a speculative verification step: each sequence scores that many tokens
+    /// against its cache, which is read once (so KV bytes scale with `tokens / queriesPerSequence`).
     @inline(__always)
-    func stepTime(tokens: Double, context: Double, causalPrefill: Bool) -> (seconds: Double, bound: Bound) {
+    func stepTime(
+        tokens: Double,
+        context: Double,
+        causalPrefill: Bool,
+        queriesPerSequence: Double = 1
+    ) -> (seconds: Double, bound: Bound) {
         let w = weightBytes
         // Attention block: projections + scores/values over the context.
         let attentionFLOPs =
             2 * attentionParamsPerChip * tokens
             + 2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
-        let kvRead = causalPrefill ? 0 : tokens * context * kvElementsPerTokenPerLayerPerChip * kvBytes
-        let attentionBytes = attentionParamsPerChip * w + kvRead
+        let kvRead =
+            causalPrefill ? 0 : tokens / queriesPerSequence * context * kvElementsPerTokenPerLayerPerChip * kvBytes
+        let attentionWeightMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond
+        let kvMemory = kvRead / bandwidthBytesPerSecond
         let attentionCompute = attentionFLOPs / computeFLOPS
-        let attentionMemory = attentionBytes / bandwidthBytesPerSecond
+        let attentionMemory = attentionWeightMemory + kvMemory
 
         // Dense FFN layers.
         let denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
@@ -193,9 +202,13 @@ public struct PerformanceModel: Sendable, Hashable {
             let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
             moeCompute = (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
             moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
-            if ep > 1 {
-                // Dispatch in 1-byte FP8 and combine in 2-byte BF16; (ep-1)/ep of it leaves the chip.
-                let bytes = tokens * activeExperts * d * 3 * (ep - 1) / ep
+            if dp > 1, ep > 1 {
+                // Tokens live on different DP ranks, so they travel to their experts and back: dispatch in 1-byte
+                // FP8 and combine in 2-byte BF16, (ep−1)/ep of it leaving the chip. TP ranks of one DP group hold
+                // the same tokens and split the sending. With DP 1 every rank already holds every token (the EP
+                // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
+                // the block, so no all-to-all is charged (issue 17: TP8 charged both).
+                let bytes = tokens / tp * activeExperts * d * 3 * (ep - 1) / ep
                 allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + bytes / linkBytesPerSecond
             }
         }
@@ -212,42 +225,81 @@ public struct PerformanceModel: Sendable, Hashable {
         let dense = max(denseCompute, denseMemory)
         let moe = max(moeCompute, moeMemory)
         let perLayerStages = layers * attention + denseLayers * dense + moeLayers * moe
-        let lmHead = max(
-            2 * lmHeadParamsPerChip * tokens / computeFLOPS,
-            lmHeadParamsPerChip * w / bandwidthBytesPerSecond
-        )
+        let lmHeadCompute = 2 * lmHeadParamsPerChip * tokens / computeFLOPS
+        let lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        let lmHead = max(lmHeadCompute, lmHeadMemory)
         let communication = layers * allReduce + moeLayers * allToAll
         // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
         let seconds = perLayerStages + lmHead + communication
 
         let computeTotal =
-            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute
-        let memoryTotal = layers * attentionMemory + denseLayers * denseMemory + moeLayers * moeMemory
-        let bound: Bound =
-            communication > max(computeTotal, memoryTotal)
-            ? .interconnect
-            : computeTotal >= memoryTotal ? .compute : .memoryBandwidth
+            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute + lmHeadCompute
+        let kvTotal = layers * kvMemory
+        let weightTotal =
+            layers * attentionWeightMemory + denseLayers * denseMemory + moeLayers * moeMemory + lmHeadMemory
+        let bound: Bound
+        if communication > max(computeTotal, kvTotal + weightTotal) {
+            bound = .interconnect
+        } else if computeTotal >= kvTotal + weightTotal {
+            bound = .compute
+        } else {
+            bound = kvTotal > weightTotal ? .kvReads : .weights
+        }
         return (seconds, bound)
+    }
+
+    /// One decode step of `sequencesPerRank` sequences per attention rank, with speculative verification when
+    /// `speculation` is set: every sequence scores 1 + k tokens, and the draft (one extra layer, as DeepSeek's MTP
+    /// module and EAGLE-3's head are) runs k times. Returns the step without the framework overhead.
+    @inline(__always)
+    func decodeStepTime(
+        sequencesPerRank: Double,
+        context: Double,
+        speculation: Speculation?
+    ) -> (seconds: Double, bound: Bound) {
+        guard let speculation else {
+            return stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false)
+        }
+        let queries = 1 + Double(speculation.draftTokens)
+        let verify = stepTime(
+            tokens: sequencesPerRank * queries,
+            context: context,
+            causalPrefill: false,
+            queriesPerSequence: queries
+        )
+        let draftLayer = stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false).seconds / layers
+        return (verify.seconds + Double(speculation.draftTokens) * draftLayer, verify.bound)
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
     ///
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
-    /// interrupted by prefills, and TTFT is the prefill time alone.
-    public func predict(batch: Int, inputTokens: Int, outputTokens: Int, disaggregated: Bool = false) -> Prediction {
+    /// interrupted by prefills, and TTFT is the prefill time alone. With `speculation`, each decode step emits
+    /// the acceptance length in tokens per sequence.
+    public func predict(
+        batch: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
+    ) -> Prediction {
         let b = Double(max(1, batch))
         let input = Double(max(1, inputTokens))
         let output = Double(max(1, outputTokens))
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
         let meanContext = input + output / 2
-        let decode = stepTime(tokens: tokensPerRank, context: meanContext, causalPrefill: false)
+        let decode = decodeStepTime(sequencesPerRank: tokensPerRank, context: meanContext, speculation: speculation)
         let decodeStep = decode.seconds + deployment.efficiency.stepOverheadSeconds
         let prefill = stepTime(tokens: input, context: input, causalPrefill: true)
-        // Continuous batching: b/output requests finish per step on average, and as many prefills join.
-        let prefillsPerStep = disaggregated ? 0 : b / output
-        let tpot = decodeStep + prefillsPerStep * prefill.seconds
-        let ttft = prefill.seconds + (disaggregated ? 0 : tpot)
+        // Continuous batching: b/output requests finish per emitted token on average, and as many prefills join.
+        // One prefill step prefills a prompt on every DP rank at once, so b/output prompts cost b/output/dp steps
+        // (issue 17: charging a whole DP-wide step per prompt counted each prompt dp times).
+        let tokensPerStep = speculation?.acceptanceLength ?? 1
+        let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp
+        let step = decodeStep + prefillStepsPerStep * prefill.seconds
+        let tpot = step / tokensPerStep
+        let ttft = prefill.seconds + (disaggregated ? 0 : step)
         let perReplica = b / tpot
         let maxBatch = maxBatch(contextTokens: Int(input + output))
         let stepBound: Bound =
@@ -266,9 +318,69 @@ public struct PerformanceModel: Sendable, Hashable {
             weightBytesPerChip: weightBytesPerChip,
             kvBytesPerSequencePerChip: kvBytesPerTokenPerChip * (input + output),
             maxBatch: maxBatch,
-            decodeBound: b > Double(maxBatch) ? .capacity : stepBound,
-            prefillBound: prefill.bound
+            decodeBound: stepBound,
+            prefillBound: prefill.bound,
+            limitedByCapacity: b >= Double(maxBatch),
+            calibration: deployment.efficiency.tier
         )
+    }
+
+    /// Like `predict`, but refuses a batch whose KV cache does not fit, naming the capacity.
+    public func predictWithinCapacity(
+        batch: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
+    ) throws(PerfModelError) -> Prediction {
+        let capacity = maxBatch(contextTokens: max(1, inputTokens) + max(1, outputTokens))
+        guard batch <= capacity else {
+            throw .exceedsCapacity(batch: batch, capacity: capacity, contextTokens: inputTokens + outputTokens)
+        }
+        return predict(
+            batch: batch,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            disaggregated: disaggregated,
+            speculation: speculation
+        )
+    }
+
+    /// A closed loop of `concurrency` clients over `replicas` aggregated replicas, all starting together with
+    /// prompts of one length (`bench_serving --max-concurrency`): requests move in waves (see `WaveTiming`).
+    /// Each replica prefills its share of a wave's prompts at its prefill-only rate, then decodes them together.
+    public func closedLoop(
+        concurrency: Int,
+        replicas: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        speculation: Speculation? = nil
+    ) -> Prediction {
+        let replicas = max(1, replicas)
+        let perReplica = max(1, Int((Double(concurrency) / Double(replicas)).rounded(.up)))
+        var result = predict(
+            batch: perReplica,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            disaggregated: true,
+            speculation: speculation
+        )
+        let promptsPerSecond =
+            prefillThroughput(inputTokens: inputTokens) * chips * Double(replicas) / Double(max(1, inputTokens))
+        let wave = WaveTiming(
+            concurrency: concurrency,
+            promptsPerSecond: promptsPerSecond,
+            promptSeconds: result.prefillSeconds,
+            outputTokens: outputTokens,
+            tpotSeconds: result.tpotSeconds
+        )
+        let allChips = chips * Double(replicas)
+        result.ttftSeconds = wave.meanTTFTSeconds
+        result.outputTokensPerSecondPerChip = wave.outputTokensPerSecond / allChips
+        result.totalTokensPerSecondPerChip =
+            wave.outputTokensPerSecond * Double(max(1, inputTokens) + max(1, outputTokens))
+            / Double(max(1, outputTokens)) / allChips
+        return result
     }
 
     /// Prefill-only throughput (a prefill instance): input tokens per second per chip when each attention rank
@@ -295,15 +407,19 @@ public struct PerformanceModel: Sendable, Hashable {
     }
 
     /// The best throughput per chip under the limits, and the throughput–interactivity curve.
+    ///
+    /// The search visits batches up to the KV capacity and at most `maxBatchCapPerRank` per attention DP rank
+    /// (so it scales with DP).
     public func bestThroughput(
         inputTokens: Int,
         outputTokens: Int,
         limits: ServiceLimits,
-        maxBatchCap: Int = 4096,
-        disaggregated: Bool = false
+        maxBatchCapPerRank: Int = 4096,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
     ) -> LimitedThroughput {
         let capacity = maxBatch(contextTokens: inputTokens + outputTokens)
-        let limit = min(maxBatchCap, capacity)
+        let limit = min(maxBatchCapPerRank * Int(dp), capacity)
         var best: Prediction?
         var curve: [CurvePoint] = []
         for batch in Self.batchGrid(upTo: max(1, limit)) {
@@ -311,7 +427,8 @@ public struct PerformanceModel: Sendable, Hashable {
                 batch: batch,
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
-                disaggregated: disaggregated
+                disaggregated: disaggregated,
+                speculation: speculation
             )
             let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
             curve.append(
@@ -330,10 +447,20 @@ public struct PerformanceModel: Sendable, Hashable {
                 best = prediction
             }
         }
-        if var chosen = best, chosen.batch == limit, limit == capacity {
-            chosen.decodeBound = .capacity
-            best = chosen
+        var reason: String?
+        if best == nil {
+            if capacity < 1 {
+                reason = "not even one sequence of \(inputTokens + outputTokens) tokens fits in the KV cache"
+            } else if let first = curve.first {
+                reason =
+                    "batch 1 misses the limits (\(limits.summary)): TTFT \(Self.ms(first.ttftSeconds)), "
+                    + "TPOT \(Self.ms(first.tpotSeconds))"
+            }
         }
-        return LimitedThroughput(best: best, limits: limits, curve: curve)
+        return LimitedThroughput(best: best, limits: limits, curve: curve, reason: reason)
+    }
+
+    static func ms(_ seconds: Double) -> String {
+        "\(Quantity.trimmed(seconds * 1000, digits: 1)) ms"
     }
 }

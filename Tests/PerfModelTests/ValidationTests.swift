@@ -3,40 +3,47 @@ import PerfModel
 import Testing
 
 @Suite struct ValidationTests {
-    @Test func validationSetHasTwentyRowsOverFourFamiliesIncludingNonNVIDIA() throws {
-        let chips = try ChipCatalogue.load()
-        let rows = try Validation.builtInRows()
-        #expect(rows.count >= 20)
-        #expect(Set(rows.map(\.id)).count == rows.count)
-        var families = Set<String>()
+    @Test func evidenceSetHasEightyRowsSixChipsAndTenDomesticRows() throws {
+        let rows = try PublishedServing.builtInRows()
+        #expect(rows.count >= 80)
+        #expect(Set(rows.map(\.chip)).count >= 6)
+        let domestic: Set = ["ascend-910b", "ascend-910c", "mtt-s5000"]
+        #expect(rows.filter { domestic.contains($0.chip) }.count >= 10)
         for row in rows {
-            let chip = try chips.chip(row.chip)
             #expect(row.source.hasPrefix("https://"), "\(row.id) needs a source URL")
-            let family: String =
-                switch chip.id {
-                case let id where id.hasPrefix("h") || id.hasPrefix("a1"): "nvidia-hopper-ampere"
-                case let id where id.hasPrefix("b") || id.hasPrefix("gb"): "nvidia-blackwell"
-                default: chip.vendor
-                }
-            families.insert(family)
         }
-        #expect(families.count >= 4)
-        #expect(rows.contains { (try? chips.chip($0.chip).vendor) != "NVIDIA" })
     }
 
-    @Test func everyRowIsPredicted() throws {
-        let outcomes = Validation.run(
-            try Validation.builtInRows(),
+    @Test func everyRowIsPredictedOrSaysWhyNot() throws {
+        let report = Validation.run(
+            try PublishedServing.builtInRows(),
             chips: try ChipCatalogue.load(),
-            models: try ModelCatalogue.load()
+            models: try ModelCatalogue.load(),
+            profiles: try EngineProfiles.builtIn()
         )
-        for outcome in outcomes {
-            #expect(outcome.predicted != nil, "\(outcome.row.id): \(outcome.remark ?? "")")
+        #expect(report.outcomes.count == (try PublishedServing.builtInRows()).count)
+        for outcome in report.outcomes where outcome.predicted == nil {
+            #expect(!(outcome.remark ?? "").isEmpty, "\(outcome.row.id) is dropped without a reason")
         }
+        #expect(report.overall.predicted >= 80)
+    }
+
+    @Test func leaveOneOutPredictionDoesNotDependOnTheRowsOwnValue() throws {
+        // Changing a row's measured value must not change its own prediction (the fit excludes it), while the
+        // in-sample fit may move.
+        var rows = try PublishedServing.builtInRows()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let before = Validation.run(rows, chips: chips, models: models, profiles: profiles)
+        let index = try #require(before.outcomes.firstIndex { $0.predicted != nil })
+        rows[index].value *= 10
+        let after = Validation.run(rows, chips: chips, models: models, profiles: profiles)
+        #expect(after.outcomes[index].predicted == before.outcomes[index].predicted)
     }
 
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
-        let row = try #require(try Validation.builtInRows().first)
+        let row = try #require(try PublishedServing.builtInRows().first)
         let outcomes = [0.1, -0.3, 0.2].map {
             ValidationOutcome(row: row, predicted: 1, relativeError: $0, remark: nil)
         }
@@ -44,5 +51,18 @@ import Testing
         #expect(abs(summary.medianAbsolutePercentError - 20) < 1e-9)
         #expect(abs(summary.meanAbsolutePercentError - 20) < 1e-9)
         #expect(abs(summary.medianSignedPercentError - 10) < 1e-9)
+    }
+
+    @Test func duplicateRowIDsAreRefused() {
+        let text = """
+            rows:
+            - {id: a, chip: h20, model: llama-3.1-8b, scenario: offline, mode: aggregated, \
+            metric: output_tokens_per_s_per_chip, value: 1, engine: sglang, framework: x, source_kind: vendor, \
+            source: 'https://x'}
+            - {id: a, chip: h20, model: llama-3.1-8b, scenario: offline, mode: aggregated, \
+            metric: output_tokens_per_s_per_chip, value: 1, engine: sglang, framework: x, source_kind: vendor, \
+            source: 'https://x'}
+            """
+        #expect(throws: PerfModelError.self) { try PublishedServing.rows(from: text) }
     }
 }

@@ -1,0 +1,214 @@
+import Catalogue
+import Foundation
+
+/// Disaggregated serving: a pool of prefill replicas and a pool of decode replicas, each with its own
+/// deployment, and the KV cache of every prompt moved from one to the other.
+///
+/// Throughput is the smaller of what the decode pool emits and what the prefill pool can feed it; TTFT is one
+/// prompt's prefill, the KV transfer and the wait in the prefill queue (M/D/1). Figures per chip divide by the
+/// chips of both pools, as the published disaggregated results do.
+public struct DisaggregatedModel: Sendable {
+    public let prefill: PerformanceModel
+    public let prefillReplicas: Int
+    public let decode: PerformanceModel
+    public let decodeReplicas: Int
+    /// Bytes per second one prompt's KV cache moves at between the pools.
+    public let transferBytesPerSecond: Double
+
+    /// - Parameter transferBytesPerSecond: the link the KV cache crosses; by default the decode chip's scale-up
+    ///   link when both pools fit in one scale-up domain, else one 400 Gb/s NIC per chip (50 GB/s).
+    public init(
+        prefill: PerformanceModel,
+        prefillReplicas: Int,
+        decode: PerformanceModel,
+        decodeReplicas: Int,
+        transferBytesPerSecond: Double? = nil
+    ) throws(PerfModelError) {
+        guard prefillReplicas >= 1, decodeReplicas >= 1 else {
+            throw .invalid("a disaggregated deployment needs at least one prefill and one decode replica")
+        }
+        guard prefill.deployment.model.id == decode.deployment.model.id else {
+            throw .invalid("the prefill and decode pools must serve the same model")
+        }
+        self.prefill = prefill
+        self.prefillReplicas = prefillReplicas
+        self.decode = decode
+        self.decodeReplicas = decodeReplicas
+        let chip = decode.deployment.chip
+        let domain = chip.scaleUp?.domainSize?.value ?? 8
+        let total = Int(prefill.chips) * prefillReplicas + Int(decode.chips) * decodeReplicas
+        let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
+        self.transferBytesPerSecond =
+            transferBytesPerSecond ?? (total <= domain ? scaleUp : min(scaleUp, 50e9))
+    }
+
+    /// Chips of both pools.
+    public var chips: Int { Int(prefill.chips) * prefillReplicas + Int(decode.chips) * decodeReplicas }
+
+    /// Seconds to move one prompt's KV cache: the whole model's cache (every layer, every head) of `inputTokens`,
+    /// sent in parallel by the prefill replica's chips over their links.
+    public func transferSeconds(inputTokens: Int) -> Double {
+        let model = decode.deployment.model
+        let bytes = model.kvElementsPerToken * decode.deployment.kvPrecision.bytesPerElement * Double(inputTokens)
+        return bytes / (transferBytesPerSecond * prefill.chips)
+    }
+
+    /// Prompts per second one prefill replica processes.
+    public func promptsPerSecondPerPrefillReplica(inputTokens: Int) -> Double {
+        prefill.prefillThroughput(inputTokens: inputTokens) * prefill.chips / Double(max(1, inputTokens))
+    }
+
+    /// Serving a closed loop of `concurrency` clients that all start together and send prompts of one length
+    /// (`bench_serving --max-concurrency C` with fixed lengths): requests move in waves of `concurrency`. Each
+    /// wave's prompts queue at the prefill pool (the mean prompt waits (C − 1) / 2 prompt times), then decode
+    /// together at C / decode-replicas sequences per replica. Output per chip = C · output / wave time / chips,
+    /// wave time = C / prefill rate + output × TPOT.
+    public func predict(
+        concurrency: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        speculation: Speculation? = nil
+    ) -> Prediction {
+        let perReplica = max(1, Int((Double(concurrency) / Double(decodeReplicas)).rounded(.up)))
+        var result = decode.predict(
+            batch: perReplica,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            disaggregated: true,
+            speculation: speculation
+        )
+        let prefillRate = Double(prefillReplicas) * promptsPerSecondPerPrefillReplica(inputTokens: inputTokens)
+        let service = prefill.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds
+        let wave = WaveTiming(
+            concurrency: concurrency,
+            promptsPerSecond: prefillRate,
+            promptSeconds: service + transferSeconds(inputTokens: inputTokens),
+            outputTokens: outputTokens,
+            tpotSeconds: result.tpotSeconds
+        )
+        result.ttftSeconds = wave.meanTTFTSeconds
+        result.prefillSeconds = service
+        result.outputTokensPerSecondPerChip = wave.outputTokensPerSecond / Double(chips)
+        result.totalTokensPerSecondPerChip =
+            wave.outputTokensPerSecond * Double(max(1, inputTokens) + max(1, outputTokens))
+            / Double(max(1, outputTokens)) / Double(chips)
+        return result
+    }
+
+    /// The prefill-pool size per decode replica that keeps up with the decode pool at `decodeBatch` and meets a
+    /// TTFT limit, with the resulting throughput per chip of both pools. `nil` when even an idle prefill replica
+    /// misses the TTFT limit or the decode step misses the TPOT limit.
+    public static func poolRatio(
+        prefill: PerformanceModel,
+        decode: PerformanceModel,
+        decodeBatch: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        limits: ServiceLimits,
+        speculation: Speculation? = nil,
+        transferBytesPerSecond: Double
+    ) -> (prefillReplicasPerDecodeReplica: Double, prediction: Prediction)? {
+        var result = decode.predict(
+            batch: decodeBatch,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            disaggregated: true,
+            speculation: speculation
+        )
+        if let tpot = limits.tpotSeconds, result.tpotSeconds > tpot { return nil }
+        let output = Double(max(1, outputTokens))
+        let demand = Double(result.batch) / (output * result.tpotSeconds)
+        let perPrefill = prefill.prefillThroughput(inputTokens: inputTokens) * prefill.chips / Double(max(1, inputTokens))
+        let service = prefill.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds
+        let bytes =
+            decode.deployment.model.kvElementsPerToken * decode.deployment.kvPrecision.bytesPerElement
+            * Double(inputTokens)
+        let transfer = bytes / (transferBytesPerSecond * prefill.chips)
+        // The highest prefill utilisation ρ whose M/D/1 wait keeps TTFT within the limit:
+        // service + transfer + ρ / (2(1 − ρ)) / μ ≤ limit  ⇔  ρ ≤ 2xμ / (1 + 2xμ), x = limit − service − transfer.
+        var utilisation = 0.9
+        if let limit = limits.ttftSeconds {
+            let slack = limit - service - transfer
+            guard slack > 0 else { return nil }
+            let k = 2 * slack * perPrefill
+            utilisation = min(utilisation, k / (1 + k))
+        }
+        let ratio = demand / (perPrefill * utilisation)
+        let chips = decode.chips + ratio * prefill.chips
+        result.ttftSeconds = service + transfer + utilisation / (2 * (1 - utilisation)) / perPrefill
+        result.prefillSeconds = service
+        result.outputTokensPerSecondPerChip = demand * output / chips
+        result.totalTokensPerSecondPerChip = demand * (Double(max(1, inputTokens)) + output) / chips
+        return (ratio, result)
+    }
+
+    /// The best decode batch and pool ratio under the limits: the most output tokens per second per chip of both
+    /// pools. The decode batch search scales with the decode replica's DP degree.
+    public static func best(
+        prefill: PerformanceModel,
+        decode: PerformanceModel,
+        inputTokens: Int,
+        outputTokens: Int,
+        limits: ServiceLimits,
+        speculation: Speculation? = nil,
+        transferBytesPerSecond: Double = 50e9
+    ) -> (prefillReplicasPerDecodeReplica: Double, prediction: Prediction)? {
+        let capacity = decode.maxBatch(contextTokens: inputTokens + outputTokens)
+        let limit = min(4096 * Int(decode.dp), capacity)
+        var best: (prefillReplicasPerDecodeReplica: Double, prediction: Prediction)?
+        for batch in PerformanceModel.batchGrid(upTo: max(1, limit)) {
+            guard
+                let candidate = poolRatio(
+                    prefill: prefill,
+                    decode: decode,
+                    decodeBatch: batch,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    limits: limits,
+                    speculation: speculation,
+                    transferBytesPerSecond: transferBytesPerSecond
+                )
+            else { continue }
+            if candidate.prediction.outputTokensPerSecondPerChip
+                > (best?.prediction.outputTokensPerSecondPerChip ?? 0)
+            {
+                best = candidate
+            }
+        }
+        return best
+    }
+}
+
+/// A closed-loop benchmark's waves: `concurrency` prompts arrive together, are prefilled one after another at
+/// `promptsPerSecond`, then decode together.
+public struct WaveTiming: Sendable, Hashable {
+    public var concurrency: Int
+    public var promptsPerSecond: Double
+    /// One prompt's own prefill (plus KV transfer) when nothing queues before it.
+    public var promptSeconds: Double
+    public var outputTokens: Int
+    public var tpotSeconds: Double
+
+    public init(concurrency: Int, promptsPerSecond: Double, promptSeconds: Double, outputTokens: Int, tpotSeconds: Double) {
+        self.concurrency = max(1, concurrency)
+        self.promptsPerSecond = promptsPerSecond
+        self.promptSeconds = promptSeconds
+        self.outputTokens = max(1, outputTokens)
+        self.tpotSeconds = tpotSeconds
+    }
+
+    /// Mean TTFT over a wave: the prompt's own prefill plus (C − 1) / 2 prompts ahead of it on average.
+    public var meanTTFTSeconds: Double {
+        promptSeconds + Double(concurrency - 1) / 2 / promptsPerSecond
+    }
+
+    /// One wave: the last prompt's prefill, then the output at TPOT.
+    public var waveSeconds: Double {
+        max(promptSeconds, Double(concurrency) / promptsPerSecond) + Double(outputTokens) * tpotSeconds
+    }
+
+    /// Output tokens per second over the whole deployment.
+    public var outputTokensPerSecond: Double {
+        Double(concurrency * outputTokens) / waveSeconds
+    }
+}

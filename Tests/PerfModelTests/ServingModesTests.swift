@@ -1,0 +1,232 @@
+import Catalogue
+import Foundation
+import PerfModel
+import Testing
+
+/// Regression tests of issue 17's structural fixes and of the serving modes, against hand calculations.
+@Suite struct ServingModesTests {
+    let chips: ChipCatalogue
+    let models: ModelCatalogue
+
+    init() throws {
+        chips = try ChipCatalogue.load()
+        models = try ModelCatalogue.load()
+    }
+
+    static let ideal = PerformanceModelTests.ideal
+
+    // MARK: - Structural fixes
+
+    @Test func dpPrefillIsChargedOnceForAllRanksNotOncePerPrompt() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("deepseek-v3"),
+                dataParallelAttention: 16,
+                weightPrecision: .fp8,
+                efficiency: Self.ideal
+            )
+        )
+        // 256 sequences over 16 DP ranks, 128 output tokens: 256 / 128 = 2 prompts join per decode step, and one
+        // DP-wide prefill step takes 16 prompts (one per rank), so 2 / 16 = 0.125 prefill steps per decode step.
+        // Before the fix each prompt cost a whole DP-wide step: 2 steps, 16 × too many.
+        let p = perf.predict(batch: 256, inputTokens: 1024, outputTokens: 128)
+        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
+        #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
+    }
+
+    @Test func dp16PrefillOnlyThroughputIsSixteenTimesOneRanks() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let one = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let sixteen = try PerformanceModel(
+            Deployment(chip: chip, model: model, dataParallelAttention: 16, efficiency: Self.ideal)
+        )
+        // Per chip: 16 ranks × T tokens / step / 16 chips = one rank's T / step, i.e. the replica does 16 × one rank's.
+        let perChipOne = one.prefillThroughput(inputTokens: 2048)
+        let perChipSixteen = sixteen.prefillThroughput(inputTokens: 2048)
+        #expect(abs(perChipSixteen * 16 - 16 * perChipOne) / (16 * perChipOne) < 1e-9)
+    }
+
+    @Test func moeAtTP8ChargesTheAllReducesButNoAllToAll() throws {
+        let base = try chips.chip("h200-sxm")
+        let model = try models.model("qwen3-235b-a22b")
+        var slow = base
+        var fast = base
+        slow.scaleUp?.bandwidthBytesPerSecond = Sourced(200e9, .estimate(reason: "test"))
+        fast.scaleUp?.bandwidthBytesPerSecond = Sourced(400e9, .estimate(reason: "test"))
+        func step(_ chip: Chip) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: 8, weightPrecision: .fp8, efficiency: Self.ideal)
+            )
+            return perf.predict(batch: 64, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // Only the TP all-reduces depend on the link: per layer 2 × 2 · 7/8 · (64 tokens · d · 2 B) / link, with the
+        // link one direction of the scale-up figure (100 vs 200 GB/s). An expert all-to-all would add
+        // moeLayers · 64 · k · d · 3 · 7/8 / link on top.
+        let d = Double(model.hiddenSize)
+        let message = 64 * d * 2
+        let perLink = Double(model.layers) * 2 * 2 * 7 / 8 * message
+        let expected = perLink / 100e9 - perLink / 200e9
+        let delta = try step(slow) - step(fast)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    // MARK: - Speculative decoding
+
+    @Test func speculativeDecodeDividesTheVerifyStepByTheAcceptanceLength() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let plain = perf.predict(batch: 1, inputTokens: 1, outputTokens: 2, disaggregated: true)
+        let spec = perf.predict(
+            batch: 1,
+            inputTokens: 1,
+            outputTokens: 2,
+            disaggregated: true,
+            speculation: Speculation(draftTokens: 3, acceptanceLength: 2.5)
+        )
+        // Batch 1 is weight-bound: verifying 4 tokens reads the weights once (same time as one token), and the
+        // draft runs 3 times one layer's worth: step = s · (1 + 3/32), TPOT = step / 2.5.
+        let s = plain.decodeStepSeconds
+        let expected = s * (1 + 3.0 / 32) / 2.5
+        #expect(abs(spec.tpotSeconds - expected) / expected < 0.01)
+    }
+
+    @Test func acceptanceLengthIsBoundedByTheProposedTokensPlusOne() {
+        #expect(Speculation(draftTokens: 2, acceptanceLength: 5).acceptanceLength == 3)
+        #expect(Speculation(draftTokens: 2, acceptanceLength: 0.5).acceptanceLength == 1)
+    }
+
+    // MARK: - Disaggregated
+
+    @Test func closedLoopWaveTimingFollowsTheQueueOfPrompts() {
+        // 32 prompts at 4 prompts/s, each 0.5 s alone: mean TTFT = 0.5 + 31 / 2 / 4 = 4.375 s.
+        // Wave = 32 / 4 = 8 s of prefill + 100 tokens × 20 ms = 10 s; output = 32 · 100 / 10 = 320 tokens/s.
+        let wave = WaveTiming(
+            concurrency: 32,
+            promptsPerSecond: 4,
+            promptSeconds: 0.5,
+            outputTokens: 100,
+            tpotSeconds: 0.02
+        )
+        #expect(abs(wave.meanTTFTSeconds - 4.375) < 1e-12)
+        #expect(abs(wave.waveSeconds - 10) < 1e-12)
+        #expect(abs(wave.outputTokensPerSecond - 320) < 1e-9)
+    }
+
+    @Test func disaggregatedThroughputDividesByBothPools() throws {
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let pair = try DisaggregatedModel(prefill: perf, prefillReplicas: 1, decode: perf, decodeReplicas: 3)
+        #expect(pair.chips == 4)
+        let p = pair.predict(concurrency: 48, inputTokens: 1024, outputTokens: 256)
+        // 16 sequences per decode replica, TPOT of a decode-only step at batch 16.
+        let decode = perf.predict(batch: 16, inputTokens: 1024, outputTokens: 256, disaggregated: true)
+        #expect(p.tpotSeconds == decode.tpotSeconds)
+        let rate = pair.promptsPerSecondPerPrefillReplica(inputTokens: 1024)
+        let wave = max(48 / rate, p.prefillSeconds) + 256 * decode.tpotSeconds
+        #expect(abs(p.outputTokensPerSecondPerChip - 48 * 256 / wave / 4) / p.outputTokensPerSecondPerChip < 1e-6)
+    }
+
+    @Test func kvTransferMovesTheWholeCacheOverThePrefillChipsLinks() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        let perf = try PerformanceModel(
+            Deployment(chip: chip, model: model, tensorParallel: 4, weightPrecision: .fp8, kvPrecision: .fp8)
+        )
+        let pair = try DisaggregatedModel(
+            prefill: perf,
+            prefillReplicas: 1,
+            decode: perf,
+            decodeReplicas: 1,
+            transferBytesPerSecond: 50e9
+        )
+        // 163,840 KV elements per token × 1 B × 4096 tokens = 671 MB over 4 chips × 50 GB/s = 3.36 ms.
+        #expect(abs(pair.transferSeconds(inputTokens: 4096) - 163_840 * 4096 / 200e9) < 1e-12)
+    }
+
+    @Test func poolRatioFeedsTheDecodePoolAndMeetsTheTTFTLimit() throws {
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, weightPrecision: .fp8))
+        let limits = ServiceLimits(ttftSeconds: 1, tpotSeconds: 0.03)
+        let best = try #require(
+            DisaggregatedModel.best(prefill: perf, decode: perf, inputTokens: 2048, outputTokens: 256, limits: limits)
+        )
+        #expect(best.prediction.ttftSeconds <= 1)
+        #expect(best.prediction.tpotSeconds <= 0.03)
+        // Demand of the decode replica in prompts/s = batch / (output × TPOT); the prefill pool runs at the
+        // utilisation the TTFT limit allows, so it must supply at least that demand.
+        let demand = Double(best.prediction.batch) / (256 * best.prediction.tpotSeconds)
+        let supply = best.prefillReplicasPerDecodeReplica * perf.prefillThroughput(inputTokens: 2048) / 2048
+        #expect(supply >= demand * 0.999)
+    }
+
+    // MARK: - Output consistency
+
+    @Test func batchAboveKVCapacityIsRefusedWithTheCapacity() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        let capacity = perf.maxBatch(contextTokens: 4096)
+        #expect(throws: PerfModelError.exceedsCapacity(batch: capacity + 1, capacity: capacity, contextTokens: 4096)) {
+            try perf.predictWithinCapacity(batch: capacity + 1, inputTokens: 2048, outputTokens: 2048)
+        }
+        let atCapacity = try perf.predictWithinCapacity(batch: capacity, inputTokens: 2048, outputTokens: 2048)
+        #expect(atCapacity.limitedByCapacity)
+        #expect(atCapacity.decodeBound != .overhead || atCapacity.decodeStepSeconds > 0)
+    }
+
+    @Test func batchSearchScalesWithDP() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("deepseek-v3"),
+                dataParallelAttention: 16,
+                weightPrecision: .fp8,
+                kvPrecision: .fp8
+            )
+        )
+        let curve = perf.bestThroughput(inputTokens: 128, outputTokens: 128, limits: ServiceLimits()).curve
+        // Capacity per replica is far above 4,096 at 256 tokens of context, and the cap is 4,096 per DP rank.
+        #expect((curve.map(\.batch).max() ?? 0) > 4096)
+    }
+
+    @Test func noBatchMeetingTheLimitsComesWithAReason() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h20"), model: try models.model("llama-3.1-70b"), tensorParallel: 8)
+        )
+        let limited = perf.bestThroughput(
+            inputTokens: 2048,
+            outputTokens: 256,
+            limits: ServiceLimits(tpotSeconds: 0.0001)
+        )
+        #expect(limited.best == nil)
+        #expect(limited.reason?.contains("batch 1 misses") == true)
+    }
+
+    // MARK: - Engines and calibration tiers
+
+    @Test func engineWithoutAProfileForTheVendorFallsBackAndSaysSo() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let ascend = try chips.chip("ascend-910c")
+        let (profile, remark) = profiles.profile(engine: "trt-llm", chip: ascend)
+        #expect(profile.id == "default")
+        #expect(remark?.contains("vendor-class default") == true)
+        #expect(profiles.profile(engine: "trt-llm", chip: try chips.chip("h100-sxm")).profile.id == "trt-llm")
+    }
+
+    @Test func everyPredictionCarriesItsCalibrationTier() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let spec = try PerformanceModel(Deployment(chip: chip, model: model))
+        #expect(spec.predict(batch: 1, inputTokens: 8, outputTokens: 8).calibration == .specOnly)
+        let calibration = Calibration.fromServing(measuredThroughput: 9, predictedThroughput: 10, resultIDs: ["s-1"])
+        let served = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: calibration.efficiency))
+        let tier = served.predict(batch: 1, inputTokens: 8, outputTokens: 8).calibration
+        #expect(tier.kind == .servingResults)
+        #expect(tier.resultIDs == ["s-1"])
+    }
+}
