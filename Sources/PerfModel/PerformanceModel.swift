@@ -14,8 +14,17 @@ public struct PerformanceModel: Sendable, Hashable {
 
     // Resolved figures, per chip.
     let computeFLOPS: Double
+    /// Throughput of the attention score and value products (q·k, p·v), which run at the KV cache's precision
+    /// when both it and the activations are 8-bit (FP8 attention kernels), else at BF16.
+    let attentionFLOPS: Double
+    /// Link for TP all-reduces: the scale-up link when the TP group fits in one scale-up domain.
+    let tensorLinkBytesPerSecond: Double
+    /// Expert all-to-all links: chips of the same scale-up domain over scale-up, others over a 400 Gb/s NIC.
+    let scaleUpLinkBytesPerSecond: Double
+    let scaleOutLinkBytesPerSecond: Double
+    /// Chips of an EP group that share a scale-up domain.
+    let domainChips: Double
     let bandwidthBytesPerSecond: Double
-    let linkBytesPerSecond: Double
     let weightBytesPerChip: Double
     let kvBytesPerTokenPerChip: Double
     let usableBytesPerChip: Double
@@ -86,13 +95,22 @@ public struct PerformanceModel: Sendable, Hashable {
         }
         let efficiency = deployment.efficiency
         computeFLOPS = compute.value * efficiency.matrix
+        let kvPrecision = deployment.kvPrecision
+        let scorePrecision: Precision =
+            kvPrecision.bitLength <= 8 && deployment.activationPrecision.bitLength <= 8 ? kvPrecision : .bf16
+        let scoreCompute = chip.denseThroughput(for: scorePrecision)?.value ?? compute.value
+        // Never faster than the matrix precision itself.
+        attentionFLOPS = min(scoreCompute, compute.value) * efficiency.matrix
         bandwidthBytesPerSecond = chip.memory.bandwidthBytesPerSecond.value * efficiency.memory
         // Catalogue scale-up figures are aggregate bidirectional; a collective uses one direction.
         let domain = chip.scaleUp?.domainSize?.value ?? 8
         let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
         let replicaChips = deployment.chipsPerReplica
         // Beyond the scale-up domain, traffic crosses a 400 Gb/s NIC (50 GB/s per direction).
-        linkBytesPerSecond = (replicaChips > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
+        tensorLinkBytesPerSecond = (tpInt > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
+        scaleUpLinkBytesPerSecond = scaleUp * efficiency.interconnect
+        scaleOutLinkBytesPerSecond = min(scaleUp, 50e9) * efficiency.interconnect
+        domainChips = Double(min(domain, deployment.expertParallel))
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -177,14 +195,14 @@ public struct PerformanceModel: Sendable, Hashable {
     ) -> (seconds: Double, bound: Bound) {
         let w = weightBytes
         // Attention block: projections + scores/values over the context.
-        let attentionFLOPs =
-            2 * attentionParamsPerChip * tokens
-            + 2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
+        let projectionFLOPs = 2 * attentionParamsPerChip * tokens
+        let scoreFLOPs =
+            2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
         let kvRead =
             causalPrefill ? 0 : tokens / queriesPerSequence * context * kvElementsPerTokenPerLayerPerChip * kvBytes
         let attentionWeightMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond
         let kvMemory = kvRead / bandwidthBytesPerSecond
-        let attentionCompute = attentionFLOPs / computeFLOPS
+        let attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
         let attentionMemory = attentionWeightMemory + kvMemory
 
         // Dense FFN layers.
@@ -208,8 +226,12 @@ public struct PerformanceModel: Sendable, Hashable {
                 // the same tokens and split the sending. With DP 1 every rank already holds every token (the EP
                 // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
                 // the block, so no all-to-all is charged (issue 17: TP8 charged both).
-                let bytes = tokens / tp * activeExperts * d * 3 * (ep - 1) / ep
-                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + bytes / linkBytesPerSecond
+                // Of the ep − 1 other chips, domain − 1 share the scale-up domain and ep − domain are reached over
+                // the NIC; both links carry their share at once.
+                let bytes = tokens / tp * activeExperts * d * 3
+                let inside = bytes * (domainChips - 1) / ep / scaleUpLinkBytesPerSecond
+                let outside = bytes * (ep - domainChips) / ep / scaleOutLinkBytesPerSecond
+                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
         }
 
@@ -218,7 +240,9 @@ public struct PerformanceModel: Sendable, Hashable {
         if tp > 1 {
             let message = tokens * d * 2
             allReduce =
-                2 * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message / linkBytesPerSecond)
+                2
+                * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message
+                    / tensorLinkBytesPerSecond)
         }
 
         let attention = max(attentionCompute, attentionMemory)
@@ -296,7 +320,9 @@ public struct PerformanceModel: Sendable, Hashable {
         // One prefill step prefills a prompt on every DP rank at once, so b/output prompts cost b/output/dp steps
         // (issue 17: charging a whole DP-wide step per prompt counted each prompt dp times).
         let tokensPerStep = speculation?.acceptanceLength ?? 1
-        let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp
+        // With PP, a prompt's prefill passes every stage but each stage does 1/pp of it while the others work on
+        // other micro-batches, so its cost to throughput is 1/pp of its traversal time (issue 17: counted pp times).
+        let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
         let step = decodeStep + prefillStepsPerStep * prefill.seconds
         let tpot = step / tokensPerStep
         let ttft = prefill.seconds + (disaggregated ? 0 : step)
@@ -389,7 +415,8 @@ public struct PerformanceModel: Sendable, Hashable {
         let input = Double(max(1, inputTokens))
         let tokens = max(input, Double(chunkTokens))
         let step = stepTime(tokens: tokens, context: input, causalPrefill: true).seconds
-        return tokens * dp / step / chips
+        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined).
+        return tokens * dp * pp / step / chips
     }
 
     /// The batch sizes a sweep visits: powers of two and their midpoints up to the capacity limit.

@@ -10,6 +10,8 @@ public struct ValidationOutcome: Sendable, Hashable, Codable {
     public var relativeError: Double?
     /// Why no prediction was made, or which assumptions filled gaps in the row.
     public var remark: String?
+    /// The prediction with the unfitted defaults (engine scales 1): the spec-only model.
+    public var unfittedPredicted: Double?
     /// The engine profile the row belongs to (its fit group).
     public var profile: String?
     /// The regimes the row counts in, by dimension (`phase`, `architecture`, `vendor`, `precision`, `engine`,
@@ -21,6 +23,7 @@ public struct ValidationOutcome: Sendable, Hashable, Codable {
         predicted: Double?,
         relativeError: Double?,
         remark: String?,
+        unfittedPredicted: Double? = nil,
         profile: String? = nil,
         regimes: [String: String] = [:]
     ) {
@@ -28,6 +31,7 @@ public struct ValidationOutcome: Sendable, Hashable, Codable {
         self.predicted = predicted
         self.relativeError = relativeError
         self.remark = remark
+        self.unfittedPredicted = unfittedPredicted
         self.profile = profile
         self.regimes = regimes
     }
@@ -67,6 +71,9 @@ public struct ValidationReport: Sendable, Codable {
     public var overall: ValidationSummary
     public var regimes: [RegimeSummary]
     public var fits: [EngineFit]
+    /// The same rows predicted with the unfitted defaults (no engine scales), for comparison.
+    public var unfittedOverall: ValidationSummary
+    public var unfittedRegimes: [RegimeSummary]
 }
 
 /// Checks the model against the published evidence set with leave-one-out fitting.
@@ -79,8 +86,9 @@ public enum Validation {
     /// MLPerf Llama-2-70B uses OpenOrca prompts; the logs do not state the mean input length. The MLCommons task
     /// description caps inputs at 1,024 tokens; 512 is assumed when a row omits it, and the outcome says so.
     public static let assumedInputTokens = 512
-    /// Scale grid: 17 log-spaced factors from 0.3 to 1.6.
-    public static let scaleGrid: [Double] = (0..<17).map { 0.3 * Foundation.pow(1.6 / 0.3, Double($0) / 16) }
+    /// Scale grid: 2^(i/6) for i = −12 … 4, i.e. 0.25 … 1.59 with 1 (the unfitted defaults) at index 12.
+    public static let scaleGrid: [Double] = (-12...4).map { Foundation.pow(2, Double($0) / 6) }
+    static let unitIndex = 12
     /// Weight, in rows, of the pull of a profile's fit towards the global fit (and of the global fit towards 1).
     public static let priorWeight = 2.0
     /// |log error| charged to a grid point where the row cannot be met (no batch meets its limits).
@@ -112,7 +120,7 @@ public enum Validation {
 
         func fit(excluding held: Int?) -> [String: (Int, Int)] {
             let training = expressible.filter { $0 != held }
-            let global = argmin(rows: training, logs: logs, prior: (grid.count / 2, grid.count / 2), priorAtOne: true)
+            let global = argmin(rows: training, logs: logs, prior: (unitIndex, unitIndex), priorAtOne: true)
             var result: [String: (Int, Int)] = ["*": global]
             for group in Set(training.compactMap { groups[$0] }) {
                 let members = training.filter { groups[$0] == group }
@@ -130,7 +138,7 @@ public enum Validation {
                 )
             case .success(let c):
                 let fitted = fit(excluding: index)
-                let point = fitted[c.profile.id] ?? fitted["*"] ?? (grid.count / 2, grid.count / 2)
+                let point = fitted[c.profile.id] ?? fitted["*"] ?? (unitIndex, unitIndex)
                 let predicted = table[index][point.0 * grid.count + point.1]
                 var remarks = c.remarks
                 remarks.append(
@@ -143,6 +151,7 @@ public enum Validation {
                         predicted: predicted,
                         relativeError: predicted.map { ($0 - row.value) / row.value },
                         remark: remarks.joined(separator: "; "),
+                        unfittedPredicted: table[index][unitIndex * grid.count + unitIndex],
                         profile: c.profile.id,
                         regimes: c.regimes
                     )
@@ -158,11 +167,19 @@ public enum Validation {
                 memoryScale: grid[all[key]!.1]
             )
         }
+        let unfitted = outcomes.map { outcome in
+            var copy = outcome
+            copy.predicted = outcome.unfittedPredicted
+            copy.relativeError = outcome.unfittedPredicted.map { ($0 - outcome.row.value) / outcome.row.value }
+            return copy
+        }
         return ValidationReport(
             outcomes: outcomes,
             overall: summary(outcomes),
             regimes: regimeSummaries(outcomes),
-            fits: fits
+            fits: fits,
+            unfittedOverall: summary(unfitted),
+            unfittedRegimes: regimeSummaries(unfitted)
         )
     }
 

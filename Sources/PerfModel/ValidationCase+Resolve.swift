@@ -54,9 +54,16 @@ extension ValidationCase {
         let input: Int
         if let stated = row.inputTokens {
             input = stated
-        } else if row.mode == .aggregated, row.source.contains("mlcommons") {
+        } else if row.mode == .aggregated, row.source.contains("mlcommons"), model.id == "llama-2-70b" {
             input = Validation.assumedInputTokens
-            remarks.append("input length assumed \(input) (not in the MLPerf log)")
+            remarks.append("input length assumed \(input) (OpenOrca; not in the MLPerf log)")
+        } else if row.source.contains("mlcommons") {
+            return .failure(
+                Unexpressible(
+                    "the MLPerf log does not state the mean input length of \(model.id)'s data set, and no stated "
+                        + "assumption covers it (only Llama-2-70B's OpenOrca has one)"
+                )
+            )
         } else {
             return .failure(Unexpressible("the input length is not stated"))
         }

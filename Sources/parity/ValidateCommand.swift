@@ -58,20 +58,24 @@ struct ValidateCommand: ParsableCommand {
                 print(table.render())
                 print("")
                 var regimes = TextTable(
-                    headers: ["DIMENSION", "REGIME", "ROWS", "PREDICTED", "MEDIAN |ERR|", "MEAN |ERR|", ">50 %"],
-                    rightAligned: [2, 3, 4, 5, 6]
+                    headers: [
+                        "DIMENSION", "REGIME", "ROWS", "PREDICTED", "MEDIAN |ERR|", "MEAN |ERR|", ">50 %",
+                        "UNFITTED MEDIAN",
+                    ],
+                    rightAligned: [2, 3, 4, 5, 6, 7]
                 )
                 let all = report.overall
                 regimes.append([
                     "all", "all", String(all.rows), String(all.predicted), percent(all.medianAbsolutePercentError),
                     percent(all.meanAbsolutePercentError), String(all.beyondFiftyPercent),
+                    percent(report.unfittedOverall.medianAbsolutePercentError),
                 ])
-                for regime in report.regimes {
+                for (regime, unfitted) in zip(report.regimes, report.unfittedRegimes) {
                     let s = regime.summary
                     regimes.append([
                         regime.dimension, regime.value, String(s.rows), String(s.predicted),
                         percent(s.medianAbsolutePercentError), percent(s.meanAbsolutePercentError),
-                        String(s.beyondFiftyPercent),
+                        String(s.beyondFiftyPercent), percent(unfitted.summary.medianAbsolutePercentError),
                     ])
                 }
                 print(regimes.render())
