@@ -1,4 +1,4 @@
-import Catalogue
+public import Catalogue
 import Foundation
 
 /// Disaggregated serving: a pool of prefill replicas and a pool of decode replicas, each with its own
@@ -210,5 +210,88 @@ public struct WaveTiming: Sendable, Hashable {
     /// Output tokens per second over the whole deployment.
     public var outputTokensPerSecond: Double {
         Double(concurrency * outputTokens) / waveSeconds
+    }
+}
+
+/// The best disaggregated deployment found by a search over pool layouts.
+public struct DisaggregatedPlan: Sendable {
+    public var prefill: PerformanceModel
+    public var decode: PerformanceModel
+    /// Prefill replicas per decode replica that keep the decode pool fed within the TTFT limit.
+    public var prefillReplicasPerDecodeReplica: Double
+    public var prediction: Prediction
+}
+
+extension DisaggregatedModel {
+    /// Searches prefill and decode layouts separately — tensor parallelism in powers of two up to the scale-up
+    /// domain, and for MoE models attention DP + expert parallelism in powers of two up to `maxChipsPerReplica` —
+    /// and for each pair the decode batch and pool ratio (`best`); returns the pair with the most output tokens
+    /// per second per chip of both pools under the limits, or nil when none meets them.
+    public static func search(
+        chip: Chip,
+        model: ModelArch,
+        weightPrecision: Precision,
+        kvPrecision: Precision? = nil,
+        efficiency: Efficiency? = nil,
+        inputTokens: Int,
+        outputTokens: Int,
+        limits: ServiceLimits,
+        speculation: Speculation? = nil,
+        maxChipsPerReplica: Int = 64
+    ) -> DisaggregatedPlan? {
+        let domain = max(1, chip.scaleUp?.domainSize?.value ?? 8)
+        var layouts: [(tp: Int, dp: Int)] = []
+        var tp = 1
+        while tp <= min(domain, maxChipsPerReplica) {
+            layouts.append((tp, 1))
+            tp *= 2
+        }
+        if model.moe != nil {
+            var dp = 2
+            while dp <= maxChipsPerReplica {
+                layouts.append((1, dp))
+                dp *= 2
+            }
+        }
+        let candidates: [PerformanceModel] = layouts.compactMap { layout in
+            try? PerformanceModel(
+                Deployment(
+                    chip: chip,
+                    model: model,
+                    tensorParallel: layout.tp,
+                    dataParallelAttention: layout.dp,
+                    weightPrecision: weightPrecision,
+                    kvPrecision: kvPrecision,
+                    efficiency: efficiency
+                )
+            )
+        }.filter { $0.maxBatch(contextTokens: inputTokens + outputTokens) >= 1 }
+        let transfer = min((chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2, 50e9)
+        var best: DisaggregatedPlan?
+        for prefill in candidates {
+            for decode in candidates {
+                guard
+                    let found = Self.best(
+                        prefill: prefill,
+                        decode: decode,
+                        inputTokens: inputTokens,
+                        outputTokens: outputTokens,
+                        limits: limits,
+                        speculation: speculation,
+                        transferBytesPerSecond: transfer
+                    )
+                else { continue }
+                if found.prediction.outputTokensPerSecondPerChip > (best?.prediction.outputTokensPerSecondPerChip ?? 0)
+                {
+                    best = DisaggregatedPlan(
+                        prefill: prefill,
+                        decode: decode,
+                        prefillReplicasPerDecodeReplica: found.prefillReplicasPerDecodeReplica,
+                        prediction: found.prediction
+                    )
+                }
+            }
+        }
+        return best
     }
 }

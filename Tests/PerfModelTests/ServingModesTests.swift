@@ -72,6 +72,93 @@ import Testing
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 
+    @Test func ppPrefillCostsOnePthOfItsTraversalAndPrefillOnlyThroughputScalesWithStages() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        let pp4 = try PerformanceModel(
+            Deployment(chip: chip, model: model, pipelineParallel: 4, weightPrecision: .fp8, efficiency: Self.ideal)
+        )
+        // 64 sequences, 128 output tokens: 64/128 = 0.5 prompts join per step; each costs 1/4 of its traversal
+        // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125.
+        let p = pp4.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
+        #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
+        // Prefill-only: 4 chunks in flight over 4 chips, so per chip the same as one stage's share: T · 4 / step / 4.
+        let chunk = 16384.0
+        let traversal = pp4.predict(batch: 1, inputTokens: 16384, outputTokens: 1).prefillSeconds
+        #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
+    }
+
+    @Test func attentionScoresRunAtBF16UnlessTheKVCacheIsEightBit() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        func prefill(_ kv: Precision) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, weightPrecision: .fp8, kvPrecision: kv, efficiency: Self.ideal)
+            )
+            return perf.predict(batch: 1, inputTokens: 8192, outputTokens: 1).prefillSeconds
+        }
+        // Causal scores per layer: 2 · T² · (32 heads · 2 · 128) / 2 FLOPs; 32 layers. At BF16 they take
+        // 1/989.4 TFLOPS, at FP8 1/1978.9: the BF16-KV prefill is slower by exactly that difference (all else
+        // is the same FP8 GEMMs, and long prefill is compute-bound).
+        let bf16 = try #require(chip.densePeak[.bf16]?.value)
+        let fp8 = try #require(chip.densePeak[.fp8]?.value)
+        let scoreDim: Double = 32 * 2 * 128
+        let tokens: Double = 8192
+        let scoreFLOPs: Double = 32 * 2 * tokens * tokens * scoreDim / 2
+        let expected = scoreFLOPs / bf16 - scoreFLOPs / fp8
+        let delta = try prefill(.bf16) - prefill(.fp8)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func expertAllToAllSplitsBetweenScaleUpAndNIC() throws {
+        let base = try chips.chip("h100-sxm")
+        let model = try models.model("deepseek-v3")
+        var chip = base
+        chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
+        func prefill(nicScale: Double) throws -> Double {
+            var c = chip
+            // A slower scale-up link (below 50 GB/s per direction) is also the NIC figure: min(scale-up, 50 GB/s).
+            c.scaleUp?.bandwidthBytesPerSecond = Sourced(2 * 40e9 * nicScale, .estimate(reason: "test"))
+            let perf = try PerformanceModel(
+                Deployment(
+                    chip: c,
+                    model: model,
+                    dataParallelAttention: 32,
+                    weightPrecision: .fp8,
+                    efficiency: Self.ideal
+                )
+            )
+            return perf.predict(batch: 32, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // EP32 over 4 domains of 8: per MoE layer, 1 token × 8 experts × 7168 × 3 B leaves the chip; 7/32 of it
+        // goes to chips of its domain over scale-up, 24/32 over the NIC, both at once, so the NIC share sets the
+        // time. Scale-up 80 → 160 GB/s (40 → 80 per direction) moves the NIC from 40 to min(80, 50) = 50 GB/s:
+        // Δ = 58 MoE layers · (24/32 · 8 · 7168 · 3 B) · (1/40e9 − 1/50e9).
+        let bytes = 8 * 7168 * 3 * 24.0 / 32
+        let expected = 58 * (bytes / 40e9 - bytes / 50e9)
+        let delta = try prefill(nicScale: 1) - prefill(nicScale: 2)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func disaggregatedSearchMeetsTheLimits() throws {
+        let plan = try #require(
+            DisaggregatedModel.search(
+                chip: try chips.chip("h20"),
+                model: try models.model("deepseek-v3"),
+                weightPrecision: .fp8,
+                kvPrecision: .fp8,
+                inputTokens: 4096,
+                outputTokens: 1536,
+                limits: ServiceLimits(ttftSeconds: 2, tpotSeconds: 0.05),
+                speculation: Speculation(draftTokens: 1, acceptanceLength: 1.8)
+            )
+        )
+        #expect(plan.prediction.ttftSeconds <= 2)
+        #expect(plan.prediction.tpotSeconds <= 0.05)
+        #expect(plan.prefillReplicasPerDecodeReplica > 0)
+    }
+
     // MARK: - Speculative decoding
 
     @Test func speculativeDecodeDividesTheVerifyStepByTheAcceptanceLength() throws {
