@@ -66,10 +66,39 @@ public struct Uncertainty: Sendable, Hashable, Codable {
     /// A modelled serving figure: the model's median absolute error against published results
     /// (`parity validate`, docs/perfmodel.md).
     public var modelled: Double
+    /// The model's measured spread per architecture regime (`dense`, `moe`): the root mean square of
+    /// log(predicted / measured) over that regime's leave-one-out validation rows
+    /// (`ValidationReport.spread(dimension: "architecture", value:)`). A regime without one uses `modelled`.
+    public var modelledByArchitecture: [String: Double]
 
-    public init(spec: Double = 0.05, estimate: Double = 0.25, modelled: Double = 0.20) {
+    public init(
+        spec: Double = 0.05,
+        estimate: Double = 0.25,
+        modelled: Double = 0.20,
+        modelledByArchitecture: [String: Double] = [:]
+    ) {
         self.spec = spec
         self.estimate = estimate
         self.modelled = modelled
+        self.modelledByArchitecture = modelledByArchitecture
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case spec, estimate, modelled, modelledByArchitecture
+    }
+
+    /// Documents written before `modelledByArchitecture` existed decode with it empty.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        spec = try container.decode(Double.self, forKey: .spec)
+        estimate = try container.decode(Double.self, forKey: .estimate)
+        modelled = try container.decode(Double.self, forKey: .modelled)
+        modelledByArchitecture =
+            try container.decodeIfPresent([String: Double].self, forKey: .modelledByArchitecture) ?? [:]
+    }
+
+    /// The modelled spread for a model's architecture regime.
+    public func modelled(for model: ModelArch) -> Double {
+        modelledByArchitecture[model.moe == nil ? "dense" : "moe"] ?? modelled
     }
 }

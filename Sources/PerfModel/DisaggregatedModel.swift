@@ -118,7 +118,8 @@ public struct DisaggregatedModel: Sendable {
         if let tpot = limits.tpotSeconds, result.tpotSeconds > tpot { return nil }
         let output = Double(max(1, outputTokens))
         let demand = Double(result.batch) / (output * result.tpotSeconds)
-        let perPrefill = prefill.prefillThroughput(inputTokens: inputTokens) * prefill.chips / Double(max(1, inputTokens))
+        let perPrefill =
+            prefill.prefillThroughput(inputTokens: inputTokens) * prefill.chips / Double(max(1, inputTokens))
         let service = prefill.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds
         let bytes =
             decode.deployment.model.kvElementsPerToken * decode.deployment.kvPrecision.bytesPerElement
@@ -189,7 +190,13 @@ public struct WaveTiming: Sendable, Hashable {
     public var outputTokens: Int
     public var tpotSeconds: Double
 
-    public init(concurrency: Int, promptsPerSecond: Double, promptSeconds: Double, outputTokens: Int, tpotSeconds: Double) {
+    public init(
+        concurrency: Int,
+        promptsPerSecond: Double,
+        promptSeconds: Double,
+        outputTokens: Int,
+        tpotSeconds: Double
+    ) {
         self.concurrency = max(1, concurrency)
         self.promptsPerSecond = promptsPerSecond
         self.promptSeconds = promptSeconds

@@ -142,13 +142,15 @@ public struct EngineProfiles: Sendable {
     /// The profile for an engine on a chip: the engine's profile for the chip's vendor, or the fallback with a
     /// remark saying so. `nil` engine means none was named: the fallback, silently.
     public func profile(engine: String?, chip: Chip) -> (profile: EngineProfile, remark: String?) {
-        let fallback = profiles.first { $0.id == "default" } ?? EngineProfile(
-            id: "default",
-            engine: "default",
-            name: "vendor-class default",
-            vendors: [],
-            fit: "built-in"
-        )
+        let fallback =
+            profiles.first { $0.id == "default" }
+            ?? EngineProfile(
+                id: "default",
+                engine: "default",
+                name: "vendor-class default",
+                vendors: [],
+                fit: "built-in"
+            )
         guard let engine else { return (fallback, nil) }
         if let match = profiles.first(where: { $0.engine == engine && $0.vendors.contains(chip.vendor) }) {
             return (match, nil)

@@ -74,6 +74,22 @@ public struct ValidationReport: Sendable, Codable {
     /// The same rows predicted with the unfitted defaults (no engine scales), for comparison.
     public var unfittedOverall: ValidationSummary
     public var unfittedRegimes: [RegimeSummary]
+
+    public init(
+        outcomes: [ValidationOutcome],
+        overall: ValidationSummary,
+        regimes: [RegimeSummary],
+        fits: [EngineFit],
+        unfittedOverall: ValidationSummary,
+        unfittedRegimes: [RegimeSummary]
+    ) {
+        self.outcomes = outcomes
+        self.overall = overall
+        self.regimes = regimes
+        self.fits = fits
+        self.unfittedOverall = unfittedOverall
+        self.unfittedRegimes = unfittedRegimes
+    }
 }
 
 /// Checks the model against the published evidence set with leave-one-out fitting.
@@ -247,7 +263,9 @@ extension ValidationReport {
     public var missedBars: [String] {
         var missed: [String] = []
         if overall.medianAbsolutePercentError > 10 {
-            missed.append("overall median |error| \(Quantity.trimmed(overall.medianAbsolutePercentError, digits: 1)) % > 10 %")
+            missed.append(
+                "overall median |error| \(Quantity.trimmed(overall.medianAbsolutePercentError, digits: 1)) % > 10 %"
+            )
         }
         for regime in regimes where regime.summary.predicted >= 5 && regime.summary.medianAbsolutePercentError > 15 {
             missed.append(
@@ -266,5 +284,21 @@ extension ValidationReport {
         }
         guard logs.count >= 5 else { return nil }
         return (logs.map { $0 * $0 }.reduce(0, +) / Double(logs.count)).squareRoot()
+    }
+}
+
+extension Validation {
+    /// The model's spread per architecture regime (`dense`, `moe`) from the leave-one-out validation of the
+    /// built-in evidence set: what `Assessment.Uncertainty.modelledByArchitecture` takes.
+    public static func builtInSpreadByArchitecture(
+        chips: ChipCatalogue,
+        models: ModelCatalogue
+    ) throws -> [String: Double] {
+        let report = run(try PublishedServing.builtInRows(), chips: chips, models: models, profiles: try .builtIn())
+        var result: [String: Double] = [:]
+        for value in ["dense", "moe"] {
+            result[value] = report.spread(dimension: "architecture", value: value)
+        }
+        return result
     }
 }

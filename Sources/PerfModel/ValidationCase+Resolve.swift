@@ -205,9 +205,16 @@ extension ValidationCase {
             let tpot = row.tpotLimitMilliseconds.map { $0 / 1000 }
             if row.scenario == "offline" { ttft = nil }
             if case .disaggregated = shape {
-                return .failure(Unexpressible("neither the concurrency nor the batch of the disaggregated run is stated"))
+                return .failure(
+                    Unexpressible("neither the concurrency nor the batch of the disaggregated run is stated")
+                )
             }
-            load = .limits(ServiceLimits(ttftSeconds: row.scenario == "offline" ? nil : ttft, tpotSeconds: row.scenario == "offline" ? nil : tpot))
+            load = .limits(
+                ServiceLimits(
+                    ttftSeconds: row.scenario == "offline" ? nil : ttft,
+                    tpotSeconds: row.scenario == "offline" ? nil : tpot
+                )
+            )
         }
 
         let phase: String =

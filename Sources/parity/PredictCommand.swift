@@ -80,7 +80,8 @@ struct PredictCommand: ParsableCommand {
 
     @Option(
         name: .customLong("acceptance-length"),
-        help: "Mean tokens emitted per speculative step, verified token included (default: 1 + α + … + α^k, engines.yaml)."
+        help:
+            "Mean tokens emitted per speculative step, verified token included (default: 1 + α + … + α^k, engines.yaml)."
     )
     var acceptanceLength: Double?
 

@@ -80,7 +80,10 @@ struct ValidateCommand: ParsableCommand {
                 }
                 print(regimes.render())
                 print("")
-                var fits = TextTable(headers: ["PROFILE", "ROWS", "COMPUTE SCALE", "MEMORY SCALE"], rightAligned: [1, 2, 3])
+                var fits = TextTable(
+                    headers: ["PROFILE", "ROWS", "COMPUTE SCALE", "MEMORY SCALE"],
+                    rightAligned: [1, 2, 3]
+                )
                 for fit in report.fits {
                     fits.append([
                         fit.profile, String(fit.rows), Quantity.trimmed(fit.computeScale, digits: 3),

@@ -1,3 +1,4 @@
+import Foundation
 import Catalogue
 import PerfModel
 import Testing
@@ -64,5 +65,35 @@ import Testing
             source: 'https://x'}
             """
         #expect(throws: PerfModelError.self) { try PublishedServing.rows(from: text) }
+    }
+}
+
+@Suite struct ValidationSpreadTests {
+    @Test func spreadIsTheRootMeanSquareOfLogErrorsOfTheRegime() throws {
+        let row = try #require(try PublishedServing.builtInRows().first)
+        // Five rows predicted at e and 1/e of the measured value: log errors ±1, so σ = 1.
+        let outcomes = (0..<5).map { index in
+            var copy = row
+            copy.value = 100
+            let predicted = index % 2 == 0 ? 100 * M_E : 100 / M_E
+            return ValidationOutcome(
+                row: copy,
+                predicted: predicted,
+                relativeError: predicted / 100 - 1,
+                remark: nil,
+                regimes: ["architecture": "dense"]
+            )
+        }
+        let report = ValidationReport(
+            outcomes: outcomes,
+            overall: Validation.summary(outcomes),
+            regimes: Validation.regimeSummaries(outcomes),
+            fits: [],
+            unfittedOverall: Validation.summary(outcomes),
+            unfittedRegimes: []
+        )
+        let sigma = try #require(report.spread(dimension: "architecture", value: "dense"))
+        #expect(abs(sigma - 1) < 1e-12)
+        #expect(report.spread(dimension: "architecture", value: "moe") == nil)
     }
 }
