@@ -1,5 +1,5 @@
-import Foundation
 import Catalogue
+import Foundation
 import PerfModel
 import Testing
 
