@@ -131,7 +131,7 @@ public enum Validation {
         let logs: [[Double]] = zip(rows, table).map { row, values in
             values.map { $0.map { abs(Foundation.log($0 / row.value)) } ?? missPenalty }
         }
-        let groups: [String?] = resolved.map { if case .success(let c) = $0 { c.profile.id } else { nil } }
+        let groups: [String?] = resolved.map { if case .success(let c) = $0 { c.fitGroup } else { nil } }
         let expressible = groups.indices.filter { groups[$0] != nil }
 
         func fit(excluding held: Int?) -> [String: (Int, Int)] {
@@ -154,7 +154,7 @@ public enum Validation {
                 )
             case .success(let c):
                 let fitted = fit(excluding: index)
-                let point = fitted[c.profile.id] ?? fitted["*"] ?? (unitIndex, unitIndex)
+                let point = fitted[c.fitGroup] ?? fitted["*"] ?? (unitIndex, unitIndex)
                 let predicted = table[index][point.0 * grid.count + point.1]
                 var remarks = c.remarks
                 remarks.append(
@@ -168,7 +168,7 @@ public enum Validation {
                         relativeError: predicted.map { ($0 - row.value) / row.value },
                         remark: remarks.joined(separator: "; "),
                         unfittedPredicted: table[index][unitIndex * grid.count + unitIndex],
-                        profile: c.profile.id,
+                        profile: c.fitGroup,
                         regimes: c.regimes
                     )
                 )

@@ -39,6 +39,10 @@ struct ValidationCase: Sendable {
     var remarks: [String]
     var regimes: [String: String]
 
+    /// The group whose rows fit the engine scales used for this row: the engine profile and the architecture
+    /// (an engine's MoE path — grouped GEMMs, expert dispatch — is not its dense path).
+    var fitGroup: String { profile.id + "/" + (regimes["architecture"] ?? "dense") }
+
     /// The row's metric predicted with the base efficiency scaled by `compute` and `memory`.
     func predict(compute: Double, memory: Double) -> Double? {
         func model(_ deployment: Deployment) -> PerformanceModel? {
