@@ -10,10 +10,23 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var name: String
     /// Chip vendors the profile applies to (empty: any, used only as the fallback).
     public var vendors: [String]
-    /// Multiplies the matrix efficiency.
+    /// Multiplies the matrix efficiency (dense models, and MoE models when `moe` is absent).
     public var computeScale: Double
     /// Multiplies memory and link efficiency and divides the per-step overhead.
     public var memoryScale: Double
+    /// The scales fitted on the engine's MoE rows, when it has its own.
+    public var moe: Scales?
+
+    /// A pair of fitted scales.
+    public struct Scales: Sendable, Hashable, Codable {
+        public var computeScale: Double
+        public var memoryScale: Double
+
+        enum CodingKeys: String, CodingKey {
+            case computeScale = "compute_scale"
+            case memoryScale = "memory_scale"
+        }
+    }
     /// KV-cache precision the engine uses with 8-bit-or-narrower weights when none is stated.
     public var kvPrecisionNarrow: Precision?
     public var kvReason: String?
@@ -24,7 +37,7 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var fit: String
 
     enum CodingKeys: String, CodingKey {
-        case id, engine, name, vendors, fit
+        case id, engine, name, vendors, fit, moe
         case computeScale = "compute_scale"
         case memoryScale = "memory_scale"
         case kvPrecisionNarrow = "kv_precision_narrow"
@@ -59,10 +72,13 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         self.fit = fit
     }
 
-    /// The factors with this profile's scales applied: matrix × compute scale, memory and link × memory scale
-    /// (each capped at 1, a peak cannot be beaten), step overhead ÷ memory scale.
-    public func applied(to base: Efficiency) -> Efficiency {
-        base.scaled(compute: computeScale, memory: memoryScale, profile: id)
+    /// The factors with this profile's scales for the model's architecture applied: matrix × compute scale,
+    /// memory and link × memory scale (each capped at 1, a peak cannot be beaten), step overhead ÷ memory scale.
+    public func applied(to base: Efficiency, model: ModelArch) -> Efficiency {
+        if model.moe != nil, let moe {
+            return base.scaled(compute: moe.computeScale, memory: moe.memoryScale, profile: id)
+        }
+        return base.scaled(compute: computeScale, memory: memoryScale, profile: id)
     }
 
     /// The KV precision to use when none is stated.

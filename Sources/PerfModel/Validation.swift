@@ -302,3 +302,21 @@ extension Validation {
         return result
     }
 }
+
+extension ValidationReport {
+    /// Fit groups whose scales in `engines.yaml` differ from this report's all-row fit by more than 1 %.
+    public func staleProfiles(_ profiles: EngineProfiles) -> [String] {
+        fits.compactMap { fit -> String? in
+            let parts = fit.profile.split(separator: "/").map(String.init)
+            guard parts.count == 2, let profile = profiles.profiles.first(where: { $0.id == parts[0] }) else {
+                return nil
+            }
+            let recorded =
+                parts[1] == "moe"
+                ? (profile.moe?.computeScale ?? profile.computeScale, profile.moe?.memoryScale ?? profile.memoryScale)
+                : (profile.computeScale, profile.memoryScale)
+            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
+            return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
+        }
+    }
+}

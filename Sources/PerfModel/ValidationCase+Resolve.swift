@@ -72,6 +72,11 @@ extension ValidationCase {
             output = stated
         } else if row.mode == .prefillOnly {
             output = 1
+        } else if row.mode == .decodeOnly, row.batch != nil {
+            // A decode instance at a fixed batch only needs the KV length it decodes over: the stated input is
+            // taken as that length (output 1 keeps the mean context at the input).
+            output = 1
+            remarks.append("output length not stated: decode over a KV length of the input (\(input) tokens)")
         } else {
             return .failure(Unexpressible("the output length is not stated"))
         }

@@ -136,12 +136,16 @@ struct PredictCommand: ParsableCommand {
                 )
             }
             let activationPrecision = activations ?? profile.activationPrecision(weights: weights)
+            let architecture = try models.model(model)
             let efficiency =
                 calibrated?.efficiency
-                ?? profile.applied(to: Efficiency.defaults(for: chip, precision: activationPrecision))
+                ?? profile.applied(
+                    to: Efficiency.defaults(for: chip, precision: activationPrecision),
+                    model: architecture
+                )
             let deployment = Deployment(
                 chip: chip,
-                model: try models.model(model),
+                model: architecture,
                 tensorParallel: tp,
                 pipelineParallel: pp,
                 dataParallelAttention: dp,

@@ -93,6 +93,10 @@ struct ValidateCommand: ParsableCommand {
                 print("Engine scales fitted on all expressible rows (what engines.yaml records):")
                 print(fits.render())
                 print("")
+                let stale = report.staleProfiles(try EngineProfiles.builtIn())
+                if !stale.isEmpty {
+                    print("engines.yaml differs from this fit for: \(stale.joined(separator: ", ")) — re-record it.")
+                }
                 print(missed.isEmpty ? "All bars met." : "Bars missed: " + missed.joined(separator: "; "))
             }
             if check, !missed.isEmpty { throw ExitCode(1) }
