@@ -58,11 +58,11 @@ public struct DisaggregatedModel: Sendable {
         prefill.prefillThroughput(inputTokens: inputTokens) * prefill.chips / Double(max(1, inputTokens))
     }
 
-    /// Serving a closed loop of `concurrency` clients that all start together and send prompts of one length
-    /// (`bench_serving --max-concurrency C` with fixed lengths): requests move in waves of `concurrency`. Each
-    /// wave's prompts queue at the prefill pool (the mean prompt waits (C − 1) / 2 prompt times), then decode
-    /// together at C / decode-replicas sequences per replica. Output per chip = C · output / wave time / chips,
-    /// wave time = C / prefill rate + output × TPOT.
+    /// Serving a closed loop of `concurrency` clients (`bench_serving --max-concurrency C`) in steady state,
+    /// spread evenly over the decode replicas. Requests complete at the smaller of what the loop sustains,
+    /// C / (TTFT₀ + output × TPOT) with TTFT₀ one prompt's prefill and KV transfer, and the prefill pool's rate.
+    /// When the prefill pool is the limit, prompts queue and TTFT follows from Little's law:
+    /// C / rate − output × TPOT.
     public func predict(
         concurrency: Int,
         inputTokens: Int,
@@ -77,21 +77,16 @@ public struct DisaggregatedModel: Sendable {
             disaggregated: true,
             speculation: speculation
         )
+        let output = Double(max(1, outputTokens))
         let prefillRate = Double(prefillReplicas) * promptsPerSecondPerPrefillReplica(inputTokens: inputTokens)
         let service = prefill.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds
-        let wave = WaveTiming(
-            concurrency: concurrency,
-            promptsPerSecond: prefillRate,
-            promptSeconds: service + transferSeconds(inputTokens: inputTokens),
-            outputTokens: outputTokens,
-            tpotSeconds: result.tpotSeconds
-        )
-        result.ttftSeconds = wave.meanTTFTSeconds
+        let firstToken = service + transferSeconds(inputTokens: inputTokens)
+        let clients = Double(max(1, concurrency))
+        let rate = min(clients / (firstToken + output * result.tpotSeconds), prefillRate)
+        result.ttftSeconds = max(firstToken, clients / rate - output * result.tpotSeconds)
         result.prefillSeconds = service
-        result.outputTokensPerSecondPerChip = wave.outputTokensPerSecond / Double(chips)
-        result.totalTokensPerSecondPerChip =
-            wave.outputTokensPerSecond * Double(max(1, inputTokens) + max(1, outputTokens))
-            / Double(max(1, outputTokens)) / Double(chips)
+        result.outputTokensPerSecondPerChip = rate * output / Double(chips)
+        result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / Double(chips)
         return result
     }
 
@@ -177,46 +172,6 @@ public struct DisaggregatedModel: Sendable {
             }
         }
         return best
-    }
-}
-
-/// A closed-loop benchmark's waves: `concurrency` prompts arrive together, are prefilled one after another at
-/// `promptsPerSecond`, then decode together.
-public struct WaveTiming: Sendable, Hashable {
-    public var concurrency: Int
-    public var promptsPerSecond: Double
-    /// One prompt's own prefill (plus KV transfer) when nothing queues before it.
-    public var promptSeconds: Double
-    public var outputTokens: Int
-    public var tpotSeconds: Double
-
-    public init(
-        concurrency: Int,
-        promptsPerSecond: Double,
-        promptSeconds: Double,
-        outputTokens: Int,
-        tpotSeconds: Double
-    ) {
-        self.concurrency = max(1, concurrency)
-        self.promptsPerSecond = promptsPerSecond
-        self.promptSeconds = promptSeconds
-        self.outputTokens = max(1, outputTokens)
-        self.tpotSeconds = tpotSeconds
-    }
-
-    /// Mean TTFT over a wave: the prompt's own prefill plus (C − 1) / 2 prompts ahead of it on average.
-    public var meanTTFTSeconds: Double {
-        promptSeconds + Double(concurrency - 1) / 2 / promptsPerSecond
-    }
-
-    /// One wave: the last prompt's prefill, then the output at TPOT.
-    public var waveSeconds: Double {
-        max(promptSeconds, Double(concurrency) / promptsPerSecond) + Double(outputTokens) * tpotSeconds
-    }
-
-    /// Output tokens per second over the whole deployment.
-    public var outputTokensPerSecond: Double {
-        Double(concurrency * outputTokens) / waveSeconds
     }
 }
 

@@ -24,6 +24,9 @@ public struct PerformanceModel: Sendable, Hashable {
     let scaleOutLinkBytesPerSecond: Double
     /// Chips of an EP group that share a scale-up domain.
     let domainChips: Double
+    /// Expected scale-up domains other than its own that one token's k experts live in (hierarchical
+    /// all-to-all sends a token once per remote domain and forwards it inside: DeepSeek-V3 report §3.2.2, DeepEP).
+    let remoteDomainsPerToken: Double
     let bandwidthBytesPerSecond: Double
     let weightBytesPerChip: Double
     let kvBytesPerTokenPerChip: Double
@@ -111,6 +114,10 @@ public struct PerformanceModel: Sendable, Hashable {
         scaleUpLinkBytesPerSecond = scaleUp * efficiency.interconnect
         scaleOutLinkBytesPerSecond = min(scaleUp, 50e9) * efficiency.interconnect
         domainChips = Double(min(domain, deployment.expertParallel))
+        // D domains, k experts each in a uniformly chosen domain: (D − 1)(1 − (1 − 1/D)^k) remote domains.
+        let domains = Double(deployment.expertParallel) / domainChips
+        let k = Double(model.moe?.activeExperts ?? 0)
+        remoteDomainsPerToken = domains > 1 ? (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k)) : 0
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -226,11 +233,12 @@ public struct PerformanceModel: Sendable, Hashable {
                 // the same tokens and split the sending. With DP 1 every rank already holds every token (the EP
                 // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
                 // the block, so no all-to-all is charged (issue 17: TP8 charged both).
-                // Of the ep − 1 other chips, domain − 1 share the scale-up domain and ep − domain are reached over
-                // the NIC; both links carry their share at once.
-                let bytes = tokens / tp * activeExperts * d * 3
-                let inside = bytes * (domainChips - 1) / ep / scaleUpLinkBytesPerSecond
-                let outside = bytes * (ep - domainChips) / ep / scaleOutLinkBytesPerSecond
+                // Hierarchical all-to-all: a token crosses the NIC once per remote domain holding one of its
+                // experts, and inside a domain travels over scale-up to the (domain − 1)/domain of its experts on
+                // other chips; both links carry their share at once.
+                let perToken = tokens / tp * d * 3
+                let inside = perToken * activeExperts * (domainChips - 1) / domainChips / scaleUpLinkBytesPerSecond
+                let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
                 allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
         }
@@ -372,9 +380,9 @@ public struct PerformanceModel: Sendable, Hashable {
         )
     }
 
-    /// A closed loop of `concurrency` clients over `replicas` aggregated replicas, all starting together with
-    /// prompts of one length (`bench_serving --max-concurrency`): requests move in waves (see `WaveTiming`).
-    /// Each replica prefills its share of a wave's prompts at its prefill-only rate, then decodes them together.
+    /// A closed loop of `concurrency` clients over `replicas` aggregated replicas (`bench_serving
+    /// --max-concurrency`), in steady state: each replica runs its share of the clients with prefills interleaved,
+    /// and by Little's law requests complete at C / (TTFT + output × TPOT).
     public func closedLoop(
         concurrency: Int,
         replicas: Int,
@@ -388,24 +396,13 @@ public struct PerformanceModel: Sendable, Hashable {
             batch: perReplica,
             inputTokens: inputTokens,
             outputTokens: outputTokens,
-            disaggregated: true,
             speculation: speculation
         )
-        let promptsPerSecond =
-            prefillThroughput(inputTokens: inputTokens) * chips * Double(replicas) / Double(max(1, inputTokens))
-        let wave = WaveTiming(
-            concurrency: concurrency,
-            promptsPerSecond: promptsPerSecond,
-            promptSeconds: result.prefillSeconds,
-            outputTokens: outputTokens,
-            tpotSeconds: result.tpotSeconds
-        )
+        let output = Double(max(1, outputTokens))
+        let rate = Double(max(1, concurrency)) / (result.ttftSeconds + output * result.tpotSeconds)
         let allChips = chips * Double(replicas)
-        result.ttftSeconds = wave.meanTTFTSeconds
-        result.outputTokensPerSecondPerChip = wave.outputTokensPerSecond / allChips
-        result.totalTokensPerSecondPerChip =
-            wave.outputTokensPerSecond * Double(max(1, inputTokens) + max(1, outputTokens))
-            / Double(max(1, outputTokens)) / allChips
+        result.outputTokensPerSecondPerChip = rate * output / allChips
+        result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / allChips
         return result
     }
 

@@ -201,6 +201,14 @@ extension ValidationCase {
         if let batch = row.batch {
             load = .batch(batch)
         } else if let clients = row.concurrency {
+            if clients > 1, row.metric == .ttftMilliseconds {
+                return .failure(
+                    Unexpressible(
+                        "mean TTFT of a closed loop of \(clients) clients is set by the server's admission cap "
+                            + "(max running requests) and the benchmark's request waves, which the row does not state"
+                    )
+                )
+            }
             if case .decodeOnly = shape {
                 return .failure(Unexpressible("a decode-only row with a client concurrency has no prompt stream"))
             }

@@ -111,33 +111,33 @@ import Testing
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 
-    @Test func expertAllToAllSplitsBetweenScaleUpAndNIC() throws {
-        let base = try chips.chip("h100-sxm")
-        let model = try models.model("deepseek-v3")
-        var chip = base
+    @Test func expertAllToAllCrossesTheNICOncePerRemoteDomain() throws {
+        var chip = try chips.chip("h100-sxm")
         chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
-        func prefill(nicScale: Double) throws -> Double {
-            var c = chip
-            // A slower scale-up link (below 50 GB/s per direction) is also the NIC figure: min(scale-up, 50 GB/s).
-            c.scaleUp?.bandwidthBytesPerSecond = Sourced(2 * 40e9 * nicScale, .estimate(reason: "test"))
+        chip.scaleUp?.bandwidthBytesPerSecond = Sourced(900e9, .estimate(reason: "test"))
+        let model = try models.model("deepseek-v3")
+        func step(interconnect: Double) throws -> Double {
+            var efficiency = Self.ideal
+            efficiency.interconnect = interconnect
             let perf = try PerformanceModel(
                 Deployment(
-                    chip: c,
+                    chip: chip,
                     model: model,
                     dataParallelAttention: 32,
                     weightPrecision: .fp8,
-                    efficiency: Self.ideal
+                    efficiency: efficiency
                 )
             )
             return perf.predict(batch: 32, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
         }
-        // EP32 over 4 domains of 8: per MoE layer, 1 token × 8 experts × 7168 × 3 B leaves the chip; 7/32 of it
-        // goes to chips of its domain over scale-up, 24/32 over the NIC, both at once, so the NIC share sets the
-        // time. Scale-up 80 → 160 GB/s (40 → 80 per direction) moves the NIC from 40 to min(80, 50) = 50 GB/s:
-        // Δ = 58 MoE layers · (24/32 · 8 · 7168 · 3 B) · (1/40e9 − 1/50e9).
-        let bytes = 8 * 7168 * 3 * 24.0 / 32
-        let expected = 58 * (bytes / 40e9 - bytes / 50e9)
-        let delta = try prefill(nicScale: 1) - prefill(nicScale: 2)
+        // EP32 over 4 domains of 8, one token per rank. Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other
+        // domains on average; it crosses the NIC (min(450, 50) = 50 GB/s per direction) once for each:
+        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs. Inside, 8 · 7/8 · 7168 · 3 B over 450 GB/s = 0.33 µs, so the
+        // NIC sets the layer's time. Halving link efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
+        let remote = 3 * (1 - pow(0.75, 8.0))
+        let outside = remote * 7168 * 3 / 50e9
+        let expected = 58 * outside
+        let delta = try step(interconnect: 0.5) - step(interconnect: 1)
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 
@@ -187,34 +187,38 @@ import Testing
 
     // MARK: - Disaggregated
 
-    @Test func closedLoopWaveTimingFollowsTheQueueOfPrompts() {
-        // 32 prompts at 4 prompts/s, each 0.5 s alone: mean TTFT = 0.5 + 31 / 2 / 4 = 4.375 s.
-        // Wave = 32 / 4 = 8 s of prefill + 100 tokens × 20 ms = 10 s; output = 32 · 100 / 10 = 320 tokens/s.
-        let wave = WaveTiming(
-            concurrency: 32,
-            promptsPerSecond: 4,
-            promptSeconds: 0.5,
-            outputTokens: 100,
-            tpotSeconds: 0.02
+    @Test func aggregatedClosedLoopFollowsLittlesLaw() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
         )
-        #expect(abs(wave.meanTTFTSeconds - 4.375) < 1e-12)
-        #expect(abs(wave.waveSeconds - 10) < 1e-12)
-        #expect(abs(wave.outputTokensPerSecond - 320) < 1e-9)
+        // 64 clients over 2 replicas: 32 sequences each, prefills interleaved. Requests complete at
+        // 64 / (TTFT + 256 · TPOT); output per chip = that × 256 / 2 chips.
+        let p = perf.closedLoop(concurrency: 64, replicas: 2, inputTokens: 1024, outputTokens: 256)
+        let replica = perf.predict(batch: 32, inputTokens: 1024, outputTokens: 256)
+        let expected = 64 / (replica.ttftSeconds + 256 * replica.tpotSeconds) * 256 / 2
+        #expect(abs(p.outputTokensPerSecondPerChip - expected) / expected < 1e-12)
+        #expect(p.tpotSeconds == replica.tpotSeconds)
     }
 
-    @Test func disaggregatedThroughputDividesByBothPools() throws {
+    @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
         let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
         let pair = try DisaggregatedModel(prefill: perf, prefillReplicas: 1, decode: perf, decodeReplicas: 3)
         #expect(pair.chips == 4)
         let p = pair.predict(concurrency: 48, inputTokens: 1024, outputTokens: 256)
-        // 16 sequences per decode replica, TPOT of a decode-only step at batch 16.
+        // 16 sequences per decode replica at the decode-only TPOT of batch 16.
         let decode = perf.predict(batch: 16, inputTokens: 1024, outputTokens: 256, disaggregated: true)
         #expect(p.tpotSeconds == decode.tpotSeconds)
-        let rate = pair.promptsPerSecondPerPrefillReplica(inputTokens: 1024)
-        let wave = max(48 / rate, p.prefillSeconds) + 256 * decode.tpotSeconds
-        #expect(abs(p.outputTokensPerSecondPerChip - 48 * 256 / wave / 4) / p.outputTokensPerSecondPerChip < 1e-6)
+        // Rate = min(48 / (prefill + transfer + 256 · TPOT), prefill pool rate); per chip over all 4 chips.
+        let first = p.prefillSeconds + pair.transferSeconds(inputTokens: 1024)
+        let prefillRate = pair.promptsPerSecondPerPrefillReplica(inputTokens: 1024)
+        let rate = min(48 / (first + 256 * decode.tpotSeconds), prefillRate)
+        #expect(abs(p.outputTokensPerSecondPerChip - rate * 256 / 4) / p.outputTokensPerSecondPerChip < 1e-9)
+        // With 100,000 clients the prefill pool is the limit: TTFT = C / rate − 256 · TPOT (Little's law).
+        let flooded = pair.predict(concurrency: 100_000, inputTokens: 1024, outputTokens: 256)
+        let ttft = 100_000 / prefillRate - 256 * flooded.tpotSeconds
+        #expect(abs(flooded.ttftSeconds - ttft) / ttft < 1e-9)
     }
 
     @Test func kvTransferMovesTheWholeCacheOverThePrefillChipsLinks() throws {
