@@ -152,6 +152,13 @@ public struct EngineProfiles: Sendable {
         return EngineProfiles(profiles: document.profiles, acceptancePerDraft: rates)
     }
 
+    /// The acceptance length of `proposed` draft tokens of a speculative method with no printed figure:
+    /// 1 + α + … + α^k with the method's per-draft acceptance α. Nil for a method without one.
+    public func acceptanceLength(method: String, proposed: Int) -> Double? {
+        guard let rate = acceptancePerDraft[method] else { return nil }
+        return (0...max(0, proposed)).reduce(0) { $0 + Foundation.pow(rate, Double($1)) }
+    }
+
     /// Engine ids with a profile.
     public var engines: [String] { Array(Set(profiles.map(\.engine)).subtracting(["default"])).sorted() }
 

@@ -90,11 +90,10 @@ extension ValidationCase {
             let acceptance: Double
             if let stated = setup.acceptanceLength {
                 acceptance = stated
-            } else if let rate = profiles.acceptancePerDraft[setup.method] {
-                // Each proposed token is accepted with probability α given its predecessors were: 1 + α + … + α^k.
-                acceptance = (0...proposed).reduce(0) { $0 + Foundation.pow(rate, Double($1)) }
+            } else if let modelled = profiles.acceptanceLength(method: setup.method, proposed: proposed) {
+                acceptance = modelled
                 remarks.append(
-                    "acceptance length not stated: \(Quantity.trimmed(acceptance, digits: 2)) from α = \(rate) per draft"
+                    "acceptance length not stated: \(Quantity.trimmed(acceptance, digits: 2)) (\(setup.method) α, engines.yaml)"
                 )
             } else {
                 return .failure(Unexpressible("speculative method '\(setup.method)' has no acceptance model"))

@@ -156,12 +156,12 @@ struct PredictCommand: ParsableCommand {
                 efficiency: efficiency
             )
             let perfModel = try PerformanceModel(deployment)
-            let speculation = speculativeTokens.map { k in
-                Speculation(
-                    draftTokens: k,
-                    acceptanceLength: acceptanceLength
-                        ?? (0...k).reduce(0) { $0 + pow(profiles.acceptancePerDraft["mtp"] ?? 0.8, Double($1)) }
-                )
+            var speculation: Speculation?
+            if let k = speculativeTokens {
+                guard let length = acceptanceLength ?? profiles.acceptanceLength(method: "mtp", proposed: k) else {
+                    throw ValidationError("engines.yaml has no MTP acceptance model; give --acceptance-length")
+                }
+                speculation = Speculation(draftTokens: k, acceptanceLength: length)
             }
             let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)
             var notes: [String] = []
