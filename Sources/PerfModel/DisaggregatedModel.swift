@@ -149,7 +149,7 @@ public struct DisaggregatedModel: Sendable {
         speculation: Speculation? = nil,
         transferBytesPerSecond: Double = 50e9
     ) -> (prefillReplicasPerDecodeReplica: Double, prediction: Prediction)? {
-        let capacity = decode.maxBatch(contextTokens: inputTokens + outputTokens)
+        let capacity = decode.maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         let limit = min(4096 * Int(decode.dp), capacity)
         var best: (prefillReplicasPerDecodeReplica: Double, prediction: Prediction)?
         for batch in PerformanceModel.batchGrid(upTo: max(1, limit)) {

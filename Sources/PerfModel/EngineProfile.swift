@@ -33,6 +33,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// Activation precision the engine uses with integer weights when none is stated.
     public var integerActivations: Precision?
     public var activationsReason: String?
+    /// Share of the output's KV blocks held per sequence on average (1: reserved at admission; ½: taken as
+    /// generated), with its source. Nil: 1.
+    public var kvOutputReservation: Double?
+    public var kvOutputReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -44,6 +48,8 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case kvReason = "kv_reason"
         case integerActivations = "integer_activations"
         case activationsReason = "activations_reason"
+        case kvOutputReservation = "kv_output_reserved"
+        case kvOutputReason = "kv_output_reason"
     }
 
     public init(
@@ -79,6 +85,14 @@ public struct EngineProfile: Sendable, Hashable, Codable {
             return base.scaled(compute: moe.computeScale, memory: moe.memoryScale, profile: id)
         }
         return base.scaled(compute: computeScale, memory: memoryScale, profile: id)
+    }
+
+    /// A deployment with this profile's conventions that do not depend on what the caller states (KV block
+    /// reservation).
+    public func configure(_ deployment: Deployment) -> Deployment {
+        var result = deployment
+        result.kvOutputReservation = kvOutputReservation ?? 1
+        return result
     }
 
     /// The KV precision to use when none is stated.

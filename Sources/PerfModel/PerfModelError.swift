@@ -19,7 +19,8 @@ public enum PerfModelError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedPrecision(let chip, let precision):
             "\(chip) has no \(precision.rawValue) throughput in the catalogue; choose a precision it supports."
         case .exceedsCapacity(let batch, let capacity, let context):
-            "batch \(batch) does not fit: the KV cache holds \(capacity) sequences of \(context) tokens per replica. "
+            "batch \(batch) does not fit: the KV cache holds \(capacity) sequences of \(context) tokens (the prompt and "
+                + "the output the engine holds) per replica. "
                 + "Use --batch \(capacity) or less, more chips, or an FP8 KV cache."
         case .invalid(let message):
             message

@@ -173,6 +173,18 @@ public struct PerformanceModel: Sendable, Hashable {
     // MARK: - Capacity
 
     /// Most concurrent sequences per replica whose KV cache fits beside the weights, at the given context length.
+    /// Most concurrent sequences per replica for a request shape: each holds its prompt plus the engine's share
+    /// of its output (`Deployment.kvOutputReservation`: all of it when reserved at admission, half on average
+    /// when blocks are taken as tokens are generated).
+    public func maxBatch(inputTokens: Int, outputTokens: Int) -> Int {
+        maxBatch(contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens))
+    }
+
+    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`).
+    func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
+        max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
+    }
+
     public func maxBatch(contextTokens: Int) -> Int {
         let perSequence = kvBytesPerTokenPerChip * Double(max(1, contextTokens))
         let free = usableBytesPerChip - weightBytesPerChip
@@ -335,7 +347,7 @@ public struct PerformanceModel: Sendable, Hashable {
         let tpot = step / tokensPerStep
         let ttft = prefill.seconds + (disaggregated ? 0 : step)
         let perReplica = b / tpot
-        let maxBatch = maxBatch(contextTokens: Int(input + output))
+        let maxBatch = maxBatch(inputTokens: Int(input), outputTokens: Int(output))
         let stepBound: Bound =
             deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
         return Prediction(
@@ -367,9 +379,13 @@ public struct PerformanceModel: Sendable, Hashable {
         disaggregated: Bool = false,
         speculation: Speculation? = nil
     ) throws(PerfModelError) -> Prediction {
-        let capacity = maxBatch(contextTokens: max(1, inputTokens) + max(1, outputTokens))
+        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         guard batch <= capacity else {
-            throw .exceedsCapacity(batch: batch, capacity: capacity, contextTokens: inputTokens + outputTokens)
+            throw .exceedsCapacity(
+                batch: batch,
+                capacity: capacity,
+                contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens)
+            )
         }
         return predict(
             batch: batch,
@@ -442,7 +458,7 @@ public struct PerformanceModel: Sendable, Hashable {
         disaggregated: Bool = false,
         speculation: Speculation? = nil
     ) -> LimitedThroughput {
-        let capacity = maxBatch(contextTokens: inputTokens + outputTokens)
+        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         let limit = min(maxBatchCapPerRank * Int(dp), capacity)
         var best: Prediction?
         var curve: [CurvePoint] = []

@@ -103,7 +103,7 @@ extension ValidationCase {
 
         func deployment(tp: Int, pp: Int, dp: Int, ep: Int?) -> Deployment {
             let base = Efficiency.defaults(for: chip, precision: activations)
-            return Deployment(
+            let deployment = Deployment(
                 chip: chip,
                 model: model,
                 tensorParallel: tp,
@@ -115,6 +115,7 @@ extension ValidationCase {
                 kvPrecision: kv,
                 efficiency: base
             )
+            return profile.configure(deployment)
         }
         /// The layout rule for `available` chips when the row does not state one.
         func plannedLayout(available: Int) -> (Deployment, Int)? {

@@ -143,17 +143,19 @@ struct PredictCommand: ParsableCommand {
                     to: Efficiency.defaults(for: chip, precision: activationPrecision),
                     model: architecture
                 )
-            let deployment = Deployment(
-                chip: chip,
-                model: architecture,
-                tensorParallel: tp,
-                pipelineParallel: pp,
-                dataParallelAttention: dp,
-                expertParallel: ep,
-                weightPrecision: weights,
-                activationPrecision: activationPrecision,
-                kvPrecision: kv,
-                efficiency: efficiency
+            let deployment = profile.configure(
+                Deployment(
+                    chip: chip,
+                    model: architecture,
+                    tensorParallel: tp,
+                    pipelineParallel: pp,
+                    dataParallelAttention: dp,
+                    expertParallel: ep,
+                    weightPrecision: weights,
+                    activationPrecision: activationPrecision,
+                    kvPrecision: kv,
+                    efficiency: efficiency
+                )
             )
             let perfModel = try PerformanceModel(deployment)
             var speculation: Speculation?

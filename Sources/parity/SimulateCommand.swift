@@ -136,12 +136,14 @@ struct SimulateCommand: AsyncParsableCommand {
                     let perfModel: PerformanceModel
                     if let tp {
                         perfModel = try PerformanceModel(
-                            Deployment(
-                                chip: chip,
-                                model: architecture,
-                                tensorParallel: tp,
-                                weightPrecision: precision,
-                                efficiency: efficiency
+                            profile.configure(
+                                Deployment(
+                                    chip: chip,
+                                    model: architecture,
+                                    tensorParallel: tp,
+                                    weightPrecision: precision,
+                                    efficiency: efficiency
+                                )
                             )
                         )
                     } else {
