@@ -316,9 +316,9 @@ struct PredictCommand: ParsableCommand {
                 "\(Quantity.trimmed(prediction.kvBytesPerSequencePerChip / 1e6, digits: 1)) MB",
             ])
             table.append(["max concurrent sequences (KV capacity)", String(prediction.maxBatch)])
-            table.append(["decode step bound by", prediction.decodeBound.rawValue])
+            table.append(["decode bound (term that sets the step)", prediction.decodeBound.rawValue])
             table.append(["batch limited by KV capacity", prediction.limitedByCapacity ? "yes" : "no"])
-            table.append(["prefill bound by", prediction.prefillBound.rawValue])
+            table.append(["prefill bound", prediction.prefillBound.rawValue])
             if let ratio = prefillReplicasPerDecodeReplica {
                 table.append(["prefill replicas per decode replica", Quantity.trimmed(ratio, digits: 2)])
             }
