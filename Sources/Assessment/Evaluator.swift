@@ -309,7 +309,7 @@ struct Evaluator {
                 inputs: inputs.map { "\(chip.id)/\($0)" },
                 estimatedInputs: estimated.map { "\(chip.id)/\($0)" },
                 assumedInputs: assumed,
-                sigma: (uncertainty.modelled * uncertainty.modelled + sigmaInputs * sigmaInputs).squareRoot(),
+                sigma: (pow(uncertainty.modelled(for: model), 2) + sigmaInputs * sigmaInputs).squareRoot(),
                 note: notes.isEmpty ? nil : notes.joined(separator: "; ")
             ),
             curve: ServingCurve(chip: chip.id, workload: workload.id, deployment: shape, points: limited.curve),

@@ -157,23 +157,42 @@ public struct Uncertainty: Sendable, Hashable, Codable {
     /// A single published measured figure: run-to-run and reporting spread of one published number (no
     /// repetitions are published); matching penalties add to it (`ServingMatcher`).
     public var published: Double
+    /// The model's measured spread per architecture regime (`dense`, `moe`): the root mean square of
+    /// log(predicted / measured) over that regime's leave-one-out validation rows
+    /// (`ValidationReport.spread(dimension: "architecture", value:)`). A regime without one uses `modelled`.
+    public var modelledByArchitecture: [String: Double]
 
-    public init(spec: Double = 0.05, estimate: Double = 0.25, modelled: Double = 0.20, published: Double = 0.10) {
+    public init(
+        spec: Double = 0.05,
+        estimate: Double = 0.25,
+        modelled: Double = 0.20,
+        published: Double = 0.10,
+        modelledByArchitecture: [String: Double] = [:]
+    ) {
         self.spec = spec
         self.estimate = estimate
         self.modelled = modelled
         self.published = published
+        self.modelledByArchitecture = modelledByArchitecture
     }
 
     enum CodingKeys: String, CodingKey {
-        case spec, estimate, modelled, published
+        case spec, estimate, modelled, published, modelledByArchitecture
     }
 
+    /// Documents written before `published` and `modelledByArchitecture` existed decode with their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         spec = try container.decode(Double.self, forKey: .spec)
         estimate = try container.decode(Double.self, forKey: .estimate)
         modelled = try container.decode(Double.self, forKey: .modelled)
         published = try container.decodeIfPresent(Double.self, forKey: .published) ?? 0.10
+        modelledByArchitecture =
+            try container.decodeIfPresent([String: Double].self, forKey: .modelledByArchitecture) ?? [:]
+    }
+
+    /// The modelled spread for a model's architecture regime.
+    public func modelled(for model: ModelArch) -> Double {
+        modelledByArchitecture[model.moe == nil ? "dense" : "moe"] ?? modelled
     }
 }

@@ -1,4 +1,39 @@
-public import Foundation
+import Foundation
+
+/// How a published deployment splits prefill and decode.
+public enum ServingMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Prefill and decode share the chips (continuous batching interleaves prompts with decode steps).
+    case aggregated
+    /// Separate prefill and decode pools; the KV cache moves from one to the other.
+    case disaggregated
+    /// A prefill instance of a disaggregated deployment, measured alone.
+    case prefillOnly = "prefill-only"
+    /// A decode instance of a disaggregated deployment, measured alone.
+    case decodeOnly = "decode-only"
+}
+
+/// Speculative decoding as a published row states it.
+public struct SpeculativeSetup: Sendable, Hashable, Codable {
+    /// `mtp` (DeepSeek multi-token prediction heads) or `eagle3`.
+    public var method: String
+    /// Draft tokens proposed per step, when stated.
+    public var draftTokens: Int?
+    /// Mean tokens accepted per verification step (including the verified token), when the source prints one.
+    public var acceptanceLength: Double?
+
+    public init(method: String, draftTokens: Int?, acceptanceLength: Double?) {
+        self.method = method
+        self.draftTokens = draftTokens
+        self.acceptanceLength = acceptanceLength
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method
+        case draftTokens = "draft_tokens"
+        case acceptanceLength = "acceptance_length"
+    }
+}
+
 
 /// A published, measured LLM serving result: one row of `Resources/evidence/published-serving.yaml` — the
 /// evidence the assessment compares chips on where nobody here can run them, and the performance model's
@@ -13,24 +48,6 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
 
         public var isLatency: Bool {
             self == .ttftMilliseconds || self == .tpotMilliseconds || self == .e2eLatencyMilliseconds
-        }
-    }
-
-    public enum Mode: String, Sendable, Hashable, Codable {
-        case aggregated, disaggregated
-        case prefillOnly = "prefill-only"
-        case decodeOnly = "decode-only"
-    }
-
-    public struct Speculative: Sendable, Hashable, Codable {
-        public var method: String
-        public var draftTokens: Int?
-        public var acceptanceLength: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case method
-            case draftTokens = "draft_tokens"
-            case acceptanceLength = "acceptance_length"
         }
     }
 
@@ -53,10 +70,10 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var ttftLimitMilliseconds: Double?
     /// `offline`, `server`, `interactive`, `fixed-batch`, `decode` or `prefill`.
     public var scenario: String
-    public var mode: Mode
+    public var mode: ServingMode
     public var prefillChips: Int?
     public var decodeChips: Int?
-    public var speculative: Speculative?
+    public var speculative: SpeculativeSetup?
     public var metric: Metric
     public var value: Double
     /// `trt-llm`, `vllm`, `vllm-rocm`, `vllm-ascend`, `sglang`, `mindie`, `xdeepserve`, `lmdeploy`, `other`.

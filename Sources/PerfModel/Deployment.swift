@@ -18,6 +18,11 @@ public struct Deployment: Sendable, Hashable, Codable {
     public var kvPrecision: Precision
     /// Fraction of memory usable for weights and KV cache (the rest: activations, runtime, fragmentation).
     public var memoryUtilisation: Double
+    /// Share of a request's output tokens whose KV blocks the engine holds for it on average: 1 when the
+    /// scheduler reserves the whole output at admission (TensorRT-LLM's default GUARANTEED_NO_EVICT), ½ when
+    /// blocks are taken as tokens are generated and running sequences are spread over their progress (vLLM's
+    /// PagedAttention, SGLang). Set by the engine profile; 1 by default.
+    public var kvOutputReservation: Double = 1
     public var efficiency: Efficiency
 
     public init(

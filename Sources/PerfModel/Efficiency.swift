@@ -18,6 +18,13 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var moeImbalance: Double
     /// Where the factors come from.
     public var provenance: Provenance
+    /// Set by a calibration; absent (spec-only) for defaults and engine profiles.
+    var calibrationTier: CalibrationTier?
+    /// The engine profile applied, if any (`engines.yaml`).
+    public var engineProfile: String?
+
+    /// The calibration tier of predictions made with these factors.
+    public var tier: CalibrationTier { calibrationTier ?? .specOnly }
 
     public init(
         matrix: Double,
@@ -81,6 +88,7 @@ public struct Calibration: Sendable, Hashable, Codable {
             efficiency.memory = min(1, measuredBandwidthBytesPerSecond / chip.memory.bandwidthBytesPerSecond.value)
         }
         efficiency.provenance = .measured(resultID: resultIDs.joined(separator: ","))
+        efficiency.calibrationTier = CalibrationTier(kind: .microBenchmarks, resultIDs: resultIDs)
         return Calibration(efficiency: efficiency, resultIDs: resultIDs)
     }
 
@@ -97,6 +105,7 @@ public struct Calibration: Sendable, Hashable, Codable {
         efficiency.matrix = min(1, base.matrix * scale)
         efficiency.memory = min(1, base.memory * scale)
         efficiency.provenance = .measured(resultID: resultIDs.joined(separator: ","))
+        efficiency.calibrationTier = CalibrationTier(kind: .servingResults, resultIDs: resultIDs)
         return Calibration(efficiency: efficiency, resultIDs: resultIDs)
     }
 }

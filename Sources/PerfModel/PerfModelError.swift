@@ -5,6 +5,7 @@ public enum PerfModelError: Error, Sendable, Equatable, CustomStringConvertible 
     case doesNotFit(model: String, chip: String, neededBytes: Double, availableBytes: Double)
     case tensorParallelDoesNotDivideHeads(model: String, tp: Int, heads: Int, kvHeads: Int)
     case unsupportedPrecision(chip: String, precision: Precision)
+    case exceedsCapacity(batch: Int, capacity: Int, contextTokens: Int)
     case invalid(String)
 
     public var description: String {
@@ -17,6 +18,10 @@ public enum PerfModelError: Error, Sendable, Equatable, CustomStringConvertible 
                 + "(and \(kvHeads) KV heads must divide or be divided by it). Choose a TP that divides \(heads)."
         case .unsupportedPrecision(let chip, let precision):
             "\(chip) has no \(precision.rawValue) throughput in the catalogue; choose a precision it supports."
+        case .exceedsCapacity(let batch, let capacity, let context):
+            "batch \(batch) does not fit: the KV cache holds \(capacity) sequences of \(context) tokens (the prompt and "
+                + "the output the engine holds) per replica. "
+                + "Use --batch \(capacity) or less, more chips, or an FP8 KV cache."
         case .invalid(let message):
             message
         }

@@ -14,8 +14,20 @@ public struct PerformanceModel: Sendable, Hashable {
 
     // Resolved figures, per chip.
     let computeFLOPS: Double
+    /// Throughput of the attention score and value products (q·k, p·v), which run at the KV cache's precision
+    /// when both it and the activations are 8-bit (FP8 attention kernels), else at BF16.
+    let attentionFLOPS: Double
+    /// Link for TP all-reduces: the scale-up link when the TP group fits in one scale-up domain.
+    let tensorLinkBytesPerSecond: Double
+    /// Expert all-to-all links: chips of the same scale-up domain over scale-up, others over a 400 Gb/s NIC.
+    let scaleUpLinkBytesPerSecond: Double
+    let scaleOutLinkBytesPerSecond: Double
+    /// Chips of an EP group that share a scale-up domain.
+    let domainChips: Double
+    /// Expected scale-up domains other than its own that one token's k experts live in (hierarchical
+    /// all-to-all sends a token once per remote domain and forwards it inside: DeepSeek-V3 report §3.2.2, DeepEP).
+    let remoteDomainsPerToken: Double
     let bandwidthBytesPerSecond: Double
-    let linkBytesPerSecond: Double
     let weightBytesPerChip: Double
     let kvBytesPerTokenPerChip: Double
     let usableBytesPerChip: Double
@@ -86,13 +98,26 @@ public struct PerformanceModel: Sendable, Hashable {
         }
         let efficiency = deployment.efficiency
         computeFLOPS = compute.value * efficiency.matrix
+        let kvPrecision = deployment.kvPrecision
+        let scorePrecision: Precision =
+            kvPrecision.bitLength <= 8 && deployment.activationPrecision.bitLength <= 8 ? kvPrecision : .bf16
+        let scoreCompute = chip.denseThroughput(for: scorePrecision)?.value ?? compute.value
+        // Never faster than the matrix precision itself.
+        attentionFLOPS = min(scoreCompute, compute.value) * efficiency.matrix
         bandwidthBytesPerSecond = chip.memory.bandwidthBytesPerSecond.value * efficiency.memory
         // Catalogue scale-up figures are aggregate bidirectional; a collective uses one direction.
         let domain = chip.scaleUp?.domainSize?.value ?? 8
         let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
         let replicaChips = deployment.chipsPerReplica
         // Beyond the scale-up domain, traffic crosses a 400 Gb/s NIC (50 GB/s per direction).
-        linkBytesPerSecond = (replicaChips > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
+        tensorLinkBytesPerSecond = (tpInt > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
+        scaleUpLinkBytesPerSecond = scaleUp * efficiency.interconnect
+        scaleOutLinkBytesPerSecond = min(scaleUp, 50e9) * efficiency.interconnect
+        domainChips = Double(min(domain, deployment.expertParallel))
+        // D domains, k experts each in a uniformly chosen domain: (D − 1)(1 − (1 − 1/D)^k) remote domains.
+        let domains = Double(deployment.expertParallel) / domainChips
+        let k = Double(model.moe?.activeExperts ?? 0)
+        remoteDomainsPerToken = domains > 1 ? (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k)) : 0
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -148,6 +173,18 @@ public struct PerformanceModel: Sendable, Hashable {
     // MARK: - Capacity
 
     /// Most concurrent sequences per replica whose KV cache fits beside the weights, at the given context length.
+    /// Most concurrent sequences per replica for a request shape: each holds its prompt plus the engine's share
+    /// of its output (`Deployment.kvOutputReservation`: all of it when reserved at admission, half on average
+    /// when blocks are taken as tokens are generated).
+    public func maxBatch(inputTokens: Int, outputTokens: Int) -> Int {
+        maxBatch(contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens))
+    }
+
+    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`).
+    func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
+        max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
+    }
+
     public func maxBatch(contextTokens: Int) -> Int {
         let perSequence = kvBytesPerTokenPerChip * Double(max(1, contextTokens))
         let free = usableBytesPerChip - weightBytesPerChip
@@ -165,18 +202,27 @@ public struct PerformanceModel: Sendable, Hashable {
     // MARK: - Timing
 
     /// Time of one step over `tokens` new tokens per attention rank, each attending over `context` tokens,
-    /// returning seconds and what bound it. `causalPrefill` halves the attention term (a prompt attends to itself).
+    /// returning seconds and which term bound it. `causalPrefill` halves the attention term (a prompt attends to
+    /// itself). `queriesPerSequence` > 1 is a speculative verification step: each sequence scores that many tokens
+    /// against its cache, which is read once (so KV bytes scale with `tokens / queriesPerSequence`).
     @inline(__always)
-    func stepTime(tokens: Double, context: Double, causalPrefill: Bool) -> (seconds: Double, bound: Bound) {
+    func stepTime(
+        tokens: Double,
+        context: Double,
+        causalPrefill: Bool,
+        queriesPerSequence: Double = 1
+    ) -> (seconds: Double, bound: Bound) {
         let w = weightBytes
         // Attention block: projections + scores/values over the context.
-        let attentionFLOPs =
-            2 * attentionParamsPerChip * tokens
-            + 2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
-        let kvRead = causalPrefill ? 0 : tokens * context * kvElementsPerTokenPerLayerPerChip * kvBytes
-        let attentionBytes = attentionParamsPerChip * w + kvRead
-        let attentionCompute = attentionFLOPs / computeFLOPS
-        let attentionMemory = attentionBytes / bandwidthBytesPerSecond
+        let projectionFLOPs = 2 * attentionParamsPerChip * tokens
+        let scoreFLOPs =
+            2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
+        let kvRead =
+            causalPrefill ? 0 : tokens / queriesPerSequence * context * kvElementsPerTokenPerLayerPerChip * kvBytes
+        let attentionWeightMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond
+        let kvMemory = kvRead / bandwidthBytesPerSecond
+        let attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
+        let attentionMemory = attentionWeightMemory + kvMemory
 
         // Dense FFN layers.
         let denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
@@ -193,10 +239,19 @@ public struct PerformanceModel: Sendable, Hashable {
             let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
             moeCompute = (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
             moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
-            if ep > 1 {
-                // Dispatch in 1-byte FP8 and combine in 2-byte BF16; (ep-1)/ep of it leaves the chip.
-                let bytes = tokens * activeExperts * d * 3 * (ep - 1) / ep
-                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + bytes / linkBytesPerSecond
+            if dp > 1, ep > 1 {
+                // Tokens live on different DP ranks, so they travel to their experts and back: dispatch in 1-byte
+                // FP8 and combine in 2-byte BF16, (ep−1)/ep of it leaving the chip. TP ranks of one DP group hold
+                // the same tokens and split the sending. With DP 1 every rank already holds every token (the EP
+                // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
+                // the block, so no all-to-all is charged (issue 17: TP8 charged both).
+                // Hierarchical all-to-all: a token crosses the NIC once per remote domain holding one of its
+                // experts, and inside a domain travels over scale-up to the (domain − 1)/domain of its experts on
+                // other chips; both links carry their share at once.
+                let perToken = tokens / tp * d * 3
+                let inside = perToken * activeExperts * (domainChips - 1) / domainChips / scaleUpLinkBytesPerSecond
+                let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
+                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
         }
 
@@ -205,51 +260,94 @@ public struct PerformanceModel: Sendable, Hashable {
         if tp > 1 {
             let message = tokens * d * 2
             allReduce =
-                2 * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message / linkBytesPerSecond)
+                2
+                * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message
+                    / tensorLinkBytesPerSecond)
         }
 
         let attention = max(attentionCompute, attentionMemory)
         let dense = max(denseCompute, denseMemory)
         let moe = max(moeCompute, moeMemory)
         let perLayerStages = layers * attention + denseLayers * dense + moeLayers * moe
-        let lmHead = max(
-            2 * lmHeadParamsPerChip * tokens / computeFLOPS,
-            lmHeadParamsPerChip * w / bandwidthBytesPerSecond
-        )
+        let lmHeadCompute = 2 * lmHeadParamsPerChip * tokens / computeFLOPS
+        let lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        let lmHead = max(lmHeadCompute, lmHeadMemory)
         let communication = layers * allReduce + moeLayers * allToAll
         // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
         let seconds = perLayerStages + lmHead + communication
 
         let computeTotal =
-            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute
-        let memoryTotal = layers * attentionMemory + denseLayers * denseMemory + moeLayers * moeMemory
-        let bound: Bound =
-            communication > max(computeTotal, memoryTotal)
-            ? .interconnect
-            : computeTotal >= memoryTotal ? .compute : .memoryBandwidth
+            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute + lmHeadCompute
+        let kvTotal = layers * kvMemory
+        let weightTotal =
+            layers * attentionWeightMemory + denseLayers * denseMemory + moeLayers * moeMemory + lmHeadMemory
+        let bound: Bound
+        if communication > max(computeTotal, kvTotal + weightTotal) {
+            bound = .interconnect
+        } else if computeTotal >= kvTotal + weightTotal {
+            bound = .compute
+        } else {
+            bound = kvTotal > weightTotal ? .kvReads : .weights
+        }
         return (seconds, bound)
+    }
+
+    /// One decode step of `sequencesPerRank` sequences per attention rank, with speculative verification when
+    /// `speculation` is set: every sequence scores 1 + k tokens, and the draft (one extra layer, as DeepSeek's MTP
+    /// module and EAGLE-3's head are) runs k times. Returns the step without the framework overhead.
+    @inline(__always)
+    func decodeStepTime(
+        sequencesPerRank: Double,
+        context: Double,
+        speculation: Speculation?
+    ) -> (seconds: Double, bound: Bound) {
+        guard let speculation else {
+            return stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false)
+        }
+        let queries = 1 + Double(speculation.draftTokens)
+        let verify = stepTime(
+            tokens: sequencesPerRank * queries,
+            context: context,
+            causalPrefill: false,
+            queriesPerSequence: queries
+        )
+        let draftLayer = stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false).seconds / layers
+        return (verify.seconds + Double(speculation.draftTokens) * draftLayer, verify.bound)
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
     ///
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
-    /// interrupted by prefills, and TTFT is the prefill time alone.
-    public func predict(batch: Int, inputTokens: Int, outputTokens: Int, disaggregated: Bool = false) -> Prediction {
+    /// interrupted by prefills, and TTFT is the prefill time alone. With `speculation`, each decode step emits
+    /// the acceptance length in tokens per sequence.
+    public func predict(
+        batch: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
+    ) -> Prediction {
         let b = Double(max(1, batch))
         let input = Double(max(1, inputTokens))
         let output = Double(max(1, outputTokens))
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
         let meanContext = input + output / 2
-        let decode = stepTime(tokens: tokensPerRank, context: meanContext, causalPrefill: false)
+        let decode = decodeStepTime(sequencesPerRank: tokensPerRank, context: meanContext, speculation: speculation)
         let decodeStep = decode.seconds + deployment.efficiency.stepOverheadSeconds
         let prefill = stepTime(tokens: input, context: input, causalPrefill: true)
-        // Continuous batching: b/output requests finish per step on average, and as many prefills join.
-        let prefillsPerStep = disaggregated ? 0 : b / output
-        let tpot = decodeStep + prefillsPerStep * prefill.seconds
-        let ttft = prefill.seconds + (disaggregated ? 0 : tpot)
+        // Continuous batching: b/output requests finish per emitted token on average, and as many prefills join.
+        // One prefill step prefills a prompt on every DP rank at once, so b/output prompts cost b/output/dp steps
+        // (issue 17: charging a whole DP-wide step per prompt counted each prompt dp times).
+        let tokensPerStep = speculation?.acceptanceLength ?? 1
+        // With PP, a prompt's prefill passes every stage but each stage does 1/pp of it while the others work on
+        // other micro-batches, so its cost to throughput is 1/pp of its traversal time (issue 17: counted pp times).
+        let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
+        let step = decodeStep + prefillStepsPerStep * prefill.seconds
+        let tpot = step / tokensPerStep
+        let ttft = prefill.seconds + (disaggregated ? 0 : step)
         let perReplica = b / tpot
-        let maxBatch = maxBatch(contextTokens: Int(input + output))
+        let maxBatch = maxBatch(inputTokens: Int(input), outputTokens: Int(output))
         let stepBound: Bound =
             deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
         return Prediction(
@@ -266,9 +364,62 @@ public struct PerformanceModel: Sendable, Hashable {
             weightBytesPerChip: weightBytesPerChip,
             kvBytesPerSequencePerChip: kvBytesPerTokenPerChip * (input + output),
             maxBatch: maxBatch,
-            decodeBound: b > Double(maxBatch) ? .capacity : stepBound,
-            prefillBound: prefill.bound
+            decodeBound: stepBound,
+            prefillBound: prefill.bound,
+            limitedByCapacity: b >= Double(maxBatch),
+            calibration: deployment.efficiency.tier
         )
+    }
+
+    /// Like `predict`, but refuses a batch whose KV cache does not fit, naming the capacity.
+    public func predictWithinCapacity(
+        batch: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
+    ) throws(PerfModelError) -> Prediction {
+        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
+        guard batch <= capacity else {
+            throw .exceedsCapacity(
+                batch: batch,
+                capacity: capacity,
+                contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens)
+            )
+        }
+        return predict(
+            batch: batch,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            disaggregated: disaggregated,
+            speculation: speculation
+        )
+    }
+
+    /// A closed loop of `concurrency` clients over `replicas` aggregated replicas (`bench_serving
+    /// --max-concurrency`), in steady state: each replica runs its share of the clients with prefills interleaved,
+    /// and by Little's law requests complete at C / (TTFT + output × TPOT).
+    public func closedLoop(
+        concurrency: Int,
+        replicas: Int,
+        inputTokens: Int,
+        outputTokens: Int,
+        speculation: Speculation? = nil
+    ) -> Prediction {
+        let replicas = max(1, replicas)
+        let perReplica = max(1, Int((Double(concurrency) / Double(replicas)).rounded(.up)))
+        var result = predict(
+            batch: perReplica,
+            inputTokens: inputTokens,
+            outputTokens: outputTokens,
+            speculation: speculation
+        )
+        let output = Double(max(1, outputTokens))
+        let rate = Double(max(1, concurrency)) / (result.ttftSeconds + output * result.tpotSeconds)
+        let allChips = chips * Double(replicas)
+        result.outputTokensPerSecondPerChip = rate * output / allChips
+        result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / allChips
+        return result
     }
 
     /// Prefill-only throughput (a prefill instance): input tokens per second per chip when each attention rank
@@ -277,7 +428,8 @@ public struct PerformanceModel: Sendable, Hashable {
         let input = Double(max(1, inputTokens))
         let tokens = max(input, Double(chunkTokens))
         let step = stepTime(tokens: tokens, context: input, causalPrefill: true).seconds
-        return tokens * dp / step / chips
+        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined).
+        return tokens * dp * pp / step / chips
     }
 
     /// The batch sizes a sweep visits: powers of two and their midpoints up to the capacity limit.
@@ -295,15 +447,19 @@ public struct PerformanceModel: Sendable, Hashable {
     }
 
     /// The best throughput per chip under the limits, and the throughput–interactivity curve.
+    ///
+    /// The search visits batches up to the KV capacity and at most `maxBatchCapPerRank` per attention DP rank
+    /// (so it scales with DP).
     public func bestThroughput(
         inputTokens: Int,
         outputTokens: Int,
         limits: ServiceLimits,
-        maxBatchCap: Int = 4096,
-        disaggregated: Bool = false
+        maxBatchCapPerRank: Int = 4096,
+        disaggregated: Bool = false,
+        speculation: Speculation? = nil
     ) -> LimitedThroughput {
-        let capacity = maxBatch(contextTokens: inputTokens + outputTokens)
-        let limit = min(maxBatchCap, capacity)
+        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
+        let limit = min(maxBatchCapPerRank * Int(dp), capacity)
         var best: Prediction?
         var curve: [CurvePoint] = []
         for batch in Self.batchGrid(upTo: max(1, limit)) {
@@ -311,7 +467,8 @@ public struct PerformanceModel: Sendable, Hashable {
                 batch: batch,
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
-                disaggregated: disaggregated
+                disaggregated: disaggregated,
+                speculation: speculation
             )
             let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
             curve.append(
@@ -330,10 +487,20 @@ public struct PerformanceModel: Sendable, Hashable {
                 best = prediction
             }
         }
-        if var chosen = best, chosen.batch == limit, limit == capacity {
-            chosen.decodeBound = .capacity
-            best = chosen
+        var reason: String?
+        if best == nil {
+            if capacity < 1 {
+                reason = "not even one sequence of \(inputTokens + outputTokens) tokens fits in the KV cache"
+            } else if let first = curve.first {
+                reason =
+                    "batch 1 misses the limits (\(limits.summary)): TTFT \(Self.ms(first.ttftSeconds)), "
+                    + "TPOT \(Self.ms(first.tpotSeconds))"
+            }
         }
-        return LimitedThroughput(best: best, limits: limits, curve: curve)
+        return LimitedThroughput(best: best, limits: limits, curve: curve, reason: reason)
+    }
+
+    static func ms(_ seconds: Double) -> String {
+        "\(Quantity.trimmed(seconds * 1000, digits: 1)) ms"
     }
 }

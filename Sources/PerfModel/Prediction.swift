@@ -1,12 +1,31 @@
 import Catalogue
 
-/// What limits a prediction.
+/// The term that sets a step's time. Capacity (how many sequences fit) is reported apart, in
+/// `Prediction.limitedByCapacity`: a capacity-limited operating point still has a binding term.
 public enum Bound: String, Sendable, Hashable, Codable {
+    /// Matrix arithmetic.
     case compute
-    case memoryBandwidth = "memory-bandwidth"
-    case interconnect
-    case capacity
+    /// Reading the weights from memory.
+    case weights
+    /// Reading the KV cache from memory.
+    case kvReads = "kv-reads"
+    /// Collectives (all-reduce, expert all-to-all).
+    case interconnect = "communication"
+    /// Fixed framework overhead per step.
     case overhead
+}
+
+/// Speculative decoding (multi-token prediction or a draft head): `draftTokens` proposed per step, of which
+/// `acceptanceLength` tokens (including the verified one) are emitted on average.
+public struct Speculation: Sendable, Hashable, Codable {
+    public var draftTokens: Int
+    public var acceptanceLength: Double
+
+    public init(draftTokens: Int, acceptanceLength: Double) {
+        self.draftTokens = max(0, draftTokens)
+        // At least the verified token is emitted; at most every draft plus it.
+        self.acceptanceLength = min(max(1, acceptanceLength), Double(max(0, draftTokens) + 1))
+    }
 }
 
 /// Predicted serving performance of one deployment at one batch size and request shape.
@@ -31,8 +50,13 @@ public struct Prediction: Sendable, Hashable, Codable {
     public var kvBytesPerSequencePerChip: Double
     /// Most concurrent sequences per replica that fit in memory at this request shape.
     public var maxBatch: Int
+    /// The term that sets the decode step (with the fixed overhead when it is larger than all of them).
     public var decodeBound: Bound
     public var prefillBound: Bound
+    /// `true` when the batch is at the KV-cache capacity: more sequences would not fit.
+    public var limitedByCapacity: Bool
+    /// Where the efficiency factors behind the figure come from.
+    public var calibration: CalibrationTier
 }
 
 /// A point of the throughput–interactivity curve.
@@ -66,6 +90,8 @@ public struct LimitedThroughput: Sendable, Hashable, Codable {
     public var best: Prediction?
     public var limits: ServiceLimits
     public var curve: [CurvePoint]
+    /// Why no batch meets the limits, when `best` is nil.
+    public var reason: String?
 }
 
 extension ServiceLimits {

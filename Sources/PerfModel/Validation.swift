@@ -1,68 +1,39 @@
 public import Catalogue
 import Foundation
-import Yams
 
-/// A published, measured result the model is checked against (`Resources/validation.yaml`).
-public struct ValidationRow: Sendable, Hashable, Codable {
-    public var id: String
-    public var chip: String
-    public var chips: Int
-    public var model: String
-    public var tp: Int
-    public var pp: Int?
-    public var ep: Int?
-    public var dp: Int?
-    public var weightPrecision: Precision
-    public var kvPrecision: Precision
-    public var inputTokens: Int?
-    public var outputTokens: Int?
-    public var batch: Int?
-    /// For decode-only rows without a batch: the TPOT limit the source served under.
-    public var tpotLimitMilliseconds: Double?
-    /// `offline`, `server`, `interactive`, `fixed-batch`, `decode` (decode-only instance) or `prefill`.
-    public var scenario: String
-    public var metric: Metric
-    public var value: Double
-    public var framework: String
-    public var source: String
-    public var note: String?
-
-    public enum Metric: String, Sendable, Hashable, Codable {
-        case outputTokensPerSecondPerChip = "output_tokens_per_s_per_chip"
-        case totalTokensPerSecondPerChip = "total_tokens_per_s_per_chip"
-        case ttftMilliseconds = "ttft_ms"
-        case tpotMilliseconds = "tpot_ms"
-        case e2eLatencyMilliseconds = "e2e_latency_ms"
-
-        public var isLatency: Bool {
-            self == .ttftMilliseconds || self == .tpotMilliseconds || self == .e2eLatencyMilliseconds
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, chip, chips, model, tp, pp, ep, dp, batch, scenario, metric, value, framework, source, note
-        case weightPrecision = "weight_precision"
-        case kvPrecision = "kv_precision"
-        case inputTokens = "input_tokens"
-        case outputTokens = "output_tokens"
-        case tpotLimitMilliseconds = "tpot_limit_ms"
-    }
-}
-
-/// One row's prediction and error.
+/// One row's leave-one-out prediction and error.
 public struct ValidationOutcome: Sendable, Hashable, Codable {
-    public var row: ValidationRow
+    public var row: PublishedServingResult
+    /// The prediction with engine scales fitted WITHOUT this row; nil when the row cannot be expressed.
     public var predicted: Double?
     /// (predicted − measured) ÷ measured.
     public var relativeError: Double?
     /// Why no prediction was made, or which assumptions filled gaps in the row.
     public var remark: String?
+    /// The prediction with the unfitted defaults (engine scales 1): the spec-only model.
+    public var unfittedPredicted: Double?
+    /// The engine profile the row belongs to (its fit group).
+    public var profile: String?
+    /// The regimes the row counts in, by dimension (`phase`, `architecture`, `vendor`, `precision`, `engine`,
+    /// `mode`).
+    public var regimes: [String: String]
 
-    public init(row: ValidationRow, predicted: Double?, relativeError: Double?, remark: String?) {
+    public init(
+        row: PublishedServingResult,
+        predicted: Double?,
+        relativeError: Double?,
+        remark: String?,
+        unfittedPredicted: Double? = nil,
+        profile: String? = nil,
+        regimes: [String: String] = [:]
+    ) {
         self.row = row
         self.predicted = predicted
         self.relativeError = relativeError
         self.remark = remark
+        self.unfittedPredicted = unfittedPredicted
+        self.profile = profile
+        self.regimes = regimes
     }
 }
 
@@ -74,136 +45,180 @@ public struct ValidationSummary: Sendable, Hashable, Codable {
     public var meanAbsolutePercentError: Double
     /// Median signed error in percent (positive: the model is optimistic).
     public var medianSignedPercentError: Double
+    /// Rows beyond 50 % error.
+    public var beyondFiftyPercent: Int
 }
 
-/// Runs the validation set through the model.
+/// Error of one regime (a value of one dimension).
+public struct RegimeSummary: Sendable, Hashable, Codable {
+    public var dimension: String
+    public var value: String
+    public var summary: ValidationSummary
+}
+
+/// Fitted engine scales of one profile.
+public struct EngineFit: Sendable, Hashable, Codable {
+    public var profile: String
+    public var rows: Int
+    public var computeScale: Double
+    public var memoryScale: Double
+}
+
+/// The validation report: every row's leave-one-out outcome, overall and per-regime error, and the in-sample fit
+/// that `engines.yaml` records.
+public struct ValidationReport: Sendable, Codable {
+    public var outcomes: [ValidationOutcome]
+    public var overall: ValidationSummary
+    public var regimes: [RegimeSummary]
+    public var fits: [EngineFit]
+    /// The same rows predicted with the unfitted defaults (no engine scales), for comparison.
+    public var unfittedOverall: ValidationSummary
+    public var unfittedRegimes: [RegimeSummary]
+
+    public init(
+        outcomes: [ValidationOutcome],
+        overall: ValidationSummary,
+        regimes: [RegimeSummary],
+        fits: [EngineFit],
+        unfittedOverall: ValidationSummary,
+        unfittedRegimes: [RegimeSummary]
+    ) {
+        self.outcomes = outcomes
+        self.overall = overall
+        self.regimes = regimes
+        self.fits = fits
+        self.unfittedOverall = unfittedOverall
+        self.unfittedRegimes = unfittedRegimes
+    }
+}
+
+/// Checks the model against the published evidence set with leave-one-out fitting.
+///
+/// Each expressible row is predicted on a grid of engine scales (compute × memory). For the row being predicted,
+/// the global scales are fitted on all OTHER rows, then its profile's scales on the other rows of that profile
+/// with a pull towards the global fit worth `priorWeight` rows; the row's prediction at those scales is its
+/// leave-one-out figure. Nothing fitted ever sees the row it predicts.
 public enum Validation {
-    /// MLPerf Llama-2-70B uses OpenOrca prompts; loadgen logs do not state the mean input length. The MLCommons
-    /// task description gives a mean input of about 1024 tokens at most per sample; 512 is assumed when a row
-    /// omits it, and the outcome says so.
+    /// MLPerf Llama-2-70B uses OpenOrca prompts; the logs do not state the mean input length. The MLCommons task
+    /// description caps inputs at 1,024 tokens; 512 is assumed when a row omits it, and the outcome says so.
     public static let assumedInputTokens = 512
-
-    public static func builtInRows() throws -> [ValidationRow] {
-        guard
-            let url = Bundle.module.url(forResource: "Resources", withExtension: nil)?
-                .appendingPathComponent("validation.yaml")
-        else {
-            throw PerfModelError.invalid("the validation set is missing from the package resources")
-        }
-        return try rows(from: String(contentsOf: url, encoding: .utf8))
-    }
-
-    public static func rows(from text: String) throws -> [ValidationRow] {
-        struct Document: Decodable { var rows: [ValidationRow] }
-        return try SafeYAML.decode(Document.self, from: text, file: "validation.yaml").rows
-    }
+    /// Scale grid: 2^(i/6) for i = −12 … 4, i.e. 0.25 … 1.59 with 1 (the unfitted defaults) at index 12.
+    public static let scaleGrid: [Double] = (-12...4).map { Foundation.pow(2, Double($0) / 6) }
+    static let unitIndex = 12
+    /// Weight, in rows, of the pull of a profile's fit towards the global fit (and of the global fit towards 1).
+    public static let priorWeight = 2.0
+    /// |log error| charged to a grid point where the row cannot be met (no batch meets its limits).
+    static let missPenalty = 3.0
 
     public static func run(
-        _ rows: [ValidationRow],
+        _ rows: [PublishedServingResult],
         chips: ChipCatalogue,
         models: ModelCatalogue,
-        efficiency: Efficiency? = nil
-    ) -> [ValidationOutcome] {
-        rows.map { row in
-            do {
-                let chip = try chips.chip(row.chip)
-                var remarks: [String] = []
-                // "DEP" layouts (attention data parallel + expert parallel) give only EP; DP fills the replica.
-                var dp = row.dp ?? 1
-                if row.dp == nil, let ep = row.ep, ep > row.tp * (row.pp ?? 1) {
-                    dp = ep / (row.tp * (row.pp ?? 1))
-                    remarks.append("DP attention \(dp) inferred from EP")
-                }
-                let model = try models.model(row.model)
-                let deployment = Deployment(
-                    chip: chip,
-                    model: model,
-                    tensorParallel: row.tp,
-                    pipelineParallel: row.pp ?? 1,
-                    dataParallelAttention: dp,
-                    expertParallel: row.ep,
-                    weightPrecision: row.weightPrecision,
-                    kvPrecision: row.kvPrecision,
-                    efficiency: efficiency
+        profiles: EngineProfiles
+    ) -> ValidationReport {
+        let resolved = rows.map { ValidationCase.resolve($0, chips: chips, models: models, profiles: profiles) }
+        // Predictions of each expressible row at every grid point (compute-major).
+        let grid = scaleGrid
+        let table: [[Double?]] = resolved.map { resolution in
+            guard case .success(let c) = resolution else { return [] }
+            var values: [Double?] = []
+            values.reserveCapacity(grid.count * grid.count)
+            for compute in grid {
+                for memory in grid { values.append(c.predict(compute: compute, memory: memory)) }
+            }
+            return values
+        }
+        let logs: [[Double]] = zip(rows, table).map { row, values in
+            values.map { $0.map { abs(Foundation.log($0 / row.value)) } ?? missPenalty }
+        }
+        let groups: [String?] = resolved.map { if case .success(let c) = $0 { c.fitGroup } else { nil } }
+        let expressible = groups.indices.filter { groups[$0] != nil }
+
+        func fit(excluding held: Int?) -> [String: (Int, Int)] {
+            let training = expressible.filter { $0 != held }
+            let global = argmin(rows: training, logs: logs, prior: (unitIndex, unitIndex), priorAtOne: true)
+            var result: [String: (Int, Int)] = ["*": global]
+            for group in Set(training.compactMap { groups[$0] }) {
+                let members = training.filter { groups[$0] == group }
+                result[group] = argmin(rows: members, logs: logs, prior: global, priorAtOne: false)
+            }
+            return result
+        }
+
+        var outcomes: [ValidationOutcome] = []
+        for (index, row) in rows.enumerated() {
+            switch resolved[index] {
+            case .failure(let reason):
+                outcomes.append(
+                    ValidationOutcome(row: row, predicted: nil, relativeError: nil, remark: reason.message)
                 )
-                let perfModel = try PerformanceModel(deployment)
-                let input =
-                    row.inputTokens
-                    ?? {
-                        remarks.append("input length assumed \(assumedInputTokens)")
-                        return assumedInputTokens
-                    }()
-                let output =
-                    row.outputTokens
-                    ?? {
-                        remarks.append("output length assumed 256")
-                        return 256
-                    }()
-                if row.scenario == "prefill" {
-                    let throughput = perfModel.prefillThroughput(inputTokens: input)
-                    return ValidationOutcome(
+            case .success(let c):
+                let fitted = fit(excluding: index)
+                let point = fitted[c.fitGroup] ?? fitted["*"] ?? (unitIndex, unitIndex)
+                let predicted = table[index][point.0 * grid.count + point.1]
+                var remarks = c.remarks
+                remarks.append(
+                    "scales \(Quantity.trimmed(grid[point.0], digits: 2))/\(Quantity.trimmed(grid[point.1], digits: 2)) fitted without this row"
+                )
+                if predicted == nil { remarks.append("no batch meets the limits") }
+                outcomes.append(
+                    ValidationOutcome(
                         row: row,
-                        predicted: throughput,
-                        relativeError: (throughput - row.value) / row.value,
-                        remark: "prefill instance, 16K-token chunks"
+                        predicted: predicted,
+                        relativeError: predicted.map { ($0 - row.value) / row.value },
+                        remark: remarks.joined(separator: "; "),
+                        unfittedPredicted: table[index][unitIndex * grid.count + unitIndex],
+                        profile: c.fitGroup,
+                        regimes: c.regimes
                     )
-                }
-                let prediction: Prediction
-                let disaggregated = row.scenario == "decode"
-                if let batch = row.batch {
-                    prediction = perfModel.predict(
-                        batch: batch,
-                        inputTokens: input,
-                        outputTokens: output,
-                        disaggregated: disaggregated
-                    )
-                } else {
-                    let limits: ServiceLimits
-                    switch row.scenario {
-                    case "server": limits = ServiceLimits(ttftSeconds: 2, tpotSeconds: 0.2)
-                    case "interactive": limits = ServiceLimits(ttftSeconds: 0.45, tpotSeconds: 0.04)
-                    case "decode":
-                        limits = ServiceLimits(tpotSeconds: row.tpotLimitMilliseconds.map { $0 / 1000 } ?? 0.05)
-                        if row.tpotLimitMilliseconds == nil { remarks.append("TPOT limit assumed 50 ms") }
-                    default: limits = ServiceLimits()
-                    }
-                    guard
-                        let best = perfModel.bestThroughput(
-                            inputTokens: input,
-                            outputTokens: output,
-                            limits: limits,
-                            disaggregated: disaggregated
-                        ).best
-                    else {
-                        return ValidationOutcome(
-                            row: row,
-                            predicted: nil,
-                            relativeError: nil,
-                            remark: "no batch meets the limits"
-                        )
-                    }
-                    prediction = best
-                    remarks.append("batch \(best.batch) chosen")
-                }
-                let predicted: Double =
-                    switch row.metric {
-                    case .outputTokensPerSecondPerChip: prediction.outputTokensPerSecondPerChip
-                    case .totalTokensPerSecondPerChip: prediction.totalTokensPerSecondPerChip
-                    case .ttftMilliseconds: prediction.ttftSeconds * 1000
-                    case .tpotMilliseconds: prediction.tpotSeconds * 1000
-                    case .e2eLatencyMilliseconds:
-                        (prediction.ttftSeconds + prediction.tpotSeconds * Double(output - 1)) * 1000
-                    }
-                return ValidationOutcome(
-                    row: row,
-                    predicted: predicted,
-                    relativeError: (predicted - row.value) / row.value,
-                    remark: remarks.isEmpty ? nil : remarks.joined(separator: "; ")
                 )
-            } catch {
-                return ValidationOutcome(row: row, predicted: nil, relativeError: nil, remark: "\(error)")
             }
         }
+        let all = fit(excluding: nil)
+        let fits = all.keys.sorted().map { key in
+            EngineFit(
+                profile: key == "*" ? "all rows" : key,
+                rows: key == "*" ? expressible.count : expressible.filter { groups[$0] == key }.count,
+                computeScale: grid[all[key]!.0],
+                memoryScale: grid[all[key]!.1]
+            )
+        }
+        let unfitted = outcomes.map { outcome in
+            var copy = outcome
+            copy.predicted = outcome.unfittedPredicted
+            copy.relativeError = outcome.unfittedPredicted.map { ($0 - outcome.row.value) / outcome.row.value }
+            return copy
+        }
+        return ValidationReport(
+            outcomes: outcomes,
+            overall: summary(outcomes),
+            regimes: regimeSummaries(outcomes),
+            fits: fits,
+            unfittedOverall: summary(unfitted),
+            unfittedRegimes: regimeSummaries(unfitted)
+        )
+    }
+
+    /// The grid point minimising Σ |log error| over `rows` plus `priorWeight` × the log distance from `prior`
+    /// (or from scale 1 when `priorAtOne`).
+    static func argmin(rows: [Int], logs: [[Double]], prior: (Int, Int), priorAtOne: Bool) -> (Int, Int) {
+        let grid = scaleGrid
+        let anchor = priorAtOne ? (1.0, 1.0) : (grid[prior.0], grid[prior.1])
+        var best = prior
+        var bestCost = Double.infinity
+        for i in grid.indices {
+            for j in grid.indices {
+                var cost =
+                    priorWeight
+                    * (abs(Foundation.log(grid[i] / anchor.0)) + abs(Foundation.log(grid[j] / anchor.1)))
+                for row in rows { cost += logs[row][i * grid.count + j] }
+                if cost < bestCost - 1e-12 {
+                    bestCost = cost
+                    best = (i, j)
+                }
+            }
+        }
+        return best
     }
 
     public static func summary(_ outcomes: [ValidationOutcome]) -> ValidationSummary {
@@ -214,13 +229,94 @@ public enum Validation {
             predicted: errors.count,
             medianAbsolutePercentError: median(absolute),
             meanAbsolutePercentError: absolute.isEmpty ? 0 : absolute.reduce(0, +) / Double(absolute.count),
-            medianSignedPercentError: median(errors.sorted())
+            medianSignedPercentError: median(errors.sorted()),
+            beyondFiftyPercent: absolute.filter { $0 > 50 }.count
         )
+    }
+
+    /// The dimensions regimes are reported by, in order.
+    public static let dimensions = ["phase", "architecture", "mode", "vendor", "precision", "engine"]
+
+    /// Error per regime: for each dimension, each value with its predicted rows.
+    public static func regimeSummaries(_ outcomes: [ValidationOutcome]) -> [RegimeSummary] {
+        var result: [RegimeSummary] = []
+        for dimension in dimensions {
+            let values = Set(outcomes.compactMap { $0.regimes[dimension] }).sorted()
+            for value in values {
+                let members = outcomes.filter { $0.regimes[dimension] == value }
+                result.append(RegimeSummary(dimension: dimension, value: value, summary: summary(members)))
+            }
+        }
+        return result
     }
 
     static func median(_ sorted: [Double]) -> Double {
         guard !sorted.isEmpty else { return 0 }
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+extension ValidationReport {
+    /// The bars of issue 17 this report misses: median |error| ≤ 10 % over all predicted rows and ≤ 15 % in every
+    /// regime with at least 5 predicted rows.
+    public var missedBars: [String] {
+        var missed: [String] = []
+        if overall.medianAbsolutePercentError > 10 {
+            missed.append(
+                "overall median |error| \(Quantity.trimmed(overall.medianAbsolutePercentError, digits: 1)) % > 10 %"
+            )
+        }
+        for regime in regimes where regime.summary.predicted >= 5 && regime.summary.medianAbsolutePercentError > 15 {
+            missed.append(
+                "\(regime.dimension)=\(regime.value) median |error| \(Quantity.trimmed(regime.summary.medianAbsolutePercentError, digits: 1)) % > 15 %"
+            )
+        }
+        return missed
+    }
+
+    /// The log-normal spread σ of the model's error in a regime, from its leave-one-out errors: the root mean
+    /// square of log(predicted / measured). `nil` when the regime has fewer than 5 predicted rows.
+    public func spread(dimension: String, value: String) -> Double? {
+        let logs = outcomes.filter { $0.regimes[dimension] == value }.compactMap { outcome -> Double? in
+            guard let predicted = outcome.predicted, predicted > 0 else { return nil }
+            return Foundation.log(predicted / outcome.row.value)
+        }
+        guard logs.count >= 5 else { return nil }
+        return (logs.map { $0 * $0 }.reduce(0, +) / Double(logs.count)).squareRoot()
+    }
+}
+
+extension Validation {
+    /// The model's spread per architecture regime (`dense`, `moe`) from the leave-one-out validation of the
+    /// built-in evidence set: what `Assessment.Uncertainty.modelledByArchitecture` takes.
+    public static func builtInSpreadByArchitecture(
+        chips: ChipCatalogue,
+        models: ModelCatalogue
+    ) throws -> [String: Double] {
+        let report = run(try PublishedServingResult.builtIn(), chips: chips, models: models, profiles: try .builtIn())
+        var result: [String: Double] = [:]
+        for value in ["dense", "moe"] {
+            result[value] = report.spread(dimension: "architecture", value: value)
+        }
+        return result
+    }
+}
+
+extension ValidationReport {
+    /// Fit groups whose scales in `engines.yaml` differ from this report's all-row fit by more than 1 %.
+    public func staleProfiles(_ profiles: EngineProfiles) -> [String] {
+        fits.compactMap { fit -> String? in
+            let parts = fit.profile.split(separator: "/").map(String.init)
+            guard parts.count == 2, let profile = profiles.profiles.first(where: { $0.id == parts[0] }) else {
+                return nil
+            }
+            let recorded =
+                parts[1] == "moe"
+                ? (profile.moe?.computeScale ?? profile.computeScale, profile.moe?.memoryScale ?? profile.memoryScale)
+                : (profile.computeScale, profile.memoryScale)
+            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
+            return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
+        }
     }
 }

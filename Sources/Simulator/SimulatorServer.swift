@@ -19,7 +19,11 @@ public struct SimulatorServer: Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: [configuration.servedModel])) ?? Data("[\"\"]".utf8)
         quotedModel = String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         if case .model(let model) = configuration.timing {
-            engine = BatchEngine(model: model, timeScale: configuration.timeScale)
+            engine = BatchEngine(
+                model: model,
+                timeScale: configuration.timeScale,
+                speculation: configuration.speculation
+            )
         } else {
             engine = nil
         }

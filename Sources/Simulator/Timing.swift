@@ -34,6 +34,9 @@ public struct SimulatorConfiguration: Sendable {
     public var fault: Fault?
     /// Inject `fault` into every n-th request (1: all).
     public var faultEvery: Int
+    /// Speculative decoding / MTP of a modelled deployment: each decode step verifies the drafts and emits the
+    /// acceptance length in tokens on average, so tokens stream at step ÷ acceptance length.
+    public var speculation: Speculation?
 
     public init(
         timing: Timing,
@@ -41,8 +44,10 @@ public struct SimulatorConfiguration: Sendable {
         timeScale: Double = 1,
         seed: UInt64 = 0,
         fault: Fault? = nil,
-        faultEvery: Int = 1
+        faultEvery: Int = 1,
+        speculation: Speculation? = nil
     ) {
+        self.speculation = speculation
         self.timing = timing
         self.servedModel = servedModel
         self.timeScale = timeScale
@@ -72,15 +77,17 @@ actor BatchEngine {
 
     let model: PerformanceModel
     let timeScale: Double
+    let speculation: Speculation?
     private var waiting: [Sequence] = []
     private var running: [Sequence] = []
     private var nextID = 0
     private var wake: CheckedContinuation<Void, Never>?
     private var loop: Task<Void, Never>?
 
-    init(model: PerformanceModel, timeScale: Double) {
+    init(model: PerformanceModel, timeScale: Double, speculation: Speculation? = nil) {
         self.model = model
         self.timeScale = timeScale
+        self.speculation = speculation
     }
 
     func submit(prompt: Int, output: Int) -> AsyncStream<TokenEvent> {
@@ -138,9 +145,16 @@ actor BatchEngine {
             guard !running.isEmpty else { continue }
             let prompt = running.map(\.prompt).reduce(0, +) / running.count
             let output = running.map(\.output).reduce(0, +) / running.count
-            await sleep(
-                model.predict(batch: running.count, inputTokens: prompt, outputTokens: output).decodeStepSeconds
+            // One token per sequence per pass; with speculation a verification step emits the acceptance length
+            // on average, so each pass takes step ÷ acceptance length.
+            let step = model.predict(
+                batch: running.count,
+                inputTokens: prompt,
+                outputTokens: output,
+                disaggregated: true,
+                speculation: speculation
             )
+            await sleep(step.decodeStepSeconds / (speculation?.acceptanceLength ?? 1))
             var still: [Sequence] = []
             for var sequence in running {
                 sequence.continuation.yield(.token(sequence.generated))

@@ -199,6 +199,12 @@ struct AssessCommand: AsyncParsableCommand {
                 tolerance: tolerance.value,
                 resamples: resamples,
                 seed: seed,
+                // The modelled spread per architecture regime is the model's own leave-one-out error on the
+                // published evidence (`parity validate`), not a fixed σ.
+                uncertainty: Uncertainty(
+                    modelledByArchitecture: (try? Validation.builtInSpreadByArchitecture(chips: chips, models: models))
+                        ?? [:]
+                ),
                 measurements: measurements
             )
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))

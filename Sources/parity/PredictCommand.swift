@@ -1,7 +1,7 @@
 public import ArgumentParser
 public import Catalogue
 import Foundation
-import PerfModel
+public import PerfModel
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,6 +66,25 @@ struct PredictCommand: ParsableCommand {
     )
     var calibration: String?
 
+    @Option(help: "Serving engine profile (e.g. trt-llm, sglang, vllm-rocm, vllm-ascend); see engines.yaml.")
+    var engine: String?
+
+    @Option(help: "Serving mode: aggregated, disaggregated, prefill-only, decode-only.")
+    var mode: ServingMode = .aggregated
+
+    @Option(
+        name: .customLong("speculative-tokens"),
+        help: "Speculative decoding / MTP: tokens proposed per step (default: none)."
+    )
+    var speculativeTokens: Int?
+
+    @Option(
+        name: .customLong("acceptance-length"),
+        help:
+            "Mean tokens emitted per speculative step, verified token included (default: 1 + α + … + α^k, engines.yaml)."
+    )
+    var acceptanceLength: Double?
+
     @Flag(help: "Print the throughput-vs-interactivity curve (one row per batch size).")
     var sweep = false
 
@@ -78,6 +97,19 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("\(name) must be at least 1")
         }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let speculativeTokens, speculativeTokens < 1 {
+            throw ValidationError("--speculative-tokens must be at least 1")
+        }
+        if let acceptanceLength {
+            guard let speculativeTokens else {
+                throw ValidationError("--acceptance-length needs --speculative-tokens")
+            }
+            guard acceptanceLength >= 1, acceptanceLength <= Double(speculativeTokens + 1) else {
+                throw ValidationError(
+                    "--acceptance-length must lie between 1 and \(speculativeTokens + 1) (the proposed tokens plus one)"
+                )
+            }
+        }
     }
 
     func run() throws {
@@ -96,48 +128,153 @@ struct PredictCommand: ParsableCommand {
                     throw PerfModelError.invalid("\(path) is not a calibration file: \(error)")
                 }
             }
-            let deployment = Deployment(
-                chip: chip,
-                model: try models.model(model),
-                tensorParallel: tp,
-                pipelineParallel: pp,
-                dataParallelAttention: dp,
-                expertParallel: ep,
-                weightPrecision: weights,
-                activationPrecision: activations,
-                kvPrecision: kv,
-                efficiency: calibrated?.efficiency
+            let profiles = try EngineProfiles.builtIn()
+            let (profile, profileRemark) = profiles.profile(engine: engine, chip: chip)
+            if let engine, !profiles.engines.contains(engine) {
+                throw ValidationError(
+                    "unknown engine '\(engine)'; profiles exist for \(profiles.engines.joined(separator: ", "))"
+                )
+            }
+            let activationPrecision = activations ?? profile.activationPrecision(weights: weights)
+            let architecture = try models.model(model)
+            let efficiency =
+                calibrated?.efficiency
+                ?? profile.applied(
+                    to: Efficiency.defaults(for: chip, precision: activationPrecision),
+                    model: architecture
+                )
+            let deployment = profile.configure(
+                Deployment(
+                    chip: chip,
+                    model: architecture,
+                    tensorParallel: tp,
+                    pipelineParallel: pp,
+                    dataParallelAttention: dp,
+                    expertParallel: ep,
+                    weightPrecision: weights,
+                    activationPrecision: activationPrecision,
+                    kvPrecision: kv,
+                    efficiency: efficiency
+                )
             )
             let perfModel = try PerformanceModel(deployment)
-            let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)
-            let limited = perfModel.bestThroughput(inputTokens: input, outputTokens: output, limits: limits)
-            let prediction: Prediction?
-            if let batch {
-                prediction = perfModel.predict(batch: batch, inputTokens: input, outputTokens: output)
-            } else {
-                prediction = limited.best
+            var speculation: Speculation?
+            if let k = speculativeTokens {
+                guard let length = acceptanceLength ?? profiles.acceptanceLength(method: "mtp", proposed: k) else {
+                    throw ValidationError("engines.yaml has no MTP acceptance model; give --acceptance-length")
+                }
+                speculation = Speculation(draftTokens: k, acceptanceLength: length)
             }
+            let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)
+            var notes: [String] = []
+            if let profileRemark { notes.append(profileRemark) }
+            let limited: LimitedThroughput
+            var prediction: Prediction?
+            var prefillReplicasPerDecodeReplica: Double?
+            switch mode {
+            case .prefillOnly:
+                let throughput = perfModel.prefillThroughput(inputTokens: input)
+                if json {
+                    struct Output: Encodable {
+                        var model: String
+                        var modelVersion: String
+                        var chip: String
+                        var mode: ServingMode
+                        var inputTokensPerSecondPerChip: Double
+                        var calibration: CalibrationTier
+                        var engineProfile: String?
+                    }
+                    try printJSON(
+                        Output(
+                            model: deployment.model.id,
+                            modelVersion: PerformanceModel.version,
+                            chip: chip.id,
+                            mode: mode,
+                            inputTokensPerSecondPerChip: throughput,
+                            calibration: efficiency.tier,
+                            engineProfile: efficiency.engineProfile
+                        )
+                    )
+                } else {
+                    print(
+                        "\(deployment.model.name) prefill-only on \(deployment.chipsPerReplica) × \(chip.name) (TP\(tp) PP\(pp) DP\(dp)), \(input)-token prompts: \(Quantity.trimmed(throughput, digits: 1)) input tokens/s per chip"
+                    )
+                    print("Calibration: \(efficiency.tier); engine profile \(efficiency.engineProfile ?? "none")")
+                }
+                return
+            case .disaggregated:
+                limited = perfModel.bestThroughput(
+                    inputTokens: input,
+                    outputTokens: output,
+                    limits: limits,
+                    disaggregated: true,
+                    speculation: speculation
+                )
+                let best = DisaggregatedModel.best(
+                    prefill: perfModel,
+                    decode: perfModel,
+                    inputTokens: input,
+                    outputTokens: output,
+                    limits: limits,
+                    speculation: speculation
+                )
+                prediction = best?.prediction
+                prefillReplicasPerDecodeReplica = best?.prefillReplicasPerDecodeReplica
+                if batch != nil { notes.append("--batch is ignored in disaggregated mode: the search picks it") }
+            case .aggregated, .decodeOnly:
+                let decodeOnly = mode == .decodeOnly
+                limited = perfModel.bestThroughput(
+                    inputTokens: input,
+                    outputTokens: output,
+                    limits: limits,
+                    disaggregated: decodeOnly,
+                    speculation: speculation
+                )
+                if let batch {
+                    prediction = try perfModel.predictWithinCapacity(
+                        batch: batch,
+                        inputTokens: input,
+                        outputTokens: output,
+                        disaggregated: decodeOnly,
+                        speculation: speculation
+                    )
+                } else {
+                    prediction = limited.best
+                }
+            }
+            let reason = prediction == nil ? (limited.reason ?? "no batch meets the limits") : nil
             if json {
                 struct Output: Encodable {
                     var model: String
                     var modelVersion: String
                     var chip: String
+                    var mode: ServingMode
                     var prediction: Prediction?
+                    var noPredictionReason: String?
+                    var prefillReplicasPerDecodeReplica: Double?
                     var limits: ServiceLimits
                     var curve: [CurvePoint]?
                     var efficiency: Efficiency
+                    var calibration: CalibrationTier
+                    var notes: [String]
                 }
                 try printJSON(
                     Output(
                         model: deployment.model.id,
                         modelVersion: PerformanceModel.version,
                         chip: chip.id,
+                        mode: mode,
                         prediction: prediction,
+                        noPredictionReason: reason,
+                        prefillReplicasPerDecodeReplica: prefillReplicasPerDecodeReplica,
                         limits: limits,
                         curve: sweep ? limited.curve : nil,
-                        efficiency: deployment.efficiency
+                        efficiency: deployment.efficiency,
+                        calibration: deployment.efficiency.tier,
+                        notes: notes
                     )
                 )
+                if prediction == nil { throw ExitCode(1) }
                 return
             }
             print(
@@ -160,7 +297,7 @@ struct PredictCommand: ParsableCommand {
                 print("")
             }
             guard let prediction else {
-                print("No batch size meets the limits (even batch 1 misses them).")
+                print("No batch size meets the limits: \(reason ?? "even batch 1 misses them").")
                 throw ExitCode(1)
             }
             var table = TextTable(headers: ["FIGURE", "VALUE"], rightAligned: [1])
@@ -179,11 +316,16 @@ struct PredictCommand: ParsableCommand {
                 "\(Quantity.trimmed(prediction.kvBytesPerSequencePerChip / 1e6, digits: 1)) MB",
             ])
             table.append(["max concurrent sequences (KV capacity)", String(prediction.maxBatch)])
-            table.append(["decode bound", prediction.decodeBound.rawValue])
+            table.append(["decode bound (term that sets the step)", prediction.decodeBound.rawValue])
+            table.append(["batch limited by KV capacity", prediction.limitedByCapacity ? "yes" : "no"])
             table.append(["prefill bound", prediction.prefillBound.rawValue])
+            if let ratio = prefillReplicasPerDecodeReplica {
+                table.append(["prefill replicas per decode replica", Quantity.trimmed(ratio, digits: 2)])
+            }
             print(table.render())
+            for note in notes { print("Note: \(note).") }
             print(
-                "\nModelled (\(PerformanceModel.version)); efficiency matrix \(deployment.efficiency.matrix), memory \(deployment.efficiency.memory), interconnect \(deployment.efficiency.interconnect) (defaults, docs/perfmodel.md)."
+                "\nModelled (\(PerformanceModel.version)); calibration \(deployment.efficiency.tier); engine profile \(deployment.efficiency.engineProfile ?? "none"); efficiency matrix \(Quantity.trimmed(deployment.efficiency.matrix, digits: 3)), memory \(Quantity.trimmed(deployment.efficiency.memory, digits: 3)), interconnect \(Quantity.trimmed(deployment.efficiency.interconnect, digits: 3)) (docs/perfmodel.md)."
             )
         }
     }
@@ -194,6 +336,8 @@ func milliseconds(_ seconds: Double) -> String {
 }
 
 extension Precision: ExpressibleByArgument {}
+
+extension ServingMode: ExpressibleByArgument {}
 
 /// A duration given as `2s`, `500ms` or `50us` on the command line.
 struct Duration: ExpressibleByArgument {

@@ -37,6 +37,21 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "Weight precision.")
         var precision: Precision = .bf16
 
+        @Option(help: "Serving engine profile whose fitted efficiency scales apply (see engines.yaml).")
+        var engine: String?
+
+        @Option(
+            name: .customLong("speculative-tokens"),
+            help: "Speculative decoding / MTP: tokens proposed per step (default: none)."
+        )
+        var speculativeTokens: Int?
+
+        @Option(
+            name: .customLong("acceptance-length"),
+            help: "Mean tokens emitted per speculative step, verified token included (default from engines.yaml)."
+        )
+        var acceptanceLength: Double?
+
         @Option(help: "Address to listen on (loopback by default).")
         var host: String = "127.0.0.1"
 
@@ -75,6 +90,17 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw ValidationError("--chip is required unless fixed timing is given")
             }
             if timeScale < 0 { throw ValidationError("--time-scale must not be negative") }
+            if let speculativeTokens, speculativeTokens < 1 {
+                throw ValidationError("--speculative-tokens must be at least 1")
+            }
+            if let acceptanceLength {
+                guard let speculativeTokens else {
+                    throw ValidationError("--acceptance-length needs --speculative-tokens")
+                }
+                guard acceptanceLength >= 1, acceptanceLength <= Double(speculativeTokens + 1) else {
+                    throw ValidationError("--acceptance-length must lie between 1 and \(speculativeTokens + 1)")
+                }
+            }
             if let fault, Fault(rawValue: fault) == nil {
                 throw ValidationError(
                     "--fault must be one of \(Fault.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -94,10 +120,31 @@ struct SimulateCommand: AsyncParsableCommand {
                     let models = try catalogue.loadModels()
                     let chip = try chips.chip(self.chip ?? "")
                     let architecture = try models.model(model)
+                    let profiles = try EngineProfiles.builtIn()
+                    if let engine, !profiles.engines.contains(engine) {
+                        throw ValidationError(
+                            "unknown engine '\(engine)'; profiles exist for \(profiles.engines.joined(separator: ", "))"
+                        )
+                    }
+                    let (profile, remark) = profiles.profile(engine: engine, chip: chip)
+                    if let remark { Terminal.note("parity simulator: \(remark)") }
+                    let activations = profile.activationPrecision(weights: precision)
+                    let efficiency = profile.applied(
+                        to: Efficiency.defaults(for: chip, precision: activations),
+                        model: architecture
+                    )
                     let perfModel: PerformanceModel
                     if let tp {
                         perfModel = try PerformanceModel(
-                            Deployment(chip: chip, model: architecture, tensorParallel: tp, weightPrecision: precision)
+                            profile.configure(
+                                Deployment(
+                                    chip: chip,
+                                    model: architecture,
+                                    tensorParallel: tp,
+                                    weightPrecision: precision,
+                                    efficiency: efficiency
+                                )
+                            )
                         )
                     } else {
                         perfModel = try Deployment.smallest(
@@ -105,7 +152,8 @@ struct SimulateCommand: AsyncParsableCommand {
                             model: architecture,
                             weightPrecision: precision,
                             contextTokens: 4096,
-                            minimumBatch: 1
+                            minimumBatch: 1,
+                            efficiency: efficiency
                         )
                     }
                     let d = perfModel.deployment
@@ -118,6 +166,21 @@ struct SimulateCommand: AsyncParsableCommand {
                 timing = .model(resolved.0)
                 description = resolved.1
             }
+            var speculation: Speculation?
+            if let k = speculativeTokens {
+                let modelled = try reportingErrors { try EngineProfiles.builtIn() }.acceptanceLength(
+                    method: "mtp",
+                    proposed: k
+                )
+                guard let length = acceptanceLength ?? modelled else {
+                    throw ValidationError("engines.yaml has no MTP acceptance model; give --acceptance-length")
+                }
+                speculation = Speculation(draftTokens: k, acceptanceLength: length)
+            }
+            if let speculation {
+                description +=
+                    ", speculative \(speculation.draftTokens) tokens, acceptance \(speculation.acceptanceLength)"
+            }
             let scale = zeroDelay ? 0 : timeScale
             if scale != 1 { description += ", time scale \(scale)" }
             let server = SimulatorServer(
@@ -127,7 +190,8 @@ struct SimulateCommand: AsyncParsableCommand {
                     timeScale: scale,
                     seed: seed,
                     fault: fault.flatMap(Fault.init(rawValue:)),
-                    faultEvery: faultEvery
+                    faultEvery: faultEvery,
+                    speculation: speculation
                 )
             )
             let host = self.host

@@ -21,7 +21,7 @@ import Testing
         tpot: Double? = 50,
         input: Int? = 4096,
         output: Int? = 1536,
-        mode: PublishedServingResult.Mode = .decodeOnly,
+        mode: ServingMode = .decodeOnly,
         speculative: String? = nil
     ) throws -> PublishedServingResult {
         var yaml = """

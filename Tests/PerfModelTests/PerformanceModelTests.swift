@@ -58,7 +58,7 @@ import Testing
         let bytes = (model.totalParams - Double(model.vocab * model.hiddenSize)) * 2
         let expected = bytes / chip.memory.bandwidthBytesPerSecond.value
         #expect(abs(prediction.decodeStepSeconds - expected) / expected < 0.01)
-        #expect(prediction.decodeBound == .memoryBandwidth)
+        #expect(prediction.decodeBound == .weights)
     }
 
     @Test func longPromptPrefillIsComputeBound() throws {
@@ -78,7 +78,7 @@ import Testing
         )
         #expect(
             perf.predict(batch: 1, inputTokens: 16, outputTokens: 16, disaggregated: true).decodeBound
-                == .memoryBandwidth
+                == .weights
         )
         #expect(
             perf.predict(batch: 256, inputTokens: 16, outputTokens: 16, disaggregated: true).decodeBound == .compute

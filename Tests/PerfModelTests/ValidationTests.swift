@@ -1,42 +1,50 @@
 import Catalogue
+import Foundation
 import PerfModel
 import Testing
 
 @Suite struct ValidationTests {
-    @Test func validationSetHasTwentyRowsOverFourFamiliesIncludingNonNVIDIA() throws {
-        let chips = try ChipCatalogue.load()
-        let rows = try Validation.builtInRows()
-        #expect(rows.count >= 20)
-        #expect(Set(rows.map(\.id)).count == rows.count)
-        var families = Set<String>()
+    @Test func evidenceSetHasEightyRowsSixChipsAndTenDomesticRows() throws {
+        let rows = try PublishedServingResult.builtIn()
+        #expect(rows.count >= 80)
+        #expect(Set(rows.map(\.chip)).count >= 6)
+        let domestic: Set = ["ascend-910b", "ascend-910c", "mtt-s5000"]
+        #expect(rows.filter { domestic.contains($0.chip) }.count >= 10)
         for row in rows {
-            let chip = try chips.chip(row.chip)
-            #expect(row.source.hasPrefix("https://"), "\(row.id) needs a source URL")
-            let family: String =
-                switch chip.id {
-                case let id where id.hasPrefix("h") || id.hasPrefix("a1"): "nvidia-hopper-ampere"
-                case let id where id.hasPrefix("b") || id.hasPrefix("gb"): "nvidia-blackwell"
-                default: chip.vendor
-                }
-            families.insert(family)
+            #expect(row.source.hasPrefix("http"), "\(row.id) needs a source URL")
         }
-        #expect(families.count >= 4)
-        #expect(rows.contains { (try? chips.chip($0.chip).vendor) != "NVIDIA" })
     }
 
-    @Test func everyRowIsPredicted() throws {
-        let outcomes = Validation.run(
-            try Validation.builtInRows(),
+    @Test func everyRowIsPredictedOrSaysWhyNot() throws {
+        let report = Validation.run(
+            try PublishedServingResult.builtIn(),
             chips: try ChipCatalogue.load(),
-            models: try ModelCatalogue.load()
+            models: try ModelCatalogue.load(),
+            profiles: try EngineProfiles.builtIn()
         )
-        for outcome in outcomes {
-            #expect(outcome.predicted != nil, "\(outcome.row.id): \(outcome.remark ?? "")")
+        #expect(report.outcomes.count == (try PublishedServingResult.builtIn()).count)
+        for outcome in report.outcomes where outcome.predicted == nil {
+            #expect(!(outcome.remark ?? "").isEmpty, "\(outcome.row.id) is dropped without a reason")
         }
+        #expect(report.overall.predicted >= 80)
+    }
+
+    @Test func leaveOneOutPredictionDoesNotDependOnTheRowsOwnValue() throws {
+        // Changing a row's measured value must not change its own prediction (the fit excludes it), while the
+        // in-sample fit may move.
+        var rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let before = Validation.run(rows, chips: chips, models: models, profiles: profiles)
+        let index = try #require(before.outcomes.firstIndex { $0.predicted != nil })
+        rows[index].value *= 10
+        let after = Validation.run(rows, chips: chips, models: models, profiles: profiles)
+        #expect(after.outcomes[index].predicted == before.outcomes[index].predicted)
     }
 
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
-        let row = try #require(try Validation.builtInRows().first)
+        let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
             ValidationOutcome(row: row, predicted: 1, relativeError: $0, remark: nil)
         }
@@ -44,5 +52,48 @@ import Testing
         #expect(abs(summary.medianAbsolutePercentError - 20) < 1e-9)
         #expect(abs(summary.meanAbsolutePercentError - 20) < 1e-9)
         #expect(abs(summary.medianSignedPercentError - 10) < 1e-9)
+    }
+
+    @Test func duplicateRowIDsAreRefused() {
+        let text = """
+            rows:
+            - {id: a, chip: h20, model: llama-3.1-8b, scenario: offline, mode: aggregated, \
+            metric: output_tokens_per_s_per_chip, value: 1, engine: sglang, framework: x, source_kind: vendor, \
+            source: 'https://x'}
+            - {id: a, chip: h20, model: llama-3.1-8b, scenario: offline, mode: aggregated, \
+            metric: output_tokens_per_s_per_chip, value: 1, engine: sglang, framework: x, source_kind: vendor, \
+            source: 'https://x'}
+            """
+        #expect(throws: CatalogueError.self) { try PublishedServingResult.load(text: text) }
+    }
+}
+
+@Suite struct ValidationSpreadTests {
+    @Test func spreadIsTheRootMeanSquareOfLogErrorsOfTheRegime() throws {
+        let row = try #require(try PublishedServingResult.builtIn().first)
+        // Five rows predicted at e and 1/e of the measured value: log errors ±1, so σ = 1.
+        let outcomes = (0..<5).map { index in
+            var copy = row
+            copy.value = 100
+            let predicted = index % 2 == 0 ? 100 * M_E : 100 / M_E
+            return ValidationOutcome(
+                row: copy,
+                predicted: predicted,
+                relativeError: predicted / 100 - 1,
+                remark: nil,
+                regimes: ["architecture": "dense"]
+            )
+        }
+        let report = ValidationReport(
+            outcomes: outcomes,
+            overall: Validation.summary(outcomes),
+            regimes: Validation.regimeSummaries(outcomes),
+            fits: [],
+            unfittedOverall: Validation.summary(outcomes),
+            unfittedRegimes: []
+        )
+        let sigma = try #require(report.spread(dimension: "architecture", value: "dense"))
+        #expect(abs(sigma - 1) < 1e-12)
+        #expect(report.spread(dimension: "architecture", value: "moe") == nil)
     }
 }

@@ -1,0 +1,269 @@
+import Catalogue
+import Foundation
+
+extension ValidationCase {
+    /// Translates a published row into the model's terms, or says why it cannot be.
+    ///
+    /// Gaps are filled by stated rules, never per row: an unstated layout is the smallest tensor-parallel group that
+    /// holds the model (dense, and MoE that fits on one chip) or attention DP + expert parallelism over the row's
+    /// chips (MoE that does not; the large-EP layout); an unstated weight precision is FP8 where the chip has it,
+    /// else BF16; an unstated KV precision follows the engine profile; an unstated MLPerf input length is
+    /// `Validation.assumedInputTokens`. Every rule applied is named in the remarks.
+    static func resolve(
+        _ row: PublishedServingResult,
+        chips catalogue: ChipCatalogue,
+        models: ModelCatalogue,
+        profiles: EngineProfiles
+    ) -> Result<ValidationCase, Unexpressible> {
+        guard let model = try? models.model(row.model) else {
+            return .failure(Unexpressible("model '\(row.model)' is not in the model catalogue"))
+        }
+        guard let chip = try? catalogue.chip(row.chip) else {
+            return .failure(
+                Unexpressible("chip '\(row.chip)' is not in this chip catalogue (skipped until the catalogue has it)")
+            )
+        }
+        guard let chips = row.chips else {
+            return .failure(Unexpressible("the number of chips is not stated, so no per-chip figure can be modelled"))
+        }
+        var remarks: [String] = []
+        let engine = row.engine == "other" ? nil : row.engine
+        var (profile, profileRemark) = profiles.profile(engine: engine, chip: chip)
+        if row.engine == "other" {
+            profileRemark = "engine not named (the operator's own stack): vendor-class default profile"
+        }
+        if let profileRemark { remarks.append(profileRemark) }
+
+        let weights: Precision
+        if let stated = row.weightPrecision {
+            weights = stated
+        } else {
+            weights = chip.densePeak[.fp8] != nil ? .fp8 : .bf16
+            remarks.append("weight precision not stated: \(weights.rawValue) assumed")
+        }
+        let kv: Precision
+        if let stated = row.kvPrecision {
+            kv = stated
+        } else {
+            kv = profile.kvPrecision(weights: weights)
+            remarks.append("KV precision not stated: \(kv.rawValue) (\(profile.id) convention)")
+        }
+        let activations = profile.activationPrecision(weights: weights)
+
+        // Lengths.
+        let input: Int
+        if let stated = row.inputTokens {
+            input = stated
+        } else if row.mode == .aggregated, row.source.contains("mlcommons"), model.id == "llama-2-70b" {
+            input = Validation.assumedInputTokens
+            remarks.append("input length assumed \(input) (OpenOrca; not in the MLPerf log)")
+        } else if row.source.contains("mlcommons") {
+            return .failure(
+                Unexpressible(
+                    "the MLPerf log does not state the mean input length of \(model.id)'s data set, and no stated "
+                        + "assumption covers it (only Llama-2-70B's OpenOrca has one)"
+                )
+            )
+        } else {
+            return .failure(Unexpressible("the input length is not stated"))
+        }
+        let output: Int
+        if let stated = row.outputTokens {
+            output = stated
+        } else if row.mode == .prefillOnly {
+            output = 1
+        } else if row.mode == .decodeOnly, row.batch != nil {
+            // A decode instance at a fixed batch only needs the KV length it decodes over: the stated input is
+            // taken as that length (output 1 keeps the mean context at the input).
+            output = 1
+            remarks.append("output length not stated: decode over a KV length of the input (\(input) tokens)")
+        } else {
+            return .failure(Unexpressible("the output length is not stated"))
+        }
+
+        // Speculative decoding: SGLang's num-draft-tokens counts the verified token, so k = draft_tokens − 1
+        // tokens are proposed.
+        var speculation: Speculation?
+        if let setup = row.speculative {
+            let proposed = max(1, (setup.draftTokens ?? 2) - 1)
+            if setup.draftTokens == nil { remarks.append("draft tokens not stated: 1 proposed assumed") }
+            let acceptance: Double
+            if let stated = setup.acceptanceLength {
+                acceptance = stated
+            } else if let modelled = profiles.acceptanceLength(method: setup.method, proposed: proposed) {
+                acceptance = modelled
+                remarks.append(
+                    "acceptance length not stated: \(Quantity.trimmed(acceptance, digits: 2)) (\(setup.method) α, engines.yaml)"
+                )
+            } else {
+                return .failure(Unexpressible("speculative method '\(setup.method)' has no acceptance model"))
+            }
+            speculation = Speculation(draftTokens: proposed, acceptanceLength: acceptance)
+        }
+
+        func deployment(tp: Int, pp: Int, dp: Int, ep: Int?) -> Deployment {
+            let base = Efficiency.defaults(for: chip, precision: activations)
+            let deployment = Deployment(
+                chip: chip,
+                model: model,
+                tensorParallel: tp,
+                pipelineParallel: pp,
+                dataParallelAttention: dp,
+                expertParallel: ep,
+                weightPrecision: weights,
+                activationPrecision: activations,
+                kvPrecision: kv,
+                efficiency: base
+            )
+            return profile.configure(deployment)
+        }
+        /// The layout rule for `available` chips when the row does not state one.
+        func plannedLayout(available: Int) -> (Deployment, Int)? {
+            var tp = 1
+            while tp <= available {
+                let candidate = deployment(tp: tp, pp: 1, dp: 1, ep: nil)
+                if let perf = try? PerformanceModel(candidate),
+                    perf.maxBatch(contextTokens: input + output) >= 8
+                {
+                    if model.moe != nil, tp > 1, available > 1 {
+                        break  // MoE that needs several chips: the large-EP layout below.
+                    }
+                    return (candidate, available / tp)
+                }
+                tp *= 2
+            }
+            if model.moe != nil {
+                let dep = deployment(tp: 1, pp: 1, dp: available, ep: available)
+                if (try? PerformanceModel(dep)) != nil { return (dep, 1) }
+            }
+            return nil
+        }
+
+        let stated = row.tp != nil || row.dp != nil || row.ep != nil || row.pp != nil
+        var shape: Shape
+        switch row.mode {
+        case .disaggregated:
+            guard let prefillChips = row.prefillChips, let decodeChips = row.decodeChips else {
+                return .failure(Unexpressible("the prefill and decode pool sizes are not stated"))
+            }
+            guard let (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
+                let (decode, decodeReplicas) = plannedLayout(available: decodeChips)
+            else {
+                return .failure(Unexpressible("\(model.id) does not fit on the stated pools"))
+            }
+            remarks.append(
+                "pools: prefill \(describe(prefill)) × \(prefillReplicas), decode \(describe(decode)) × \(decodeReplicas)"
+            )
+            shape = .disaggregated(
+                prefill: prefill,
+                prefillReplicas: prefillReplicas,
+                decode: decode,
+                decodeReplicas: decodeReplicas
+            )
+        default:
+            let chosen: Deployment
+            let replicas: Int
+            if stated {
+                let tp = row.tp ?? 1
+                let pp = row.pp ?? 1
+                var dp = row.dp ?? 1
+                if row.dp == nil, let ep = row.ep, ep > tp * pp {
+                    dp = ep / (tp * pp)
+                    remarks.append("DP attention \(dp) inferred from EP")
+                }
+                chosen = deployment(tp: tp, pp: pp, dp: dp, ep: row.ep)
+                let size = chosen.chipsPerReplica
+                guard chips % size == 0 || row.mode != .aggregated else {
+                    return .failure(Unexpressible("\(chips) chips are not whole replicas of \(size)"))
+                }
+                replicas = max(1, chips / size)
+            } else {
+                guard let planned = plannedLayout(available: chips) else {
+                    return .failure(Unexpressible("\(model.id) does not fit on \(chips) × \(chip.id)"))
+                }
+                (chosen, replicas) = planned
+                remarks.append("layout not stated: \(describe(chosen)) × \(replicas)")
+            }
+            switch row.mode {
+            case .prefillOnly: shape = .prefillOnly(chosen)
+            case .decodeOnly: shape = .decodeOnly(chosen)
+            default: shape = .aggregated(chosen, replicas: replicas)
+            }
+            do {
+                _ = try PerformanceModel(chosen)
+            } catch {
+                return .failure(Unexpressible("\(error)"))
+            }
+        }
+
+        // Load.
+        let load: Load
+        if let batch = row.batch {
+            load = .batch(batch)
+        } else if let clients = row.concurrency {
+            if clients > 1, row.metric == .ttftMilliseconds {
+                return .failure(
+                    Unexpressible(
+                        "mean TTFT of a closed loop of \(clients) clients is set by the server's admission cap "
+                            + "(max running requests) and the benchmark's request waves, which the row does not state"
+                    )
+                )
+            }
+            if case .decodeOnly = shape {
+                return .failure(Unexpressible("a decode-only row with a client concurrency has no prompt stream"))
+            }
+            load = .concurrency(clients)
+        } else {
+            var ttft = row.ttftLimitMilliseconds.map { $0 / 1000 }
+            let tpot = row.tpotLimitMilliseconds.map { $0 / 1000 }
+            if row.scenario == "offline" { ttft = nil }
+            if case .disaggregated = shape {
+                return .failure(
+                    Unexpressible("neither the concurrency nor the batch of the disaggregated run is stated")
+                )
+            }
+            load = .limits(
+                ServiceLimits(
+                    ttftSeconds: row.scenario == "offline" ? nil : ttft,
+                    tpotSeconds: row.scenario == "offline" ? nil : tpot
+                )
+            )
+        }
+
+        let phase: String =
+            switch (row.mode, row.metric) {
+            case (.prefillOnly, _), (_, .ttftMilliseconds): "prefill"
+            case (.decodeOnly, _), (_, .tpotMilliseconds): "decode"
+            default: "mixed"
+            }
+        let regimes = [
+            "phase": phase,
+            "architecture": model.moe == nil ? "dense" : "moe",
+            "mode": row.mode.rawValue + (speculation == nil ? "" : "+speculative"),
+            "vendor": chip.vendor,
+            "precision": weights.rawValue,
+            "engine": profile.id,
+        ]
+        return .success(
+            ValidationCase(
+                row: row,
+                shape: shape,
+                load: load,
+                inputTokens: input,
+                outputTokens: output,
+                speculation: speculation,
+                profile: profile,
+                remarks: remarks,
+                regimes: regimes
+            )
+        )
+    }
+
+    static func describe(_ deployment: Deployment) -> String {
+        var parts = ["TP\(deployment.tensorParallel)"]
+        if deployment.pipelineParallel > 1 { parts.append("PP\(deployment.pipelineParallel)") }
+        if deployment.dataParallelAttention > 1 { parts.append("DP\(deployment.dataParallelAttention)") }
+        if deployment.model.moe != nil { parts.append("EP\(deployment.expertParallel)") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,159 @@
+import Catalogue
+import Foundation
+
+/// Why a published row cannot be expressed by the model.
+public struct Unexpressible: Error, Sendable, Hashable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
+
+/// A published row translated into the model's terms: deployments, load and metric, with the assumptions that
+/// filled the row's gaps. `predict(compute:memory:)` evaluates it at given engine scales.
+struct ValidationCase: Sendable {
+    enum Load: Sendable {
+        /// Concurrent sequences per replica.
+        case batch(Int)
+        /// The best batch under limits (none: the maximum throughput).
+        case limits(ServiceLimits)
+        /// A closed loop of this many clients over the whole deployment (waves).
+        case concurrency(Int)
+    }
+
+    enum Shape: Sendable {
+        case aggregated(Deployment, replicas: Int)
+        case decodeOnly(Deployment)
+        case prefillOnly(Deployment)
+        case disaggregated(prefill: Deployment, prefillReplicas: Int, decode: Deployment, decodeReplicas: Int)
+    }
+
+    var row: PublishedServingResult
+    var shape: Shape
+    var load: Load
+    var inputTokens: Int
+    var outputTokens: Int
+    var speculation: Speculation?
+    var profile: EngineProfile
+    var remarks: [String]
+    var regimes: [String: String]
+
+    /// The group whose rows fit the engine scales used for this row: the engine profile and the architecture
+    /// (an engine's MoE path — grouped GEMMs, expert dispatch — is not its dense path).
+    var fitGroup: String { profile.id + "/" + (regimes["architecture"] ?? "dense") }
+
+    /// The row's metric predicted with the base efficiency scaled by `compute` and `memory`.
+    func predict(compute: Double, memory: Double) -> Double? {
+        func model(_ deployment: Deployment) -> PerformanceModel? {
+            var scaled = deployment
+            scaled.efficiency = deployment.efficiency.scaled(compute: compute, memory: memory, profile: profile.id)
+            return try? PerformanceModel(scaled)
+        }
+        let prediction: Prediction
+        switch shape {
+        case .prefillOnly(let deployment):
+            guard let perf = model(deployment) else { return nil }
+            let throughput = perf.prefillThroughput(inputTokens: inputTokens)
+            switch row.metric {
+            case .totalTokensPerSecondPerChip: return throughput
+            case .ttftMilliseconds:
+                return perf.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds * 1000
+            default: return nil
+            }
+        case .disaggregated(let prefill, let prefillReplicas, let decode, let decodeReplicas):
+            guard let p = model(prefill), let d = model(decode),
+                let pair = try? DisaggregatedModel(
+                    prefill: p,
+                    prefillReplicas: prefillReplicas,
+                    decode: d,
+                    decodeReplicas: decodeReplicas
+                )
+            else { return nil }
+            switch load {
+            case .concurrency(let clients):
+                prediction = pair.predict(
+                    concurrency: clients,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    speculation: speculation
+                )
+            case .batch(let batch):
+                prediction = pair.predict(
+                    concurrency: batch * decodeReplicas,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    speculation: speculation
+                )
+            case .limits:
+                return nil
+            }
+        case .aggregated(let deployment, let replicas):
+            guard let perf = model(deployment) else { return nil }
+            switch load {
+            case .batch(let batch):
+                prediction = perf.predict(
+                    batch: batch,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    speculation: speculation
+                )
+            case .limits(let limits):
+                guard
+                    let best = perf.bestThroughput(
+                        inputTokens: inputTokens,
+                        outputTokens: outputTokens,
+                        limits: limits,
+                        speculation: speculation
+                    ).best
+                else { return nil }
+                prediction = best
+            case .concurrency(let clients):
+                prediction = perf.closedLoop(
+                    concurrency: clients,
+                    replicas: replicas,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    speculation: speculation
+                )
+            }
+        case .decodeOnly(let deployment):
+            guard let perf = model(deployment) else { return nil }
+            switch load {
+            case .batch(let batch):
+                prediction = perf.predict(
+                    batch: batch,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    disaggregated: true,
+                    speculation: speculation
+                )
+            case .limits(let limits):
+                guard
+                    let best = perf.bestThroughput(
+                        inputTokens: inputTokens,
+                        outputTokens: outputTokens,
+                        limits: limits,
+                        disaggregated: true,
+                        speculation: speculation
+                    ).best
+                else { return nil }
+                prediction = best
+            case .concurrency:
+                return nil
+            }
+        }
+        return Self.metric(row.metric, of: prediction, outputTokens: outputTokens)
+    }
+
+    static func metric(_ metric: PublishedServingResult.Metric, of prediction: Prediction, outputTokens: Int) -> Double {
+        switch metric {
+        case .outputTokensPerSecondPerChip: prediction.outputTokensPerSecondPerChip
+        case .totalTokensPerSecondPerChip: prediction.totalTokensPerSecondPerChip
+        case .ttftMilliseconds: prediction.ttftSeconds * 1000
+        case .tpotMilliseconds: prediction.tpotSeconds * 1000
+        case .e2eLatencyMilliseconds:
+            (prediction.ttftSeconds + prediction.tpotSeconds * Double(max(0, outputTokens - 1))) * 1000
+        }
+    }
+}

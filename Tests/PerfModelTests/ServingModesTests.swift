@@ -1,0 +1,343 @@
+import Catalogue
+import Foundation
+import PerfModel
+import Testing
+
+/// Regression tests of issue 17's structural fixes and of the serving modes, against hand calculations.
+@Suite struct ServingModesTests {
+    let chips: ChipCatalogue
+    let models: ModelCatalogue
+
+    init() throws {
+        chips = try ChipCatalogue.load()
+        models = try ModelCatalogue.load()
+    }
+
+    static let ideal = PerformanceModelTests.ideal
+
+    // MARK: - Structural fixes
+
+    @Test func dpPrefillIsChargedOnceForAllRanksNotOncePerPrompt() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("deepseek-v3"),
+                dataParallelAttention: 16,
+                weightPrecision: .fp8,
+                efficiency: Self.ideal
+            )
+        )
+        // 256 sequences over 16 DP ranks, 128 output tokens: 256 / 128 = 2 prompts join per decode step, and one
+        // DP-wide prefill step takes 16 prompts (one per rank), so 2 / 16 = 0.125 prefill steps per decode step.
+        // Before the fix each prompt cost a whole DP-wide step: 2 steps, 16 × too many.
+        let p = perf.predict(batch: 256, inputTokens: 1024, outputTokens: 128)
+        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
+        #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
+    }
+
+    @Test func dp16PrefillOnlyThroughputIsSixteenTimesOneRanks() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let one = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let sixteen = try PerformanceModel(
+            Deployment(chip: chip, model: model, dataParallelAttention: 16, efficiency: Self.ideal)
+        )
+        // Per chip: 16 ranks × T tokens / step / 16 chips = one rank's T / step, i.e. the replica does 16 × one rank's.
+        let perChipOne = one.prefillThroughput(inputTokens: 2048)
+        let perChipSixteen = sixteen.prefillThroughput(inputTokens: 2048)
+        #expect(abs(perChipSixteen * 16 - 16 * perChipOne) / (16 * perChipOne) < 1e-9)
+    }
+
+    @Test func moeAtTP8ChargesTheAllReducesButNoAllToAll() throws {
+        let base = try chips.chip("h200-sxm")
+        let model = try models.model("qwen3-235b-a22b")
+        var slow = base
+        var fast = base
+        slow.scaleUp?.bandwidthBytesPerSecond = Sourced(200e9, .estimate(reason: "test"))
+        fast.scaleUp?.bandwidthBytesPerSecond = Sourced(400e9, .estimate(reason: "test"))
+        func step(_ chip: Chip) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: 8, weightPrecision: .fp8, efficiency: Self.ideal)
+            )
+            return perf.predict(batch: 64, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // Only the TP all-reduces depend on the link: per layer 2 × 2 · 7/8 · (64 tokens · d · 2 B) / link, with the
+        // link one direction of the scale-up figure (100 vs 200 GB/s). An expert all-to-all would add
+        // moeLayers · 64 · k · d · 3 · 7/8 / link on top.
+        let d = Double(model.hiddenSize)
+        let message = 64 * d * 2
+        let perLink = Double(model.layers) * 2 * 2 * 7 / 8 * message
+        let expected = perLink / 100e9 - perLink / 200e9
+        let delta = try step(slow) - step(fast)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func ppPrefillCostsOnePthOfItsTraversalAndPrefillOnlyThroughputScalesWithStages() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        let pp4 = try PerformanceModel(
+            Deployment(chip: chip, model: model, pipelineParallel: 4, weightPrecision: .fp8, efficiency: Self.ideal)
+        )
+        // 64 sequences, 128 output tokens: 64/128 = 0.5 prompts join per step; each costs 1/4 of its traversal
+        // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125.
+        let p = pp4.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
+        #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
+        // Prefill-only: 4 chunks in flight over 4 chips, so per chip the same as one stage's share: T · 4 / step / 4.
+        let chunk = 16384.0
+        let traversal = pp4.predict(batch: 1, inputTokens: 16384, outputTokens: 1).prefillSeconds
+        #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
+    }
+
+    @Test func attentionScoresRunAtBF16UnlessTheKVCacheIsEightBit() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        func prefill(_ kv: Precision) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, weightPrecision: .fp8, kvPrecision: kv, efficiency: Self.ideal)
+            )
+            return perf.predict(batch: 1, inputTokens: 8192, outputTokens: 1).prefillSeconds
+        }
+        // Causal scores per layer: 2 · T² · (32 heads · 2 · 128) / 2 FLOPs; 32 layers. At BF16 they take
+        // 1/989.4 TFLOPS, at FP8 1/1978.9: the BF16-KV prefill is slower by exactly that difference (all else
+        // is the same FP8 GEMMs, and long prefill is compute-bound).
+        let bf16 = try #require(chip.densePeak[.bf16]?.value)
+        let fp8 = try #require(chip.densePeak[.fp8]?.value)
+        let scoreDim: Double = 32 * 2 * 128
+        let tokens: Double = 8192
+        let scoreFLOPs: Double = 32 * 2 * tokens * tokens * scoreDim / 2
+        let expected = scoreFLOPs / bf16 - scoreFLOPs / fp8
+        let delta = try prefill(.bf16) - prefill(.fp8)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func expertAllToAllCrossesTheNICOncePerRemoteDomain() throws {
+        var chip = try chips.chip("h100-sxm")
+        chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
+        chip.scaleUp?.bandwidthBytesPerSecond = Sourced(900e9, .estimate(reason: "test"))
+        let model = try models.model("deepseek-v3")
+        func step(interconnect: Double) throws -> Double {
+            var efficiency = Self.ideal
+            efficiency.interconnect = interconnect
+            let perf = try PerformanceModel(
+                Deployment(
+                    chip: chip,
+                    model: model,
+                    dataParallelAttention: 32,
+                    weightPrecision: .fp8,
+                    efficiency: efficiency
+                )
+            )
+            return perf.predict(batch: 32, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // EP32 over 4 domains of 8, one token per rank. Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other
+        // domains on average; it crosses the NIC (min(450, 50) = 50 GB/s per direction) once for each:
+        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs. Inside, 8 · 7/8 · 7168 · 3 B over 450 GB/s = 0.33 µs, so the
+        // NIC sets the layer's time. Halving link efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
+        let remote = 3 * (1 - pow(0.75, 8.0))
+        let outside = remote * 7168 * 3 / 50e9
+        let expected = 58 * outside
+        let delta = try step(interconnect: 0.5) - step(interconnect: 1)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func disaggregatedSearchMeetsTheLimits() throws {
+        let plan = try #require(
+            DisaggregatedModel.search(
+                chip: try chips.chip("h20"),
+                model: try models.model("deepseek-v3"),
+                weightPrecision: .fp8,
+                kvPrecision: .fp8,
+                inputTokens: 4096,
+                outputTokens: 1536,
+                limits: ServiceLimits(ttftSeconds: 2, tpotSeconds: 0.05),
+                speculation: Speculation(draftTokens: 1, acceptanceLength: 1.8)
+            )
+        )
+        #expect(plan.prediction.ttftSeconds <= 2)
+        #expect(plan.prediction.tpotSeconds <= 0.05)
+        #expect(plan.prefillReplicasPerDecodeReplica > 0)
+    }
+
+    // MARK: - Speculative decoding
+
+    @Test func speculativeDecodeDividesTheVerifyStepByTheAcceptanceLength() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let plain = perf.predict(batch: 1, inputTokens: 1, outputTokens: 2, disaggregated: true)
+        let spec = perf.predict(
+            batch: 1,
+            inputTokens: 1,
+            outputTokens: 2,
+            disaggregated: true,
+            speculation: Speculation(draftTokens: 3, acceptanceLength: 2.5)
+        )
+        // Batch 1 is weight-bound: verifying 4 tokens reads the weights once (same time as one token), and the
+        // draft runs 3 times one layer's worth: step = s · (1 + 3/32), TPOT = step / 2.5.
+        let s = plain.decodeStepSeconds
+        let expected = s * (1 + 3.0 / 32) / 2.5
+        #expect(abs(spec.tpotSeconds - expected) / expected < 0.01)
+    }
+
+    @Test func acceptanceLengthIsBoundedByTheProposedTokensPlusOne() {
+        #expect(Speculation(draftTokens: 2, acceptanceLength: 5).acceptanceLength == 3)
+        #expect(Speculation(draftTokens: 2, acceptanceLength: 0.5).acceptanceLength == 1)
+    }
+
+    // MARK: - Disaggregated
+
+    @Test func aggregatedClosedLoopFollowsLittlesLaw() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        // 64 clients over 2 replicas: 32 sequences each, prefills interleaved. Requests complete at
+        // 64 / (TTFT + 256 · TPOT); output per chip = that × 256 / 2 chips.
+        let p = perf.closedLoop(concurrency: 64, replicas: 2, inputTokens: 1024, outputTokens: 256)
+        let replica = perf.predict(batch: 32, inputTokens: 1024, outputTokens: 256)
+        let expected = 64 / (replica.ttftSeconds + 256 * replica.tpotSeconds) * 256 / 2
+        #expect(abs(p.outputTokensPerSecondPerChip - expected) / expected < 1e-12)
+        #expect(p.tpotSeconds == replica.tpotSeconds)
+    }
+
+    @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let pair = try DisaggregatedModel(prefill: perf, prefillReplicas: 1, decode: perf, decodeReplicas: 3)
+        #expect(pair.chips == 4)
+        let p = pair.predict(concurrency: 48, inputTokens: 1024, outputTokens: 256)
+        // 16 sequences per decode replica at the decode-only TPOT of batch 16.
+        let decode = perf.predict(batch: 16, inputTokens: 1024, outputTokens: 256, disaggregated: true)
+        #expect(p.tpotSeconds == decode.tpotSeconds)
+        // Rate = min(48 / (prefill + transfer + 256 · TPOT), prefill pool rate); per chip over all 4 chips.
+        let first = p.prefillSeconds + pair.transferSeconds(inputTokens: 1024)
+        let prefillRate = pair.promptsPerSecondPerPrefillReplica(inputTokens: 1024)
+        let rate = min(48 / (first + 256 * decode.tpotSeconds), prefillRate)
+        #expect(abs(p.outputTokensPerSecondPerChip - rate * 256 / 4) / p.outputTokensPerSecondPerChip < 1e-9)
+        // With 100,000 clients the prefill pool is the limit: TTFT = C / rate − 256 · TPOT (Little's law).
+        let flooded = pair.predict(concurrency: 100_000, inputTokens: 1024, outputTokens: 256)
+        let ttft = 100_000 / prefillRate - 256 * flooded.tpotSeconds
+        #expect(abs(flooded.ttftSeconds - ttft) / ttft < 1e-9)
+    }
+
+    @Test func kvTransferMovesTheWholeCacheOverThePrefillChipsLinks() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        let perf = try PerformanceModel(
+            Deployment(chip: chip, model: model, tensorParallel: 4, weightPrecision: .fp8, kvPrecision: .fp8)
+        )
+        let pair = try DisaggregatedModel(
+            prefill: perf,
+            prefillReplicas: 1,
+            decode: perf,
+            decodeReplicas: 1,
+            transferBytesPerSecond: 50e9
+        )
+        // 163,840 KV elements per token × 1 B × 4096 tokens = 671 MB over 4 chips × 50 GB/s = 3.36 ms.
+        #expect(abs(pair.transferSeconds(inputTokens: 4096) - 163_840 * 4096 / 200e9) < 1e-12)
+    }
+
+    @Test func poolRatioFeedsTheDecodePoolAndMeetsTheTTFTLimit() throws {
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, weightPrecision: .fp8))
+        let limits = ServiceLimits(ttftSeconds: 1, tpotSeconds: 0.03)
+        let best = try #require(
+            DisaggregatedModel.best(prefill: perf, decode: perf, inputTokens: 2048, outputTokens: 256, limits: limits)
+        )
+        #expect(best.prediction.ttftSeconds <= 1)
+        #expect(best.prediction.tpotSeconds <= 0.03)
+        // Demand of the decode replica in prompts/s = batch / (output × TPOT); the prefill pool runs at the
+        // utilisation the TTFT limit allows, so it must supply at least that demand.
+        let demand = Double(best.prediction.batch) / (256 * best.prediction.tpotSeconds)
+        let supply = best.prefillReplicasPerDecodeReplica * perf.prefillThroughput(inputTokens: 2048) / 2048
+        #expect(supply >= demand * 0.999)
+    }
+
+    // MARK: - Output consistency
+
+    @Test func batchAboveKVCapacityIsRefusedWithTheCapacity() throws {
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: try chips.chip("h100-sxm"), model: model))
+        // Output reserved at admission (the default): 2048 + 2048 = 4096 tokens per sequence.
+        // (0.9 · 80 GB − 8.03e9 params · 2 B) / (65,536 elements · 2 B · 4096 tokens) = 104.2 → 104.
+        let free = 0.9 * 80e9 - model.totalParams * 2
+        let capacity = Int(free / (65_536 * 2 * 4096))
+        #expect(perf.maxBatch(inputTokens: 2048, outputTokens: 2048) == capacity)
+        #expect(throws: PerfModelError.exceedsCapacity(batch: capacity + 1, capacity: capacity, contextTokens: 4096)) {
+            try perf.predictWithinCapacity(batch: capacity + 1, inputTokens: 2048, outputTokens: 2048)
+        }
+        let atCapacity = try perf.predictWithinCapacity(batch: capacity, inputTokens: 2048, outputTokens: 2048)
+        #expect(atCapacity.limitedByCapacity)
+        // The binding term is still named: capacity is reported apart.
+        #expect([.compute, .weights, .kvReads, .interconnect, .overhead].contains(atCapacity.decodeBound))
+    }
+
+    @Test func pagedEnginesHoldHalfTheOutputOnAverage() throws {
+        let model = try models.model("llama-3.1-8b")
+        var deployment = Deployment(chip: try chips.chip("h100-sxm"), model: model)
+        deployment.kvOutputReservation = 0.5
+        let perf = try PerformanceModel(deployment)
+        // Blocks taken as tokens are generated, sequences spread over their progress: 2048 + 2048/2 = 3072 tokens.
+        // (0.9 · 80 GB − 8.03e9 · 2 B) / (65,536 · 2 B · 3072) = 138.9 → 138.
+        let free = 0.9 * 80e9 - model.totalParams * 2
+        #expect(perf.maxBatch(inputTokens: 2048, outputTokens: 2048) == Int(free / (65_536 * 2 * 3072)))
+        let profiles = try EngineProfiles.builtIn()
+        let vllm = try #require(profiles.profiles.first { $0.id == "vllm-rocm" })
+        let trt = try #require(profiles.profiles.first { $0.id == "trt-llm" })
+        #expect(vllm.configure(deployment).kvOutputReservation == 0.5)
+        #expect(trt.configure(deployment).kvOutputReservation == 1)
+    }
+
+    @Test func batchSearchScalesWithDP() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("deepseek-v3"),
+                dataParallelAttention: 16,
+                weightPrecision: .fp8,
+                kvPrecision: .fp8
+            )
+        )
+        let curve = perf.bestThroughput(inputTokens: 128, outputTokens: 128, limits: ServiceLimits()).curve
+        // Capacity per replica is far above 4,096 at 256 tokens of context, and the cap is 4,096 per DP rank.
+        #expect((curve.map(\.batch).max() ?? 0) > 4096)
+    }
+
+    @Test func noBatchMeetingTheLimitsComesWithAReason() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h20"), model: try models.model("llama-3.1-70b"), tensorParallel: 8)
+        )
+        let limited = perf.bestThroughput(
+            inputTokens: 2048,
+            outputTokens: 256,
+            limits: ServiceLimits(tpotSeconds: 0.0001)
+        )
+        #expect(limited.best == nil)
+        #expect(limited.reason?.contains("batch 1 misses") == true)
+    }
+
+    // MARK: - Engines and calibration tiers
+
+    @Test func engineWithoutAProfileForTheVendorFallsBackAndSaysSo() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let ascend = try chips.chip("ascend-910c")
+        let (profile, remark) = profiles.profile(engine: "trt-llm", chip: ascend)
+        #expect(profile.id == "default")
+        #expect(remark?.contains("vendor-class default") == true)
+        #expect(profiles.profile(engine: "trt-llm", chip: try chips.chip("h100-sxm")).profile.id == "trt-llm")
+    }
+
+    @Test func everyPredictionCarriesItsCalibrationTier() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let spec = try PerformanceModel(Deployment(chip: chip, model: model))
+        #expect(spec.predict(batch: 1, inputTokens: 8, outputTokens: 8).calibration == .specOnly)
+        let calibration = Calibration.fromServing(measuredThroughput: 9, predictedThroughput: 10, resultIDs: ["s-1"])
+        let served = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: calibration.efficiency))
+        let tier = served.predict(batch: 1, inputTokens: 8, outputTokens: 8).calibration
+        #expect(tier.kind == .servingResults)
+        #expect(tier.resultIDs == ["s-1"])
+    }
+}
