@@ -34,7 +34,6 @@ public struct SpeculativeSetup: Sendable, Hashable, Codable {
     }
 }
 
-
 /// A published, measured LLM serving result: one row of `Resources/evidence/published-serving.yaml` — the
 /// evidence the assessment compares chips on where nobody here can run them, and the performance model's
 /// validation set (one data set, two uses). Fields a source does not state are `nil`, never guessed.

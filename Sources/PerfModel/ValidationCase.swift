@@ -146,7 +146,8 @@ struct ValidationCase: Sendable {
         return Self.metric(row.metric, of: prediction, outputTokens: outputTokens)
     }
 
-    static func metric(_ metric: PublishedServingResult.Metric, of prediction: Prediction, outputTokens: Int) -> Double {
+    static func metric(_ metric: PublishedServingResult.Metric, of prediction: Prediction, outputTokens: Int) -> Double
+    {
         switch metric {
         case .outputTokensPerSecondPerChip: prediction.outputTokensPerSecondPerChip
         case .totalTokensPerSecondPerChip: prediction.totalTokensPerSecondPerChip
