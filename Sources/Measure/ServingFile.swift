@@ -52,6 +52,10 @@ public enum ServingFile {
         public var id: String?
         /// The record's provenance; default: `parity bench serve (parity.serving/1)`.
         public var provenance: String?
+        /// Mean input length in tokens, for files that do not record it (MLPerf logs).
+        public var inputTokens: Double?
+        /// When the run started, for files that do not record it (SGLang's `bench_serving`).
+        public var time: Date?
 
         public init(
             chip: String? = nil,
@@ -69,7 +73,9 @@ public enum ServingFile {
             host: String? = nil,
             scenario: String? = nil,
             id: String? = nil,
-            provenance: String? = nil
+            provenance: String? = nil,
+            inputTokens: Double? = nil,
+            time: Date? = nil
         ) {
             self.chip = chip
             self.chips = chips
@@ -87,6 +93,8 @@ public enum ServingFile {
             self.scenario = scenario
             self.id = id
             self.provenance = provenance
+            self.inputTokens = inputTokens
+            self.time = time
         }
 
         /// The deployment the options describe (TP and PP 1 unless given).

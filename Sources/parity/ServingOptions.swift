@@ -37,6 +37,12 @@ struct ServingOptions: ParsableArguments {
     @Option(help: "The machine that served, recorded in the result.")
     var servingHost: String?
 
+    @Option(help: "Mean input length in tokens, for files that do not record it (MLPerf logs: the dataset's mean).")
+    var inputTokens: Double?
+
+    @Option(help: "When the run started (ISO 8601), for files that do not record it (SGLang bench_serving).")
+    var measuredAt: String?
+
     func validate() throws {
         for (name, value) in [
             ("--chips", chips), ("--tp", tensorParallel), ("--pp", pipelineParallel), ("--ep", expertParallel),
@@ -53,6 +59,9 @@ struct ServingOptions: ParsableArguments {
             )
         }
         if let engine, engine.isEmpty { throw ValidationError("--engine must not be empty") }
+        if let inputTokens, !(inputTokens > 0 && inputTokens.isFinite) {
+            throw ValidationError("--input-tokens must be a positive number")
+        }
     }
 
     func precision(_ text: String?, _ name: String) throws -> Precision? {
@@ -72,7 +81,7 @@ struct ServingOptions: ParsableArguments {
     var isAnyGiven: Bool {
         chips != nil || engine != nil || engineVersion != nil || weightPrecision != nil || kvPrecision != nil
             || tensorParallel != nil || pipelineParallel != nil || expertParallel != nil || dataParallel != nil
-            || deployment != nil || servingHost != nil
+            || deployment != nil || servingHost != nil || inputTokens != nil || measuredAt != nil
     }
 
     func context(chip: String?, model: String?, scenario: String?, id: String? = nil) throws -> ServingFile.Context {
@@ -91,7 +100,14 @@ struct ServingOptions: ParsableArguments {
             mode: deployment.flatMap(ServingMeasurement.Deployment.Mode.init(rawValue:)),
             host: servingHost,
             scenario: scenario,
-            id: id
+            id: id,
+            inputTokens: inputTokens,
+            time: try measuredAt.map { text in
+                guard let date = ServingFile.date(text) else {
+                    throw ValidationError("--measured-at takes an ISO 8601 time, e.g. 2026-11-30T05:12:00Z")
+                }
+                return date
+            }
         )
     }
 }

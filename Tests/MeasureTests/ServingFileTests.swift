@@ -5,8 +5,6 @@ import Testing
 @testable import Measure
 
 @Suite struct ServingFileTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-
     static let record = ServingMeasurement(
         id: "run-1",
         chip: "h20",
