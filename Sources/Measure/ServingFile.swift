@@ -351,10 +351,28 @@ public enum ServingFile {
         if let problem = measurement.problem() {
             throw .invalid(path: path, record: record, field: nil, reason: problem)
         }
-        return measurement
+        return context.id == nil ? fingerprinted(measurement) : measurement
     }
 
-    /// `<scenario>.<chip>.<UTC time>[.<sweep point>]`: the same file imported twice gives the same IDs.
+    /// A record whose ID was derived (`defaultID`) gets its metrics' fingerprint appended, so that two runs started
+    /// in the same second stay apart while the same file imported twice still gives the same ID.
+    static func fingerprinted(_ measurement: ServingMeasurement) -> ServingMeasurement {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = (try? encoder.encode(measurement.metrics)) ?? Data()
+        // FNV-1a, 32 bits: an ID suffix, not a security property.
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        var copy = measurement
+        copy.id += "." + String(hash, radix: 16).leftPadded(to: 8)
+        return copy
+    }
+
+    /// `<scenario>.<chip>.<UTC time>[.<sweep point>]` (then a fingerprint of the metrics, `fingerprinted`): the
+    /// same file imported twice gives the same IDs.
     public static func defaultID(scenario: String, chip: String, time: Date, sweepIndex: Int? = nil) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -467,5 +485,12 @@ public enum ServingFile {
         encoder.dateEncodingStrategy = .iso8601
         // Encoding plain value types with finite numbers cannot fail; a non-finite number is refused by `problem()`.
         return (try? encoder.encode(measurement)) ?? Data("{}".utf8)
+    }
+}
+
+extension String {
+    /// Zeros in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -90,4 +90,21 @@ import Testing
         #expect(record.scenario.limits?.tpotMilliseconds == (limits["tpot"] as? NSNumber)?.doubleValue)
         #expect(ServingFile.isServing(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
+
+    /// Two runs started in the same second (a quick run of a few requests) must not collide on their derived IDs.
+    @Test func runsInTheSameSecondGetDifferentIDs() throws {
+        var file = try Self.json("parity-bench-serve.json")
+        let context = ServingFile.Context(chips: 1, engine: "simulator", weightPrecision: .bf16)
+        let first = try #require(
+            try ServingFile.decode(try JSONSerialization.data(withJSONObject: file), path: "a", context: context).first
+        )
+        file["output_throughput"] = (try Self.number(file, "output_throughput")) + 1
+        let second = try #require(
+            try ServingFile.decode(try JSONSerialization.data(withJSONObject: file), path: "b", context: context).first
+        )
+        #expect(first.time == second.time && first.id != second.id)
+        #expect(
+            first.id.hasPrefix("chat-8b.h20.20261130T045729Z.") && second.id.hasPrefix("chat-8b.h20.20261130T045729Z.")
+        )
+    }
 }

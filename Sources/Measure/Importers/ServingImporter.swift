@@ -122,14 +122,16 @@ public enum ServingImporter {
         return version
     }
 
+    /// The record, checked; a derived ID (no `--id`) gets the metrics' fingerprint (`ServingFile.fingerprinted`).
     static func finish(
         _ measurement: ServingMeasurement,
-        _ fields: ServingFile.Fields
+        _ fields: ServingFile.Fields,
+        derivedID: Bool
     ) throws(ServingFileError) -> ServingMeasurement {
         if let problem = measurement.problem() {
             throw .invalid(path: fields.path, record: fields.record, field: nil, reason: problem)
         }
-        return measurement
+        return derivedID ? ServingFile.fingerprinted(measurement) : measurement
     }
 
     // MARK: - vLLM
@@ -195,7 +197,8 @@ public enum ServingImporter {
                 metrics: metrics,
                 provenance: context.provenance ?? "imported from vllm \(version) (bench serve)"
             ),
-            fields
+            fields,
+            derivedID: context.id == nil
         )
     }
 
@@ -272,7 +275,8 @@ public enum ServingImporter {
                 metrics: metrics,
                 provenance: context.provenance ?? "imported from sglang \(version) (bench_serving)"
             ),
-            fields
+            fields,
+            derivedID: context.id == nil
         )
     }
 
@@ -395,7 +399,8 @@ public enum ServingImporter {
                 metrics: metrics,
                 provenance: context.provenance ?? "imported from aiperf \(version) (profile_export_aiperf.json)"
             ),
-            fields
+            fields,
+            derivedID: context.id == nil
         )
     }
 
@@ -521,7 +526,8 @@ public enum ServingImporter {
                         metrics: measured,
                         provenance: context.provenance ?? "imported from guidellm \(version) (benchmarks.json)"
                     ),
-                    fields
+                    fields,
+                    derivedID: runContext.id == nil
                 )
             )
         }
@@ -660,7 +666,8 @@ public enum ServingImporter {
                 provenance: context.provenance
                     ?? "imported from mlperf loadgen \(version) (mlperf_log_summary.txt, \(scenarioName))"
             ),
-            top
+            top,
+            derivedID: context.id == nil
         )
     }
 }
