@@ -84,7 +84,9 @@ public struct TaskRunner: Sendable {
             let run = try Command.run(
                 executable,
                 ["bench", "serve"] + serve.arguments + [
-                    "--chip", task.chip, "--scenario", "\(plan.name).\(task.key)", "--result", file.path,
+                    // The scenario is the suite's, the same on every host and repetition, so that the typed
+                    // serving rows (`<campaign>.<task>.serve`) of one scenario can be compared and pooled.
+                    "--chip", task.chip, "--scenario", "\(plan.name).\(task.suite.name)", "--result", file.path,
                 ]
             )
             guard run.status == 0, let document = try? Data(contentsOf: file) else {

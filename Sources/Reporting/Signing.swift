@@ -210,10 +210,14 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         try sign(payload: try CanonicalJSON.encode(assessment), payloadType: Assessment.currentSchema, with: key)
     }
 
-    /// Signs measurements (`parity.results/1`), as a vendor submits them to `parity server`.
-    public static func sign(_ results: [BenchmarkResult], with key: SigningKey) throws -> Data {
+    /// Signs measurements and serving results (`parity.results/2`), as a vendor submits them to `parity server`.
+    public static func sign(
+        _ results: [BenchmarkResult],
+        serving: [ServingMeasurement] = [],
+        with key: SigningKey
+    ) throws -> Data {
         try sign(
-            payload: try CanonicalJSON.encode(ResultsPayload(results: results)),
+            payload: try CanonicalJSON.encode(ResultsPayload(results: results, serving: serving)),
             payloadType: ResultsPayload.currentSchema,
             with: key
         )
@@ -309,17 +313,45 @@ public struct SignedBundle: Sendable, Hashable, Codable {
         return Verified(keyID: opened.keyID, assessment: assessment, trusted: trustedKey != nil)
     }
 
-    /// Verifies a signed results bundle and returns its measurements, each checked as `ResultFile` checks them.
-    public static func verifyResults(
+    /// A verified results bundle: its signer and what it carries.
+    public struct VerifiedResults: Sendable {
+        public var keyID: String
+        public var publicKey: Data
+        /// `parity.results/1` or `parity.results/2`.
+        public var payloadType: String
+        public var results: [BenchmarkResult]
+        public var serving: [ServingMeasurement]
+    }
+
+    /// Verifies a signed results bundle (`parity.results/1` or `/2`) and returns its measurements and serving
+    /// results, each checked as `ResultFile` and `ServingFile` check them.
+    public static func verifyResultsBundle(
         _ data: Data,
         trustedKey: Data? = nil
-    ) throws(SigningError) -> (keyID: String, publicKey: Data, results: [BenchmarkResult]) {
-        let opened = try open(data, trustedKey: trustedKey, payloadTypes: [ResultsPayload.currentSchema])
+    ) throws(SigningError) -> VerifiedResults {
+        let opened = try open(data, trustedKey: trustedKey, payloadTypes: ResultsPayload.readableSchemas)
         // No store keeps NUL in text (PostgreSQL refuses it), and no measurement needs it.
         if opened.payload.contains(0) || opened.payload.range(of: Data(#"\u0000"#.utf8)) != nil {
             throw .badPayload("contains a NUL character")
         }
-        return (opened.keyID, opened.publicKey, try ResultsPayload.results(from: opened.payload))
+        let contents = try ResultsPayload.contents(from: opened.payload, payloadType: opened.payloadType)
+        return VerifiedResults(
+            keyID: opened.keyID,
+            publicKey: opened.publicKey,
+            payloadType: opened.payloadType,
+            results: contents.results,
+            serving: contents.serving
+        )
+    }
+
+    /// Verifies a signed results bundle and returns its measurements (serving results are in
+    /// `verifyResultsBundle`).
+    public static func verifyResults(
+        _ data: Data,
+        trustedKey: Data? = nil
+    ) throws(SigningError) -> (keyID: String, publicKey: Data, results: [BenchmarkResult]) {
+        let verified = try verifyResultsBundle(data, trustedKey: trustedKey)
+        return (verified.keyID, verified.publicKey, verified.results)
     }
 
     /// The bundle file's canonical bytes (`CanonicalJSON` plus a newline). When every field is plain printable

@@ -140,9 +140,49 @@ struct API: Sendable {
         return result.submissionID == nil || result.status == .accepted || result.vendor == vendor
     }
 
+    /// Serving results (`parity.serving/2` rows), filtered by chip, model, scenario, engine and time, a page at a time.
+    func listServingResults(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let query = request.uri.queryParameters
+        let limit = try Self.pageSize(query)
+        var filter = ServingResultFilter(visibleTo: token.role.vendor, limit: limit)
+        filter.chip = query.get("chip")
+        filter.model = query.get("model")
+        filter.scenario = query.get("scenario")
+        filter.engine = query.get("engine")
+        filter.since = try Self.date(query, "since")
+        filter.until = try Self.date(query, "until")
+        if let after = query.get("after") {
+            guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
+            filter.after = ResultCursor(measuredAt: time, id: id)
+        }
+        let page = try await store.servingResults(filter)
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.measurement.time, $0.id) } : nil
+        return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
+    }
+
+    func getServingResult(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
+        let token = try context.caller()
+        let id = try context.parameters.require("id")
+        // As for results: a vendor may name its own submitted record by the ID it gave it.
+        var stored = try await store.servingResult(id: id)
+        if stored == nil, let vendor = token.role.vendor, !id.contains(":") {
+            stored = try await store.servingResult(id: "\(vendor):\(id)")
+        }
+        guard let stored, Self.visible(stored, to: token.role) else {
+            throw APIError.notFound("no serving result '\(Limits.printable(id))'")
+        }
+        return JSON.response(stored)
+    }
+
+    static func visible(_ result: StoredServingResult, to role: Role) -> Bool {
+        guard let vendor = role.vendor else { return true }
+        return result.submissionID == nil || result.status == .accepted || result.vendor == vendor
+    }
+
     // MARK: Submissions
 
-    /// A signed `parity.results/1` bundle. `Idempotency-Key` is required: the same key and body again is
+    /// A signed `parity.results/1` or `parity.results/2` bundle (measurements and serving results). `Idempotency-Key` is required: the same key and body again is
     /// answered 200 with the stored submission and writes nothing.
     func submit(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let token = try context.caller()
@@ -159,14 +199,17 @@ struct API: Sendable {
         case let other?: throw APIError.badRequest("draft must be true or false, not '\(other)'")
         }
         let bundle = try await readBody(request, limit: server.configuration.maxBodyBytes)
-        let verified: (keyID: String, publicKey: Data, results: [BenchmarkResult])
+        let verified: SignedBundle.VerifiedResults
         do {
-            verified = try SignedBundle.verifyResults(bundle)
+            verified = try SignedBundle.verifyResultsBundle(bundle)
         } catch {
             server.metrics.submission("refused")
             throw APIError.badRequest(error.description)
         }
-        let vendors = try checkChips(verified.results, role: token.role)
+        let vendors = try checkChips(
+            verified.results.map { ($0.id, $0.chip) } + verified.serving.map { ($0.id, $0.chip) },
+            role: token.role
+        )
         let vendor = token.role.vendor ?? (vendors.count == 1 ? vendors.first : nil)
         try await checkSigner(keyID: verified.keyID, publicKey: verified.publicKey, vendor: vendor)
         let submission = Submission(
@@ -176,8 +219,8 @@ struct API: Sendable {
             idempotencyKey: key,
             status: draft ? .draft : .submitted,
             keyID: verified.keyID,
-            payloadType: ResultsPayload.currentSchema,
-            resultCount: verified.results.count,
+            payloadType: verified.payloadType,
+            resultCount: verified.results.count + verified.serving.count,
             createdAt: Date()
         )
         let outcome = try await store.submit(
@@ -185,6 +228,7 @@ struct API: Sendable {
                 submission: submission,
                 bundle: bundle,
                 results: verified.results,
+                serving: verified.serving,
                 namespace: vendor ?? token.id
             )
         )
@@ -198,12 +242,12 @@ struct API: Sendable {
         }
     }
 
-    /// Every result's chip must be known, IDs unique within the bundle, and a vendor may submit only its own chips.
-    /// Returns the vendors of the chips.
-    func checkChips(_ results: [BenchmarkResult], role: Role) throws -> Set<String> {
+    /// Every record's chip must be known, IDs unique within the bundle (measurements and serving results share one
+    /// namespace, as a reviewer reads them), and a vendor may submit only its own chips. Returns the chips' vendors.
+    func checkChips(_ records: [(id: String, chip: String)], role: Role) throws -> Set<String> {
         var vendors = Set<String>()
         var ids = Set<String>()
-        for result in results {
+        for result in records {
             guard Limits.isResultID(result.id) else {
                 throw APIError.badRequest(
                     "result IDs are 1–128 of A–Z, a–z, 0–9, '.', '_' and '-'; '\(Limits.printable(result.id))' is not"

@@ -109,6 +109,8 @@ public struct ParityServer: Sendable {
         secured(.get, "/v1/chips/{id}", .anyToken, api.getChip)
         secured(.get, "/v1/results", .anyToken, api.listResults)
         secured(.get, "/v1/results/{id}", .anyToken, api.getResult)
+        secured(.get, "/v1/serving-results", .anyToken, api.listServingResults)
+        secured(.get, "/v1/serving-results/{id}", .anyToken, api.getServingResult)
         secured(.post, "/v1/submissions", submitters, api.submit)
         secured(.get, "/v1/submissions", .anyToken, api.listSubmissions)
         secured(.get, "/v1/submissions/{id}", .anyToken, api.getSubmission)

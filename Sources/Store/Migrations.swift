@@ -5,6 +5,9 @@ public enum Migrations {
     public struct Migration: Sendable {
         public var id: String
         public var statements: [String]
+        /// After the statements, in the same transaction: convert every campaign task's stored serving document
+        /// (`parity.serving/1`) into typed `serving_results` rows (`ServingDocument.campaignMeasurements`).
+        public var convertsCampaignDocuments: Bool = false
     }
 
     public static let all: [Migration] = [
@@ -130,6 +133,38 @@ public enum Migrations {
                 "CREATE INDEX vendor_keys_vendor ON vendor_keys (vendor)",
                 "CREATE INDEX chips_vendor ON chips (vendor)",
             ]
+        ),
+        Migration(
+            id: "005-serving-results",
+            statements: [
+                // Typed serving results (parity.serving/2): the record as its document, plus the columns the
+                // assessment and the API query by. A row comes from a local import, a campaign task or a submission.
+                """
+                CREATE TABLE serving_results (
+                    id TEXT PRIMARY KEY,
+                    chip TEXT NOT NULL,
+                    chips INTEGER NOT NULL CHECK (chips >= 1),
+                    model TEXT NOT NULL,
+                    scenario TEXT,
+                    engine TEXT NOT NULL,
+                    engine_version TEXT,
+                    output_throughput DOUBLE PRECISION NOT NULL,
+                    measured_at TEXT NOT NULL,
+                    submission_id TEXT REFERENCES submissions (id),
+                    campaign TEXT REFERENCES campaigns (name),
+                    document TEXT NOT NULL,
+                    stored_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX serving_results_chip_model ON serving_results (chip, model, measured_at)",
+                "CREATE INDEX serving_results_model ON serving_results (model, measured_at)",
+                "CREATE INDEX serving_results_scenario ON serving_results (scenario)",
+                "CREATE INDEX serving_results_engine ON serving_results (engine)",
+                "CREATE INDEX serving_results_measured ON serving_results (measured_at, id)",
+                "CREATE INDEX serving_results_submission ON serving_results (submission_id)",
+                "CREATE INDEX serving_results_campaign ON serving_results (campaign)",
+            ],
+            convertsCampaignDocuments: true
         ),
     ]
 }

@@ -77,6 +77,11 @@ public final class PostgresStore: ResultStore {
 
     /// Applies pending migrations; call once after `run` has started.
     public func migrate() async throws(StoreError) {
+        try await migrate(Migrations.all)
+    }
+
+    /// Applies the pending ones of `migrations` (tests build a previous release's schema with a prefix).
+    package func migrate(_ migrations: [Migrations.Migration]) async throws(StoreError) {
         do {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(7420135)", logger: logger)
@@ -91,9 +96,12 @@ public final class PostgresStore: ResultStore {
                 ).decode(String.self) {
                     applied.insert(identifier)
                 }
-                for migration in Migrations.all where !applied.contains(migration.id) {
+                for migration in migrations where !applied.contains(migration.id) {
                     for statement in migration.statements {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    if migration.convertsCampaignDocuments {
+                        try await Self.convertCampaignDocuments(on: connection, logger: logger)
                     }
                     let now = Timestamp.text(Date())
                     try await connection.query(
@@ -329,6 +337,7 @@ public final class PostgresStore: ResultStore {
         let bundle = String(decoding: new.bundle, as: UTF8.self)
         let digest = TokenSecret.sha256(new.bundle)
         let rows = ResultDocument.Row.rows(new)
+        let servingRows = ServingDocument.Row.rows(new)
         return try await write { connection, logger in
             var replay: (id: String, digest: String)?
             for try await row in try await connection.query(
@@ -360,6 +369,7 @@ public final class PostgresStore: ResultStore {
                     throw StoreError.conflict("result \(taken) is already stored")
                 }
             }
+            try await Self.checkServingIDsFree(servingRows.map(\.id), on: connection, logger: logger)
             let created = Timestamp.text(submission.createdAt)
             try await connection.query(
                 """
@@ -367,15 +377,24 @@ public final class PostgresStore: ResultStore {
                 payload_type, result_count, bundle, bundle_sha256, created_at, reviewed_at) VALUES (\(submission.id), \
                 \(submission.submitter), \(submission.vendor), \(submission.idempotencyKey), \
                 \(submission.status.rawValue), \(submission.reason), \(submission.reviewer), \(submission.keyID), \
-                \(submission.payloadType), \(rows.count), \(bundle), \(digest), \(created), NULL)
+                \(submission.payloadType), \(rows.count + servingRows.count), \(bundle), \(digest), \(created), NULL)
                 """,
                 logger: logger
             )
             for row in rows {
                 try await Self.insert(row, submission: submission.id, storedAt: created, on: connection, logger: logger)
             }
+            for row in servingRows {
+                try await Self.insertServing(
+                    row,
+                    submission: submission.id,
+                    storedAt: created,
+                    on: connection,
+                    logger: logger
+                )
+            }
             var stored = submission
-            stored.resultCount = rows.count
+            stored.resultCount = rows.count + servingRows.count
             return SubmitOutcome.created(stored)
         }
     }
@@ -709,6 +728,16 @@ public final class PostgresStore: ResultStore {
                     row,
                     submission: nil,
                     campaign: campaign,
+                    storedAt: stamp,
+                    on: connection,
+                    logger: logger
+                )
+            }
+            if let document {
+                try await Self.insertCampaignServing(
+                    campaign: campaign,
+                    task: task,
+                    document: document,
                     storedAt: stamp,
                     on: connection,
                     logger: logger

@@ -120,6 +120,7 @@ public struct Submission: Sendable, Equatable, Codable {
     /// Key ID of the Ed25519 key that signed the bundle.
     public var keyID: String
     public var payloadType: String
+    /// Records the bundle carried: measurements and serving results together.
     public var resultCount: Int
     public var createdAt: Date
     public var reviewedAt: Date?
@@ -159,13 +160,22 @@ public struct NewSubmission: Sendable {
     /// The bundle bytes as received (kept for re-verification).
     public var bundle: Data
     public var results: [BenchmarkResult]
+    /// Serving results the bundle carries (`parity.results/2`).
+    public var serving: [ServingMeasurement]
     /// Stores the results as `NAMESPACE:ID` (the submitting vendor), so that IDs are unique per vendor only.
     public var namespace: String?
 
-    public init(submission: Submission, bundle: Data, results: [BenchmarkResult], namespace: String? = nil) {
+    public init(
+        submission: Submission,
+        bundle: Data,
+        results: [BenchmarkResult],
+        serving: [ServingMeasurement] = [],
+        namespace: String? = nil
+    ) {
         self.submission = submission
         self.bundle = bundle
         self.results = results
+        self.serving = serving
         self.namespace = namespace
     }
 }

@@ -20,6 +20,13 @@ public protocol ResultStore: Sendable {
     func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
     func result(id: String) async throws(StoreError) -> StoredResult?
 
+    /// Stores local serving results (no submission). A record whose ID is stored with the same content is skipped;
+    /// with different content it is a conflict and nothing of the call is written.
+    func importServingResults(_ measurements: [ServingMeasurement]) async throws(StoreError) -> ImportSummary
+    /// Serving results in list order (measured time, then stored ID), each saying where it came from.
+    func servingResults(_ filter: ServingResultFilter) async throws(StoreError) -> [StoredServingResult]
+    func servingResult(id: String) async throws(StoreError) -> StoredServingResult?
+
     /// Stores a submission and its results in one transaction. The same submitter and idempotency key with the
     /// same bundle is a replay (nothing written); with a different bundle it is a conflict.
     func submit(_ new: NewSubmission) async throws(StoreError) -> SubmitOutcome
@@ -60,8 +67,9 @@ public protocol ResultStore: Sendable {
     /// and return it.
     func registerCampaign(_ campaign: StoredCampaign) async throws(StoreError) -> StoredCampaign
     func campaign(name: String) async throws(StoreError) -> StoredCampaign?
-    /// Stores a task's results (and, for a serving task, its result document) and marks it done, in one
-    /// transaction; a task already done writes nothing.
+    /// Stores a task's results (and, for a serving task, its result document and the typed serving results
+    /// converted from it, IDs `<campaign>.<task>.serve`) and marks it done, in one transaction; a task already done
+    /// writes nothing.
     func completeCampaignTask(
         campaign: String,
         task: String,

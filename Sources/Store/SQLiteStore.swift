@@ -11,7 +11,12 @@ public final class SQLiteStore: ResultStore {
     let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, migrations: Migrations.all)
+    }
+
+    /// Opens the database applying only `migrations` (tests build a previous release's schema with a prefix).
+    package init(path: String, migrations: [Migrations.Migration]) throws(StoreError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -28,10 +33,12 @@ public final class SQLiteStore: ResultStore {
             throw .unavailable("cannot open SQLite database \(path): \(Self.message(error))")
         }
         var migrator = DatabaseMigrator()
-        for migration in Migrations.all {
+        for migration in migrations {
             let statements = migration.statements
+            let converts = migration.convertsCampaignDocuments
             migrator.registerMigration(migration.id) { db in
                 for statement in statements { try db.execute(sql: statement) }
+                if converts { try Self.convertCampaignDocuments(db) }
             }
         }
         do {
@@ -188,6 +195,7 @@ public final class SQLiteStore: ResultStore {
         let bundle = String(decoding: new.bundle, as: UTF8.self)
         let digest = TokenSecret.sha256(new.bundle)
         let rows = ResultDocument.Row.rows(new)
+        let servingRows = ServingDocument.Row.rows(new)
         return try await write { db in
             if let existing = try Row.fetchOne(
                 db,
@@ -213,6 +221,7 @@ public final class SQLiteStore: ResultStore {
                     throw StoreError.conflict("result \(taken) is already stored")
                 }
             }
+            try Self.checkServingIDsFree(servingRows.map(\.id), db: db)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO submissions (id, submitter, vendor, idempotency_key, status, reason, reviewer, key_id, \
@@ -223,13 +232,15 @@ public final class SQLiteStore: ResultStore {
                 arguments: [
                     submission.id, submission.submitter, submission.vendor, submission.idempotencyKey,
                     submission.status.rawValue, submission.reason, submission.reviewer, submission.keyID,
-                    submission.payloadType, rows.count, bundle, digest, Timestamp.text(submission.createdAt), nil,
+                    submission.payloadType, rows.count + servingRows.count, bundle, digest,
+                    Timestamp.text(submission.createdAt), nil,
                 ]
             )
             let now = Timestamp.text(submission.createdAt)
             for row in rows { try Self.insert(row, submission: submission.id, storedAt: now, db: db) }
+            for row in servingRows { try Self.insertServing(row, submission: submission.id, storedAt: now, db: db) }
             var stored = submission
-            stored.resultCount = rows.count
+            stored.resultCount = rows.count + servingRows.count
             return .created(stored)
         }
     }
@@ -556,6 +567,15 @@ public final class SQLiteStore: ResultStore {
                 }
                 try Self.insert(row, submission: nil, campaign: campaign, storedAt: stamp, db: db)
             }
+            if let document {
+                _ = try Self.insertCampaignServing(
+                    campaign: campaign,
+                    task: task,
+                    document: document,
+                    storedAt: stamp,
+                    db: db
+                )
+            }
             let attempts = (existing?[1] as Int? ?? 0) + 1
             try db.execute(
                 sql: """
@@ -642,5 +662,10 @@ public final class SQLiteStore: ResultStore {
 
     public func close() async {
         try? pool.close()
+    }
+
+    /// Runs one statement in its own transaction (tests write rows as a previous release did).
+    package func execute(unsafeSQL sql: String) async throws(StoreError) {
+        try await write { db in try db.execute(sql: sql) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import LoadGen
+import Measure
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,10 @@ struct BenchCommand: AsyncParsableCommand {
                 Load: --request-rate R (requests/s, Poisson; --burstiness shapes the gamma inter-arrivals), \
                 --max-concurrency N (closed loop), or both. --sweep rate=1,2,4 or concurrency=1,8,64 runs a curve.
                 Ctrl-C stops the run and writes the finished requests, marked interrupted (exit code 130).
+
+                With --chip, --chips, --engine and --weight-precision (and --tp, --pp, … as they apply) the \
+                result also embeds its typed record (parity.serving/2) as parity.measurement, which \
+                `parity results import` stores as it is; without them, import asks for what the file lacks.
                 """
         )
 
@@ -98,6 +103,12 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(help: "Scenario name (recorded in the result).")
         var scenario: String?
+
+        @Option(help: "Catalogue model ID recorded in the typed result (default: the served model name).")
+        var modelId: String?
+
+        @OptionGroup(title: "Typed result (parity.serving/2)")
+        var serving: ServingOptions
 
         @Option(help: "Run a curve: rate=1,2,4 or concurrency=1,8,64.")
         var sweep: String?
@@ -221,7 +232,10 @@ struct BenchCommand: AsyncParsableCommand {
                     goodput: Goodput(goodput)
                 )
                 results.append(
-                    ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests)
+                    try embedTyped(
+                        ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests),
+                        point: points.count > 1 ? results.count + 1 : nil
+                    )
                 )
                 if !json { printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted) }
                 if outcome.interrupted {
@@ -242,6 +256,36 @@ struct BenchCommand: AsyncParsableCommand {
             if json { print(String(decoding: data, as: UTF8.self)) }
             if sweep != nil, !json { printSweep(results) }
             if interrupted { throw ExitCode(130) }
+        }
+
+        /// The result with its typed record (`parity.measurement`) when the options say everything the record needs.
+        func embedTyped(_ result: JSONValue, point: Int?) throws -> JSONValue {
+            guard chip != nil, serving.isComplete, case .object(var object) = result,
+                case .object(var parity)? = object["parity"]
+            else {
+                if serving.isAnyGiven, !json {
+                    Terminal.note("no typed record embedded: it needs --chip, --chips, --engine and --weight-precision")
+                }
+                return result
+            }
+            // A run that cannot make a valid record (nothing completed) keeps its vLLM result and says why.
+            do {
+                var context = try serving.context(chip: chip, model: modelId, scenario: scenario)
+                context.provenance = "parity bench serve"
+                let measurement = try ServingFile.decode(
+                    try JSONEncoder().encode(result),
+                    path: "result",
+                    context: context
+                )
+                guard var typed = measurement.first else { return result }
+                if let point { typed.id += ".\(point)" }
+                parity["measurement"] = try JSONDecoder().decode(JSONValue.self, from: ServingFile.line(typed))
+                object["parity"] = .object(parity)
+                return .object(object)
+            } catch {
+                Terminal.note("no typed record embedded: \(error)")
+                return result
+            }
         }
 
         func resolveModel(_ http: HTTPClient) async throws -> String {

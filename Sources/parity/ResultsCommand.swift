@@ -8,38 +8,103 @@ import Store
 struct ResultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "results",
-        abstract: "Store, list, export and sign measurements (parity.measurement/1).",
+        abstract:
+            "Store, list, export and sign measurements (parity.measurement/1) and serving results (parity.serving/2).",
         subcommands: [Import.self, List.self, Export.self, Sign.self]
     )
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store measurement files (from parity bench micro, parity-probe or a probe) in the result store.",
+            abstract: "Store measurement and serving result files in the result store.",
             discussion: """
-                All files are read and checked first; then every result is written in one transaction. A result \
-                already stored with the same content is skipped; with different content the import fails and \
-                nothing is written.
+                Measurement files come from parity bench micro, parity-probe or a probe. Serving files are \
+                parity.serving/2 records or `parity bench serve` results (recognised by their content); a bench-serve \
+                file without its typed record needs --chip, --chips, --engine and --weight-precision (and --tp, \
+                --pp, … as they apply): what a file lacks is never guessed. --from reads another tool's result \
+                file (vllm, sglang, aiperf, guidellm, mlperf) the same way.
+                All files are read and checked first; then the serving results and the measurements are each \
+                written in one transaction. A record already stored with the same content is skipped; with \
+                different content the import fails and nothing of that kind is written.
                 """
         )
 
         @OptionGroup var store: StoreOptions
 
-        @Argument(help: ArgumentHelp("Measurement files: JSON, a JSON array, or JSON lines.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Result files: JSON, a JSON array, or JSON lines.", valueName: "file"))
         var files: [String]
+
+        @Option(
+            help: "Read another tool's result file: \(ImportedTool.allCases.map(\.rawValue).joined(separator: ", "))."
+        )
+        var from: ImportedTool?
+
+        @Option(help: "The version of the --from tool that wrote the file, when the file does not say.")
+        var toolVersion: String?
+
+        @Option(help: "Catalogue chip ID of the accelerators that served (serving files that do not say).")
+        var chip: String?
+
+        @Option(help: "Catalogue model ID (default: the model name in the file).")
+        var model: String?
+
+        @Option(help: "Scenario name (a workload ID) to record.")
+        var scenario: String?
+
+        @Option(help: "Record ID (default: scenario, chip and time).")
+        var id: String?
+
+        @OptionGroup(title: "Serving deployment (what the file does not say)")
+        var serving: ServingOptions
 
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
         func run() async throws {
             try await reportingFailures {
-                let results = try ResultFile.load(paths: files)
-                let summary = try await store.location.withStore { store in
-                    try await store.importResults(results)
+                let context = try serving.context(chip: chip, model: model, scenario: scenario, id: id)
+                var results: [BenchmarkResult] = []
+                var measurements: [ServingMeasurement] = []
+                for file in files {
+                    if let from {
+                        measurements += try from.read(path: file, context: context, toolVersion: toolVersion)
+                        continue
+                    }
+                    let data: Data
+                    do {
+                        data = try Data(contentsOf: URL(fileURLWithPath: file))
+                    } catch {
+                        throw ResultFileError.unreadable(path: file, reason: error.localizedDescription)
+                    }
+                    if ServingFile.isServing(data) {
+                        measurements += try ServingFile.decode(data, path: file, context: context)
+                    } else {
+                        results += try ResultFile.decode(data, path: file)
+                    }
                 }
-                if json { return try printJSON(summary) }
+                let summaries = try await store.location.withStore { store in
+                    let servingSummary = try await store.importServingResults(measurements)
+                    let summary = try await store.importResults(results)
+                    return (summary, servingSummary)
+                }
+                let unchanged = summaries.0.unchanged + summaries.1.unchanged
+                if json {
+                    struct Summary: Encodable {
+                        var inserted: Int
+                        var unchanged: Int
+                        var serving: ImportSummary
+                    }
+                    return try printJSON(
+                        Summary(
+                            inserted: summaries.0.inserted + summaries.1.inserted,
+                            unchanged: unchanged,
+                            serving: summaries.1
+                        )
+                    )
+                }
                 print(
-                    "Stored \(summary.inserted) result(s) in \(store.location)"
-                        + (summary.unchanged > 0 ? "; \(summary.unchanged) already stored, skipped." : ".")
+                    "Stored \(summaries.0.inserted) measurement(s) and \(summaries.1.inserted) serving result(s) in "
+                        + "\(store.location)"
+                        + (unchanged > 0 ? "; \(unchanged) already stored, skipped." : ".")
                 )
             }
         }
@@ -51,6 +116,18 @@ struct ResultsCommand: AsyncParsableCommand {
 
         @Option(help: "Only this benchmark (gemm, stream-triad, d2d, all-reduce, …).")
         var benchmark: String?
+
+        @Flag(help: "Serving results (parity.serving/2) instead of measurements.")
+        var serving = false
+
+        @Option(help: "Serving results: only this catalogue model ID.")
+        var model: String?
+
+        @Option(help: "Serving results: only this scenario name.")
+        var scenario: String?
+
+        @Option(help: "Serving results: only this engine.")
+        var engine: String?
 
         @Option(help: ArgumentHelp("Measured on or after this date (ISO 8601).", valueName: "date"))
         var since: String?
@@ -78,7 +155,25 @@ struct ResultsCommand: AsyncParsableCommand {
             filter.since = try since.map { try Self.date($0, "--since") }
             filter.until = try until.map { try Self.date($0, "--until") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if !serving, model != nil || scenario != nil || engine != nil {
+                throw ValidationError("--model, --scenario and --engine filter serving results: add --serving")
+            }
+            if serving, benchmark != nil { throw ValidationError("--benchmark filters measurements, not --serving") }
             return filter
+        }
+
+        func servingFilter() throws -> ServingResultFilter {
+            let base = try filter()
+            return ServingResultFilter(
+                chip: chip,
+                model: model,
+                scenario: scenario,
+                engine: engine,
+                since: base.since,
+                until: base.until,
+                evidenceOnly: evidence,
+                limit: limit
+            )
         }
 
         static func date(_ text: String, _ name: String) throws -> Date {
@@ -101,6 +196,7 @@ struct ResultsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
+                if filters.serving { return try await listServing() }
                 let filter = try filters.filter()
                 let stored = try await store.location.withStore { store in try await store.results(filter) }
                 if json { return try printJSON(stored) }
@@ -124,12 +220,45 @@ struct ResultsCommand: AsyncParsableCommand {
                 print("\n\(stored.count) result(s) in \(store.location)")
             }
         }
+
+        func listServing() async throws {
+            let filter = try filters.servingFilter()
+            let stored = try await store.location.withStore { store in try await store.servingResults(filter) }
+            if json { return try printJSON(stored) }
+            var table = TextTable(
+                headers: [
+                    "ID", "CHIP", "CHIPS", "MODEL", "SCENARIO", "ENGINE", "OUT TOK/S/CHIP", "MEDIAN TPOT ms",
+                    "MEASURED",
+                    "SOURCE",
+                ],
+                rightAligned: [2, 6, 7]
+            )
+            for entry in stored {
+                let record = entry.measurement
+                let engine = record.engine.name + (record.engine.version.map { " \($0)" } ?? "")
+                let source: String =
+                    switch entry.origin {
+                    case .local: "import"
+                    case .campaign: "campaign \(entry.campaign ?? "?")"
+                    case .submission: "\(entry.submissionID ?? "?") (\(entry.status?.rawValue ?? "?"))"
+                    }
+                table.append([
+                    entry.id, record.chip, String(record.chips), record.scenario.model, record.scenario.name ?? "",
+                    engine, Quantity.trimmed(record.outputTokensPerSecondPerChip, digits: 1),
+                    record.metrics.tpot.medianMilliseconds.map { Quantity.trimmed($0, digits: 2) } ?? "",
+                    record.time.formatted(.iso8601), source,
+                ])
+            }
+            print(table.render())
+            print("\n\(stored.count) serving result(s) in \(store.location)")
+        }
     }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Write stored measurements as JSON lines (parity.measurement/1), for assess --results or another store."
+                "Write stored measurements (parity.measurement/1) or, with --serving, serving results (parity.serving/2) "
+                + "as JSON lines, for assess --results or another store."
         )
 
         @OptionGroup var store: StoreOptions
@@ -142,12 +271,22 @@ struct ResultsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let filter = try filters.filter()
-                let stored = try await store.location.withStore { store in try await store.results(filter) }
-                let data = ResultFile.encode(stored.map(\.result))
+                let data: Data
+                let count: Int
+                if filters.serving {
+                    let filter = try filters.servingFilter()
+                    let stored = try await store.location.withStore { store in try await store.servingResults(filter) }
+                    data = ServingFile.encode(stored.map(\.measurement))
+                    count = stored.count
+                } else {
+                    let filter = try filters.filter()
+                    let stored = try await store.location.withStore { store in try await store.results(filter) }
+                    data = ResultFile.encode(stored.map(\.result))
+                    count = stored.count
+                }
                 if let out {
                     try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-                    Terminal.note("Wrote \(stored.count) result(s) to \(out)")
+                    Terminal.note("Wrote \(count) record(s) to \(out)")
                 } else {
                     FileHandle.standardOutput.write(data)
                 }
@@ -157,47 +296,84 @@ struct ResultsCommand: AsyncParsableCommand {
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign measurement files as a results bundle (parity.results/1) to submit to `parity server`.",
+            abstract:
+                "Sign measurement and serving result files as a results bundle (parity.results/2) for `parity server`.",
             discussion: """
                 Submit the bundle with: curl -X POST -H "Authorization: Bearer $TOKEN" \
                 -H "Idempotency-Key: $(uuidgen)" --data-binary @bundle.json http://HOST:PORT/v1/submissions
-                With --per-bundle N, the results are split into bundles of N, written one per line.
+                Serving files are read as `results import` reads them (a bench-serve file without its typed record \
+                needs --chip, --chips, --engine and --weight-precision).
+                With --per-bundle N, the records are split into bundles of N, written one per line.
                 """
         )
 
         @Option(help: ArgumentHelp("Private key (see `parity keys generate`).", valueName: "key"))
         var key: String
 
-        @Argument(help: ArgumentHelp("Measurement files.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Measurement and serving result files.", valueName: "file"))
         var files: [String]
 
-        @Option(help: "Results per bundle (default: all in one).")
+        @Option(help: "Records per bundle (default: all in one).")
         var perBundle: Int?
 
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
         var out: String?
 
+        @Option(help: "Catalogue chip ID of the accelerators that served (serving files that do not say).")
+        var chip: String?
+
+        @Option(help: "Catalogue model ID (default: the model name in the file).")
+        var model: String?
+
+        @Option(help: "Scenario name (a workload ID) to record.")
+        var scenario: String?
+
+        @OptionGroup(title: "Serving deployment (what the file does not say)")
+        var serving: ServingOptions
+
         func validate() throws {
             if let perBundle, perBundle < 1 { throw ValidationError("--per-bundle must be at least 1") }
         }
 
+        enum Record {
+            case measurement(BenchmarkResult)
+            case serving(ServingMeasurement)
+        }
+
         func run() throws {
             try reportingErrors {
-                let results = try ResultFile.load(paths: files)
+                let context = try serving.context(chip: chip, model: model, scenario: scenario)
+                var records: [Record] = []
+                for file in files {
+                    let data: Data
+                    do {
+                        data = try Data(contentsOf: URL(fileURLWithPath: file))
+                    } catch {
+                        throw ResultFileError.unreadable(path: file, reason: error.localizedDescription)
+                    }
+                    if ServingFile.isServing(data) {
+                        records += try ServingFile.decode(data, path: file, context: context).map(Record.serving)
+                    } else {
+                        records += try ResultFile.decode(data, path: file).map(Record.measurement)
+                    }
+                }
                 let signingKey = try SigningKey.load(path: key)
-                let size = perBundle ?? results.count
+                let size = max(perBundle ?? records.count, 1)
                 var data = Data()
-                for start in stride(from: 0, to: results.count, by: size) {
-                    data.append(
-                        try SignedBundle.sign(
-                            Array(results[start..<min(results.count, start + size)]),
-                            with: signingKey
-                        )
-                    )
+                for start in stride(from: 0, to: records.count, by: size) {
+                    var results: [BenchmarkResult] = []
+                    var measurements: [ServingMeasurement] = []
+                    for record in records[start..<min(records.count, start + size)] {
+                        switch record {
+                        case .measurement(let result): results.append(result)
+                        case .serving(let measurement): measurements.append(measurement)
+                        }
+                    }
+                    data.append(try SignedBundle.sign(results, serving: measurements, with: signingKey))
                 }
                 if let out {
                     try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-                    Terminal.note("Signed \(results.count) result(s) with key \(signingKey.keyID) into \(out)")
+                    Terminal.note("Signed \(records.count) record(s) with key \(signingKey.keyID) into \(out)")
                 } else {
                     FileHandle.standardOutput.write(data)
                 }

@@ -47,6 +47,35 @@ public enum StoreFixture {
         }
     }
 
+    /// Runs `body` with the location of a fresh, empty database of `kind` (nothing opened or migrated), removed
+    /// afterwards: for tests that build an older schema first.
+    public static func withEmptyDatabase<T: Sendable>(
+        _ kind: StoreKind,
+        _ body: (StoreLocation) async throws -> T
+    ) async throws -> T {
+        switch kind {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-store-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return try await body(.sqlite(path: directory.appendingPathComponent("test.sqlite").path))
+        case .postgres:
+            guard let admin = StoreKind.postgresURL else {
+                throw StoreError.invalid("PARITY_TEST_POSTGRES_URL is not set")
+            }
+            let name = "parity_t_\(UInt32.random(in: .min ... .max))_\(UInt32.random(in: .min ... .max))"
+            try await adminExecute(admin, "CREATE DATABASE \(name)")
+            do {
+                let value = try await body(.postgres(url: url(admin, database: name)))
+                try await adminExecute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+                return value
+            } catch {
+                try? await adminExecute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+                throw error
+            }
+        }
+    }
+
     static func url(_ admin: String, database: String) throws -> String {
         guard var components = URLComponents(string: admin) else { throw StoreError.invalid("bad URL \(admin)") }
         components.path = "/\(database)"
@@ -87,6 +116,48 @@ public enum StoreFixture {
         )
     }
 
+    /// A serving result: 8 chips at TP 8, 1024/128 tokens at concurrency 64, 2,000 output tokens/s.
+    public static func serving(
+        _ id: String,
+        chip: String = "h20",
+        model: String = "llama-3.1-70b",
+        scenario: String? = "chat-70b",
+        engine: String = "vllm",
+        time: Date = Date(timeIntervalSince1970: 1_790_000_000),
+        outputTokensPerSecond: Double = 2000
+    ) -> ServingMeasurement {
+        ServingMeasurement(
+            id: id,
+            chip: chip,
+            chips: 8,
+            deployment: .init(tensorParallel: 8),
+            scenario: .init(
+                model: model,
+                weightPrecision: .bf16,
+                input: .fixed(1024),
+                output: .fixed(128),
+                load: .init(maxConcurrency: 64),
+                limits: .init(tpotMilliseconds: 50),
+                dataset: "random",
+                name: scenario
+            ),
+            engine: .init(name: engine, version: "0.11.0"),
+            host: "test-host",
+            time: time,
+            metrics: .init(
+                durationSeconds: 64,
+                completed: 1000,
+                failed: 0,
+                requestsPerSecond: 15.625,
+                outputTokensPerSecond: outputTokensPerSecond,
+                totalTokensPerSecond: outputTokensPerSecond * 9,
+                ttft: .init(meanMilliseconds: 180, medianMilliseconds: 170, p90Milliseconds: 250, p99Milliseconds: 400),
+                tpot: .init(meanMilliseconds: 31, medianMilliseconds: 30.5, p99Milliseconds: 44)
+            ),
+            provenance: "test"
+        )
+    }
+
     public static func submission(
         _ id: String,
         key: String,
@@ -94,6 +165,7 @@ public enum StoreFixture {
         vendor: String? = "huawei",
         status: Submission.Status = .submitted,
         results: [BenchmarkResult],
+        serving: [ServingMeasurement] = [],
         bundle: String? = nil
     ) -> NewSubmission {
         NewSubmission(
@@ -105,11 +177,14 @@ public enum StoreFixture {
                 status: status,
                 keyID: "0123456789abcdef",
                 payloadType: "parity.results/1",
-                resultCount: results.count,
+                resultCount: results.count + serving.count,
                 createdAt: Date(timeIntervalSince1970: 1_790_000_100)
             ),
-            bundle: Data((bundle ?? "bundle of \(results.map(\.id).joined(separator: ","))").utf8),
-            results: results
+            bundle: Data(
+                (bundle ?? "bundle of \((results.map(\.id) + serving.map(\.id)).joined(separator: ","))").utf8
+            ),
+            results: results,
+            serving: serving
         )
     }
 }

@@ -1,6 +1,7 @@
 import Assessment
 import Catalogue
 import Foundation
+import Measure
 import Testing
 
 @testable import Reporting
@@ -164,6 +165,105 @@ import Testing
             object[key] = text + "!"
         default:
             object[key] = "tampered"
+        }
+    }
+}
+
+@Suite struct ResultsPayloadTests {
+    static let measurement = BenchmarkResult(
+        id: "m-1",
+        chip: "h20",
+        benchmark: .gemm,
+        precision: .bf16,
+        unit: "FLOP/s",
+        samples: [1.2e14, 1.3e14],
+        warmups: 1,
+        sizes: ["m": 8192],
+        backend: "test",
+        device: .init(name: "test device"),
+        host: "h",
+        time: Date(timeIntervalSince1970: 1_790_000_000),
+        check: .passed
+    )
+
+    static let serving = ServingMeasurement(
+        id: "s-1",
+        chip: "h20",
+        chips: 1,
+        deployment: .init(),
+        scenario: .init(
+            model: "llama-3.1-8b",
+            weightPrecision: .bf16,
+            input: .fixed(1024),
+            output: .fixed(128),
+            load: .init(maxConcurrency: 8)
+        ),
+        engine: .init(name: "vllm", version: "0.11.0"),
+        time: Date(timeIntervalSince1970: 1_790_000_000),
+        metrics: .init(
+            durationSeconds: 10,
+            completed: 80,
+            failed: 0,
+            requestsPerSecond: 8,
+            outputTokensPerSecond: 1024,
+            totalTokensPerSecond: 9216,
+            ttft: .init(meanMilliseconds: 50),
+            tpot: .init(meanMilliseconds: 7)
+        ),
+        provenance: "test"
+    )
+
+    @Test func version2BundlesCarryMeasurementsAndServingResults() throws {
+        let key = SigningKey.generate()
+        let bundle = try SignedBundle.sign([Self.measurement], serving: [Self.serving], with: key)
+        let verified = try SignedBundle.verifyResultsBundle(bundle)
+        #expect(verified.payloadType == "parity.results/2")
+        #expect(verified.results == [Self.measurement] && verified.serving == [Self.serving])
+        let servingOnly = try SignedBundle.verifyResultsBundle(
+            try SignedBundle.sign([], serving: [Self.serving], with: key)
+        )
+        #expect(servingOnly.results.isEmpty && servingOnly.serving == [Self.serving])
+    }
+
+    @Test func version1BundlesStayReadable() throws {
+        struct Version1: Encodable {
+            var schema = "parity.results/1"
+            var results: [BenchmarkResult]
+        }
+        let payload = try CanonicalJSON.encode(Version1(results: [Self.measurement]))
+        let bundle = try SignedBundle.sign(
+            payload: payload,
+            payloadType: "parity.results/1",
+            with: SigningKey.generate()
+        )
+        let verified = try SignedBundle.verifyResultsBundle(bundle)
+        #expect(verified.payloadType == "parity.results/1")
+        #expect(verified.results == [Self.measurement] && verified.serving.isEmpty)
+    }
+
+    @Test func payloadsThatDisagreeOrBreakARuleAreRefused() throws {
+        let key = SigningKey.generate()
+        // A version 1 payload signed as version 2: the schema must be the signed type.
+        let mismatched = try SignedBundle.sign(
+            payload: Data(#"{"results":[],"schema":"parity.results/1"}"#.utf8),
+            payloadType: "parity.results/2",
+            with: key
+        )
+        #expect(throws: SigningError.badPayload("schema 'parity.results/1'; expected parity.results/2")) {
+            try SignedBundle.verifyResultsBundle(mismatched)
+        }
+        let empty = try SignedBundle.sign([], serving: [], with: key)
+        #expect(
+            throws: SigningError.badPayload(
+                "'results' and 'serving' are both empty: a bundle carries at least one record"
+            )
+        ) {
+            try SignedBundle.verifyResultsBundle(empty)
+        }
+        var broken = Self.serving
+        broken.metrics.completed = 0
+        #expect(throws: SigningError.badPayload("serving: record 1 (s-1): no request completed")) {
+            try SignedBundle.verifyResultsBundle(try SignedBundle.sign([], serving: [broken], with: key))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ParityTesting
+import Reporting
 import Server
 import Store
 import Testing
@@ -101,7 +102,11 @@ import Yams
         let promises = try Self.promises(try Self.document())
         #expect(promises.count >= 12)
         try await Harness.withServer(.sqlite) { harness in
-            let bundle = try harness.bundle([StoreFixture.result("doc-1", chip: "ascend-910b")])
+            let bundle = try SignedBundle.sign(
+                [StoreFixture.result("doc-1", chip: "ascend-910b")],
+                serving: [StoreFixture.serving("doc-s1", chip: "ascend-910b")],
+                with: harness.key(for: "ascend-910b")
+            )
             let created = try await harness.submit(bundle, as: "huawei", key: "doc")
             let submission = try #require(try created.json()["id"] as? String)
             for promise in promises {
@@ -110,6 +115,8 @@ import Yams
                     path = path.replacingOccurrences(of: "{id}", with: submission)
                 } else if path.hasPrefix("/v1/results/") {
                     path = path.replacingOccurrences(of: "{id}", with: "doc-1")
+                } else if path.hasPrefix("/v1/serving-results/") {
+                    path = path.replacingOccurrences(of: "{id}", with: "huawei:doc-s1")
                 } else {
                     path = path.replacingOccurrences(of: "{id}", with: "h20")
                 }

@@ -62,15 +62,15 @@ import Testing
             #expect(unknown.status == 400)
             #expect(try unknown.json()["error"] as? String == "bundle rejected: unsupported schema 'parity.bundle/2'")
             let payloadV2 = try SignedBundle.sign(
-                payload: Data(#"{"results":[],"schema":"parity.results/2"}"#.utf8),
-                payloadType: "parity.results/2",
+                payload: Data(#"{"results":[],"schema":"parity.results/3"}"#.utf8),
+                payloadType: "parity.results/3",
                 with: harness.key(for: "ascend-910b")
             )
             let unknownPayload = try await harness.submit(payloadV2, as: "huawei", key: "k4")
             #expect(unknownPayload.status == 400)
             #expect(
                 try unknownPayload.json()["error"] as? String
-                    == "bundle rejected: unsupported payload type 'parity.results/2'"
+                    == "bundle rejected: unsupported payload type 'parity.results/3'"
             )
             var tampered = try #require(try JSONSerialization.jsonObject(with: bundle) as? [String: String])
             let other = try SignedBundle.sign(

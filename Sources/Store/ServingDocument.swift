@@ -1,0 +1,153 @@
+import Catalogue
+import Foundation
+import Measure
+
+/// The JSON text a serving result row keeps (the record exactly as `ServingFile` writes it), its indexed columns,
+/// and the conversion of campaign tasks' `parity.serving/1` documents into typed rows.
+enum ServingDocument {
+    static func text(_ measurement: ServingMeasurement) -> String {
+        String(decoding: ServingFile.line(measurement), as: UTF8.self)
+    }
+
+    static func measurement(_ text: String, id: String) throws(StoreError) -> ServingMeasurement {
+        do {
+            guard let measurement = try ServingFile.decode(Data(text.utf8), path: "stored serving result \(id)").first
+            else { throw StoreError.invalid("stored serving result \(id) is empty") }
+            return measurement
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .invalid("stored serving result \(id) cannot be read: \(error)")
+        }
+    }
+
+    /// The fields of one `serving_results` row, in `INSERT` order.
+    struct Row: Sendable {
+        var id: String
+        var chip: String
+        var chips: Int
+        var model: String
+        var scenario: String?
+        var engine: String
+        var engineVersion: String?
+        var outputThroughput: Double
+        var measuredAt: String
+        var document: String
+
+        init(_ measurement: ServingMeasurement) {
+            id = measurement.id
+            chip = measurement.chip
+            chips = measurement.chips
+            model = measurement.scenario.model
+            scenario = measurement.scenario.name
+            engine = measurement.engine.name
+            engineVersion = measurement.engine.version
+            outputThroughput = measurement.metrics.outputTokensPerSecond
+            measuredAt = Timestamp.text(measurement.time)
+            document = ServingDocument.text(measurement)
+        }
+
+        /// The serving rows of a submission, IDs prefixed with the submitting vendor's namespace like results.
+        static func rows(_ new: NewSubmission) -> [Row] {
+            new.serving.map { measurement in
+                var row = Row(measurement)
+                if let namespace = new.namespace { row.id = "\(namespace):\(row.id)" }
+                return row
+            }
+        }
+    }
+
+    static let insertSQL = """
+        INSERT INTO serving_results (id, chip, chips, model, scenario, engine, engine_version, output_throughput, \
+        measured_at, submission_id, campaign, document, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static let columns = "r.document, r.submission_id, s.status, s.vendor, r.campaign, r.stored_at, r.id"
+
+    static func stored(
+        document: String,
+        submissionID: String?,
+        status: String?,
+        vendor: String?,
+        campaign: String?,
+        storedAt: String,
+        rowID: String
+    ) throws(StoreError) -> StoredServingResult {
+        StoredServingResult(
+            id: rowID,
+            measurement: try measurement(document, id: rowID),
+            submissionID: submissionID,
+            status: status.flatMap(Submission.Status.init(rawValue:)),
+            vendor: vendor,
+            campaign: campaign,
+            storedAt: try Timestamp.date(storedAt)
+        )
+    }
+
+    // MARK: - Campaign documents
+
+    /// What a campaign's `parity.serving/1` document cannot say and the campaign plan does not give: recorded as
+    /// one chip, engine `unknown` and BF16 weights, and the provenance says so, so that no reader takes them for
+    /// measured facts. A document that embeds its typed record (`parity.measurement`) needs none of this.
+    static let campaignFallback = ServingFile.Context(chips: 1, engine: "unknown", weightPrecision: .bf16)
+
+    /// The typed records of one campaign task's serving document: IDs `<campaign>.<task>.serve` (sweep points
+    /// `.1`, `.2`, …). `nil` when the document cannot be converted (no completed request, not a bench-serve file);
+    /// the document itself stays with the task.
+    static func campaignMeasurements(campaign: String, task: String, document: Data) -> [ServingMeasurement]? {
+        var context = campaignFallback
+        context.id = "\(campaign).\(task).serve"
+        context.provenance =
+            "parity campaign \(campaign), task \(task) (parity.serving/1; chip count, engine and weight precision "
+            + "not recorded by the campaign: 1 chip, engine 'unknown', bf16 written in their place)"
+        guard
+            let measurements = try? ServingFile.decode(
+                document,
+                path: "campaign \(campaign) task \(task)",
+                context: context
+            )
+        else { return nil }
+        return measurements.map { measurement in
+            var copy = measurement
+            // An embedded typed record keeps its own fields; only its ID becomes the campaign's stable one.
+            if !copy.id.hasPrefix("\(campaign).\(task).serve") { copy.id = "\(campaign).\(task).serve" }
+            return copy
+        }
+    }
+}
+
+extension ServingResultFilter {
+    /// `WHERE` clauses (with `?` placeholders) and their values, shared by both stores.
+    func clauses() -> (sql: [String], values: [String]) {
+        var sql: [String] = []
+        var values: [String] = []
+        for (column, value) in [
+            ("r.chip", chip), ("r.model", model), ("r.scenario", scenario), ("r.engine", engine),
+            ("r.campaign", campaign),
+        ] {
+            if let value {
+                sql.append("\(column) = ?")
+                values.append(value)
+            }
+        }
+        if let since {
+            sql.append("r.measured_at >= ?")
+            values.append(Timestamp.text(since))
+        }
+        if let until {
+            sql.append("r.measured_at < ?")
+            values.append(Timestamp.text(until))
+        }
+        if let visibleTo {
+            sql.append("(r.submission_id IS NULL OR s.status = 'accepted' OR s.vendor = ?)")
+            values.append(visibleTo)
+        }
+        if evidenceOnly { sql.append("(r.submission_id IS NULL OR s.status = 'accepted')") }
+        if let after {
+            let time = Timestamp.text(after.measuredAt)
+            sql.append("(r.measured_at > ? OR (r.measured_at = ? AND r.id > ?))")
+            values += [time, time, after.id]
+        }
+        return (sql, values)
+    }
+}
