@@ -67,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "Assessment",
-            dependencies: ["Catalogue", "PerfModel", "Measure", "ExportControl"],
+            dependencies: ["Catalogue", "PerfModel", "Measure", "ExportControl", "Store"],
             swiftSettings: swiftSettings
         ),
         .target(

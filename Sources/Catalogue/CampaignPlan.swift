@@ -35,6 +35,12 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             public var maxConcurrency: Int?
             /// Requests per second, or `inf`.
             public var requestRate: String
+            /// What the typed serving record needs and the endpoint does not tell: accelerators behind it, the
+            /// engine, the weight precision and the tensor-parallel degree.
+            public var chips: Int?
+            public var engine: String?
+            public var weightPrecision: String?
+            public var tensorParallel: Int?
 
             /// The `parity bench serve` arguments for this scenario.
             public var arguments: [String] {
@@ -44,6 +50,10 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 ]
                 if let model { arguments += ["--model", model] }
                 if let maxConcurrency { arguments += ["--max-concurrency", String(maxConcurrency)] }
+                if let chips { arguments += ["--chips", String(chips)] }
+                if let engine { arguments += ["--engine", engine] }
+                if let weightPrecision { arguments += ["--weight-precision", weightPrecision] }
+                if let tensorParallel { arguments += ["--tp", String(tensorParallel)] }
                 return arguments
             }
         }
@@ -56,6 +66,8 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         public var command: String?
         public var serve: Serve?
         public var repetitions: Int
+        /// The hosts this suite runs on (their names); `nil` for every host.
+        public var hosts: [String]?
     }
 
     /// Where results go: always files under `directory` (shared storage), and a store when given.
@@ -223,7 +235,8 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 node,
                 allowed: [
                     "name", "kind", "backend", "suite", "command", "repetitions", "base-url", "model", "num-prompts",
-                    "input-len", "output-len", "max-concurrency", "request-rate",
+                    "input-len", "output-len", "max-concurrency", "request-rate", "hosts", "chips", "engine",
+                    "weight-precision", "tp",
                 ],
                 path: path
             )
@@ -261,8 +274,21 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                     outputLength: try count(node, "output-len", "\(path).output-len", default: 128, minimum: 1),
                     maxConcurrency: reader.child(node, "max-concurrency") == nil
                         ? nil : try count(node, "max-concurrency", "\(path).max-concurrency", default: 1, minimum: 1),
-                    requestRate: rate
+                    requestRate: rate,
+                    chips: reader.child(node, "chips") == nil
+                        ? nil : try count(node, "chips", "\(path).chips", default: 1, minimum: 1),
+                    engine: try schedulerField(node, "engine", "\(path).engine"),
+                    weightPrecision: try optional(node, "weight-precision", "\(path).weight-precision"),
+                    tensorParallel: reader.child(node, "tp") == nil
+                        ? nil : try count(node, "tp", "\(path).tp", default: 1, minimum: 1)
                 )
+                if let precision = serve?.weightPrecision, Precision(rawValue: precision) == nil {
+                    throw reader.error(
+                        reader.child(node, "weight-precision"),
+                        "\(path).weight-precision",
+                        "is not a precision"
+                    )
+                }
             }
             let suite = try optional(node, "suite", "\(path).suite") ?? "quick"
             guard ["quick", "full"].contains(suite) else {
@@ -276,7 +302,14 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                     suite: suite,
                     command: command,
                     serve: serve,
-                    repetitions: try count(node, "repetitions", "\(path).repetitions", default: 1, minimum: 1)
+                    repetitions: try count(node, "repetitions", "\(path).repetitions", default: 1, minimum: 1),
+                    hosts: try reader.child(node, "hosts").map { (n: Node) throws(CatalogueError) in
+                        let names = try reader.stringList(n, path: "\(path).hosts")
+                        for name in names where !hosts.contains(where: { $0.name == name }) {
+                            throw reader.error(n, "\(path).hosts", "names '\(name)', which is not a host of the plan")
+                        }
+                        return names
+                    }
                 )
             )
         }
@@ -376,7 +409,7 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
         for host in hosts {
             for ordinal in 0..<host.count {
                 let hostName = host.count == 1 ? host.name : "\(host.name)-\(ordinal)"
-                for suite in suites {
+                for suite in suites where suite.hosts?.contains(host.name) ?? true {
                     for repetition in 1...suite.repetitions {
                         tasks.append(
                             CampaignTask(

@@ -183,14 +183,15 @@ struct AssessCommand: AsyncParsableCommand {
             let cands =
                 try candidates.map { try $0.split(separator: ",").map { try chips.chip(String($0)) } }
                 ?? chips.chips.filter { $0.market == .domesticChina }
-            var measurements = try ResultFile.load(paths: resultFiles)
+            var offered = try OfferedEvidence.load(files: resultFiles)
             if let db {
-                let stored = try await StoreLocation(db).withStore { store in
-                    try await store.results(ResultFilter(evidenceOnly: true))
+                offered = try await StoreLocation(db).withStore { store in
+                    var copy = offered
+                    try await copy.add(from: store)
+                    return copy
                 }
-                let given = Set(measurements.map(\.id))
-                measurements += stored.map(\.result).filter { !given.contains($0.id) }
             }
+            let measurements = offered.measurements
             let key = try sign.map { try SigningKey.load(path: $0) }
             let options = AssessmentOptions(
                 candidates: cands,
@@ -205,7 +206,8 @@ struct AssessCommand: AsyncParsableCommand {
                     modelledByArchitecture: (try? Validation.builtInSpreadByArchitecture(chips: chips, models: models))
                         ?? [:]
                 ),
-                measurements: measurements
+                measurements: measurements,
+                servingResults: offered.serving
             )
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             var assessment = try Assessor.run(options, models: models, generatedAt: now)
@@ -235,7 +237,8 @@ struct AssessCommand: AsyncParsableCommand {
                 )
                 try await StoreLocation(db).withStore { store in try await store.saveAssessment(stored) }
                 Terminal.note(
-                    "Assessment \(stored.id) saved in \(StoreLocation(db)) (\(measurements.count) measurement(s) offered)"
+                    "Assessment \(stored.id) saved in \(StoreLocation(db)) (\(measurements.count) measurement(s) and "
+                        + "\(offered.serving.count) serving run(s) offered)"
                 )
             }
             if json {

@@ -309,10 +309,15 @@ struct CampaignCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let plan = try options.load()
                 let chips = try options.catalogue.loadChips()
-                let results = try await options.withStore(plan) { store in
-                    try await store?.campaignResults(campaign: plan.name) ?? []
+                let (results, serving) = try await options.withStore(plan) { store in
+                    let results = try await store?.campaignResults(campaign: plan.name) ?? []
+                    let runs = try await store?.servingResults(ServingResultFilter(campaign: plan.name)) ?? []
+                    return (
+                        results,
+                        runs.map { ServingInput(measurement: $0.measurement, tier: .measured, reference: $0.id) }
+                    )
                 }
-                guard !results.isEmpty else {
+                guard !results.isEmpty || !serving.isEmpty else {
                     throw CampaignError.invalid("campaign \(plan.name) has no stored results yet")
                 }
                 let candidates = try Array(Set(plan.hosts.map(\.chip))).sorted().map { try chips.chip($0) }
@@ -321,7 +326,8 @@ struct CampaignCommand: AsyncParsableCommand {
                     AssessmentOptions(
                         candidates: candidates.filter { candidate in !refs.contains { $0.id == candidate.id } },
                         references: refs,
-                        measurements: results
+                        measurements: results,
+                        servingResults: serving
                     ),
                     models: try options.catalogue.loadModels(),
                     generatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -329,7 +335,7 @@ struct CampaignCommand: AsyncParsableCommand {
                 _ = try ReportWriter.write(assessment, to: URL(fileURLWithPath: out, isDirectory: true))
                 if json { return try printJSON(assessment) }
                 print(
-                    "campaign \(plan.name): \(results.count) stored result(s) offered; "
+                    "campaign \(plan.name): \(results.count) stored result(s) and \(serving.count) serving run(s) offered; "
                         + "\(assessment.comparisons.count) comparison(s); report in \(out)/"
                 )
             }

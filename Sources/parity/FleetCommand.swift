@@ -67,7 +67,7 @@ struct FleetCommand: ParsableCommand {
             let chips = try catalogue.loadChips()
             let models = try catalogue.loadModels()
             let architecture = try models.model(model)
-            let measurements = try ResultFile.load(paths: resultFiles)
+            let offered = try OfferedEvidence.load(files: resultFiles)
             let limits = ServiceLimits(
                 ttftSeconds: sloTTFT?.seconds ?? Workload.defaultLimits.ttftSeconds,
                 tpotSeconds: sloTPOT?.seconds ?? Workload.defaultLimits.tpotSeconds
@@ -87,7 +87,8 @@ struct FleetCommand: ParsableCommand {
                     workload: workload,
                     chipsPerServer: perServer,
                     rackKilowatts: rackKw,
-                    measurements: measurements
+                    measurements: offered.measurements,
+                    servingResults: offered.serving
                 ),
                 models: models
             )

@@ -1,7 +1,7 @@
 public import ArgumentParser
 public import Catalogue
 import Foundation
-public import PerfModel
+import PerfModel
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -90,6 +90,32 @@ import Yams
         }
     }
 
+    @Test func suitesRunOnTheirHostsOnlyAndServeSuitesCarryTheirDeployment() throws {
+        let text = Self.text.replacingOccurrences(
+            of: "  - {name: torch, kind: probe, command: \"python3 probes/torch_probe.py --device npu\"}",
+            with: """
+                  - {name: torch, kind: probe, command: "python3 probes/torch_probe.py --device npu", hosts: [npu-node]}
+                  - {name: chat, kind: serve, base-url: "http://127.0.0.1:8000", model: llama-3.1-8b, hosts: [gpu-node],
+                     chips: 8, engine: vllm, weight-precision: fp8, tp: 8}
+                """
+        )
+        let plan = try CampaignPlan.decode(text: text, file: "plan.yaml")
+        // gpu-node × 3: micro r1, r2 and chat; npu-node: micro r1, r2 and torch → 3 × 3 + 3 = 12 tasks.
+        #expect(plan.tasks.count == 12)
+        #expect(plan.tasks.filter { $0.suite.name == "torch" }.map(\.host) == ["npu-node"])
+        #expect(
+            plan.tasks.filter { $0.suite.name == "chat" }.map(\.host) == ["gpu-node-0", "gpu-node-1", "gpu-node-2"]
+        )
+        let arguments = try #require(plan.suites.first { $0.name == "chat" }?.serve?.arguments)
+        #expect(arguments.suffix(8) == ["--chips", "8", "--engine", "vllm", "--weight-precision", "fp8", "--tp", "8"])
+        #expect(throws: CatalogueError.self) {
+            try CampaignPlan.decode(
+                text: text.replacingOccurrences(of: "hosts: [npu-node]", with: "hosts: [tpu]"),
+                file: "p"
+            )
+        }
+    }
+
     @Test func serveSuitesBecomeBenchServeArguments() throws {
         let text = Self.text.replacingOccurrences(
             of: "  - {name: torch, kind: probe, command: \"python3 probes/torch_probe.py --device npu\"}",
