@@ -133,8 +133,10 @@ import Testing
 }
 
 /// Generated malformed chip documents (the YAML the server composes) and query strings: every answer 4xx, nothing
-/// stored, and `/healthz` answers throughout (its p99 bounded in the timed run).
-@Suite struct ServerYAMLAndQueryFuzzTests {
+/// stored, and `/healthz` answers throughout with p99 < 100 ms. Its 20,000 requests run in `scripts/test`'s timed
+/// step, alone (`PARITY_TIMED_CHECKS=1`), so that neither they nor the latency bound disturb the timing tests of
+/// the parallel main run.
+@Suite(.enabled(if: TimedChecks.enabled)) struct ServerYAMLAndQueryFuzzTests {
     static let chipCases = 5_000
     static let queryCases = 5_000
 
@@ -198,7 +200,7 @@ import Testing
             #expect(try await harness.store.chips().isEmpty)
             #expect(latencies.count >= 10)
             let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-            if TimedChecks.enabled { #expect(p99 < .milliseconds(100), "healthz p99 \(p99) over \(latencies.count)") }
+            #expect(p99 < .milliseconds(100), "healthz p99 \(p99) over \(latencies.count)")
             let valid = try await harness.request(.POST, "/v1/chips", token: "huawei", body: Data(Self.validChip.utf8))
             #expect(valid.status == 201, "\(valid.text)")
         }
