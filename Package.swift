@@ -67,7 +67,9 @@ let package = Package(
         ),
         .target(
             name: "Assessment",
-            dependencies: ["Catalogue", "PerfModel", "Measure", "ExportControl", "Store"],
+            dependencies: [
+                "Catalogue", "PerfModel", "Measure", "ExportControl", "Store", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

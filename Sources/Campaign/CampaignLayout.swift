@@ -1,4 +1,4 @@
-public import Catalogue
+import Catalogue
 public import Foundation
 
 /// Where a campaign keeps its files on shared storage, under `results.directory/<campaign>/`:

@@ -1,5 +1,5 @@
 public import Assessment
-public import Catalogue
+import Catalogue
 import Foundation
 
 /// Checks a plan before anything runs: every chip known, and no directive in force forbidding the testing —

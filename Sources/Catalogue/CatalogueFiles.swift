@@ -38,7 +38,7 @@ public enum CatalogueFiles {
     }
 
     /// Reads a file as UTF-8 text.
-    static func read(_ url: URL, displayName: String) throws(CatalogueError) -> String {
+    package static func read(_ url: URL, displayName: String) throws(CatalogueError) -> String {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CatalogueError(file: displayName, message: "cannot be read")
         }

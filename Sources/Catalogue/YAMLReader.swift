@@ -1,14 +1,14 @@
 import Foundation
-import Yams
+package import Yams
 
 /// Reads fields out of a composed YAML document, turning every problem into a `CatalogueError`
 /// that names the file, line and dotted field.
-struct YAMLReader {
-    let file: String
-    let root: Node
+package struct YAMLReader {
+    package let file: String
+    package let root: Node
 
     /// Parses `text`; a syntax error becomes a `CatalogueError` with the line libyaml reported.
-    init(text: String, file: String, limits: SafeYAML.Limits = .files) throws(CatalogueError) {
+    package init(text: String, file: String, limits: SafeYAML.Limits = .files) throws(CatalogueError) {
         self.file = file
         let node = try SafeYAML.compose(text, file: file, limits: limits)
         guard let node, case .mapping = node else {
@@ -17,14 +17,14 @@ struct YAMLReader {
         self.root = node
     }
 
-    static func line(of error: YamlError) -> Int? {
+    package static func line(of error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
         default: nil
         }
     }
 
-    static func problem(of error: YamlError) -> String {
+    package static func problem(of error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
         default: "\(error)"
@@ -34,44 +34,44 @@ struct YAMLReader {
     // MARK: - Navigation
 
     /// The node at a dotted path below `node`, or `nil` when absent.
-    func child(_ node: Node, _ key: String) -> Node? {
+    package func child(_ node: Node, _ key: String) -> Node? {
         guard case .mapping(let mapping) = node else { return nil }
         return mapping[key]
     }
 
-    func error(_ node: Node?, _ field: String, _ message: String) -> CatalogueError {
+    package func error(_ node: Node?, _ field: String, _ message: String) -> CatalogueError {
         CatalogueError(file: file, line: node?.mark?.line, field: field, message: message)
     }
 
-    func require(_ node: Node, _ key: String, path: String) throws(CatalogueError) -> Node {
+    package func require(_ node: Node, _ key: String, path: String) throws(CatalogueError) -> Node {
         guard let value = child(node, key), value != Node("~"), !isNull(value) else {
             throw error(node, path, "is missing")
         }
         return value
     }
 
-    func isNull(_ node: Node) -> Bool {
+    package func isNull(_ node: Node) -> Bool {
         if case .scalar(let scalar) = node, scalar.style == .plain, ["", "~", "null"].contains(scalar.string) {
             return true
         }
         return false
     }
 
-    func string(_ node: Node, path: String) throws(CatalogueError) -> String {
+    package func string(_ node: Node, path: String) throws(CatalogueError) -> String {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
             throw error(node, path, "must be a non-empty string")
         }
         return scalar.string
     }
 
-    func int(_ node: Node, path: String) throws(CatalogueError) -> Int {
+    package func int(_ node: Node, path: String) throws(CatalogueError) -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             throw error(node, path, "must be a whole number, got '\(node.string ?? "?")'")
         }
         return value
     }
 
-    func double(_ node: Node, path: String) throws(CatalogueError) -> Double {
+    package func double(_ node: Node, path: String) throws(CatalogueError) -> Double {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: ""))
         else {
             throw error(node, path, "must be a number, got '\(node.string ?? "?")'")
@@ -79,14 +79,14 @@ struct YAMLReader {
         return value
     }
 
-    func bool(_ node: Node, path: String) throws(CatalogueError) -> Bool {
+    package func bool(_ node: Node, path: String) throws(CatalogueError) -> Bool {
         guard let value = node.bool else {
             throw error(node, path, "must be true or false")
         }
         return value
     }
 
-    func stringList(_ node: Node, path: String) throws(CatalogueError) -> [String] {
+    package func stringList(_ node: Node, path: String) throws(CatalogueError) -> [String] {
         guard case .sequence(let sequence) = node else {
             throw error(node, path, "must be a list of strings")
         }
@@ -96,12 +96,12 @@ struct YAMLReader {
     }
 
     /// Keys of a mapping, for rejecting unknown fields.
-    func keys(_ node: Node) -> [(String, Node)] {
+    package func keys(_ node: Node) -> [(String, Node)] {
         guard case .mapping(let mapping) = node else { return [] }
         return mapping.compactMap { pair in pair.key.string.map { ($0, pair.key) } }
     }
 
-    func rejectUnknownKeys(_ node: Node, allowed: Set<String>, path: String) throws(CatalogueError) {
+    package func rejectUnknownKeys(_ node: Node, allowed: Set<String>, path: String) throws(CatalogueError) {
         for (key, keyNode) in keys(node) where !allowed.contains(key) {
             let field = path.isEmpty ? key : "\(path).\(key)"
             let known = allowed.sorted().joined(separator: ", ")
@@ -112,7 +112,7 @@ struct YAMLReader {
     // MARK: - Sourced figures
 
     /// Reads a `{value, source | estimate, note}` figure. `sources` maps source keys to URLs or documents.
-    func figure<V>(
+    package func figure<V>(
         _ node: Node,
         path: String,
         sources: [String: String],
@@ -163,7 +163,7 @@ struct YAMLReader {
     }
 
     /// A figure whose value is a quantity with a unit, normalised to the kind's base unit.
-    func quantity(
+    package func quantity(
         _ node: Node,
         path: String,
         kind: QuantityKind,

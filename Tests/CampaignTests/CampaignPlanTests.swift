@@ -1,3 +1,4 @@
+import Assessment
 import Catalogue
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+public import Catalogue
 import Foundation
 import Yams
 
@@ -62,11 +63,43 @@ public struct ProcurementPlan: Sendable, Hashable, Codable {
         public var action: Directive.Action
         /// What the plan states about the buyer, if anything.
         public var buyer: Buyer?
+
+        public init(
+            index: Int,
+            fileLine: Int?,
+            chip: String,
+            quantity: Int,
+            purpose: String?,
+            workload: String?,
+            organisation: String,
+            country: String,
+            date: Day,
+            action: Directive.Action,
+            buyer: Buyer? = nil
+        ) {
+            self.index = index
+            self.fileLine = fileLine
+            self.chip = chip
+            self.quantity = quantity
+            self.purpose = purpose
+            self.workload = workload
+            self.organisation = organisation
+            self.country = country
+            self.date = date
+            self.action = action
+            self.buyer = buyer
+        }
     }
 
     public var file: String
     public var kind: Kind
     public var lines: [Line]
+
+    public init(file: String, kind: Kind, lines: [Line]) {
+        self.file = file
+        self.kind = kind
+        self.lines = lines
+    }
 
     /// Reads a plan from YAML or JSON text. Missing per-line fields come from the top level
     /// (`organisation`, `country`, `date`, `action`).

@@ -1,3 +1,5 @@
+public import Assessment
+public import Catalogue
 import Foundation
 import Yams
 
