@@ -112,32 +112,42 @@ struct API: Sendable {
         }
         filter.since = try Self.date(query, "since")
         filter.until = try Self.date(query, "until")
-        if let after = query.get("after") {
-            guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
-            filter.after = ResultCursor(measuredAt: time, id: id)
-        }
+        filter.after = try Self.resultCursor(query)
         let page = try await store.results(filter)
         let cursor = page.count == limit ? page.last.map { Cursor.encode($0.result.time, $0.id) } : nil
         return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
     }
 
     func getResult(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
-        let token = try context.caller()
         let id = try context.parameters.require("id")
-        // A vendor may name its own submitted result by the ID it gave it; stored IDs are `VENDOR:ID`.
-        var stored = try await store.result(id: id)
-        if stored == nil, let vendor = token.role.vendor, !id.contains(":") {
-            stored = try await store.result(id: "\(vendor):\(id)")
-        }
-        guard let stored, Self.visible(stored, to: token.role) else {
-            throw APIError.notFound("no result '\(Limits.printable(id))'")
-        }
-        return JSON.response(stored)
+        return JSON.response(
+            try await Self.visibleRow(id, what: "result", token: try context.caller(), fetch: store.result)
+        )
     }
 
-    static func visible(_ result: StoredResult, to role: Role) -> Bool {
-        guard let vendor = role.vendor else { return true }
-        return result.submissionID == nil || result.status == .accepted || result.vendor == vendor
+    /// A stored row the caller may see, else 404. A vendor may name its own submitted row by the ID it gave it
+    /// (stored IDs are `VENDOR:ID`); another vendor's draft or pending row is as absent as a missing one.
+    static func visibleRow<Row: VendorScoped>(
+        _ id: String,
+        what: String,
+        token: AccessToken,
+        fetch: (String) async throws -> Row?
+    ) async throws -> Row {
+        var stored = try await fetch(id)
+        if stored == nil, let vendor = token.role.vendor, !id.contains(":") {
+            stored = try await fetch("\(vendor):\(id)")
+        }
+        guard let stored, stored.isVisible(to: token.role) else {
+            throw APIError.notFound("no \(what) '\(Limits.printable(id))'")
+        }
+        return stored
+    }
+
+    /// `after`: the keyset cursor of a results-like list (measured time, stored ID).
+    static func resultCursor(_ query: Parameters) throws -> ResultCursor? {
+        guard let after = query.get("after") else { return nil }
+        guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
+        return ResultCursor(measuredAt: time, id: id)
     }
 
     /// Serving results (`parity.serving/2` rows), filtered by chip, model, scenario, engine and time, a page at a time.
@@ -152,32 +162,21 @@ struct API: Sendable {
         filter.engine = query.get("engine")
         filter.since = try Self.date(query, "since")
         filter.until = try Self.date(query, "until")
-        if let after = query.get("after") {
-            guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
-            filter.after = ResultCursor(measuredAt: time, id: id)
-        }
+        filter.after = try Self.resultCursor(query)
         let page = try await store.servingResults(filter)
         let cursor = page.count == limit ? page.last.map { Cursor.encode($0.measurement.time, $0.id) } : nil
         return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
     }
 
     func getServingResult(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
-        let token = try context.caller()
         let id = try context.parameters.require("id")
-        // As for results: a vendor may name its own submitted record by the ID it gave it.
-        var stored = try await store.servingResult(id: id)
-        if stored == nil, let vendor = token.role.vendor, !id.contains(":") {
-            stored = try await store.servingResult(id: "\(vendor):\(id)")
-        }
-        guard let stored, Self.visible(stored, to: token.role) else {
-            throw APIError.notFound("no serving result '\(Limits.printable(id))'")
-        }
+        let stored = try await Self.visibleRow(
+            id,
+            what: "serving result",
+            token: try context.caller(),
+            fetch: store.servingResult
+        )
         return JSON.response(stored)
-    }
-
-    static func visible(_ result: StoredServingResult, to role: Role) -> Bool {
-        guard let vendor = role.vendor else { return true }
-        return result.submissionID == nil || result.status == .accepted || result.vendor == vendor
     }
 
     // MARK: Submissions
@@ -637,3 +636,21 @@ struct API: Sendable {
         throw APIError.badRequest("\(name) must be an ISO 8601 date, e.g. 2026-11-29 or 2026-11-29T12:00:00Z")
     }
 }
+
+/// A stored row that belongs to a submission or not: what vendor scoping needs to decide who may see it.
+protocol VendorScoped: Sendable {
+    var submissionID: String? { get }
+    var status: Submission.Status? { get }
+    var vendor: String? { get }
+}
+
+extension VendorScoped {
+    /// Reviewers and admins see everything; a vendor sees local rows, accepted submissions and its own.
+    func isVisible(to role: Role) -> Bool {
+        guard let vendor = role.vendor else { return true }
+        return submissionID == nil || status == .accepted || self.vendor == vendor
+    }
+}
+
+extension StoredResult: VendorScoped {}
+extension StoredServingResult: VendorScoped {}

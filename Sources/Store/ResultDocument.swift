@@ -60,15 +60,35 @@ enum ResultDocument {
 extension ResultFilter {
     /// `WHERE` clauses (with `?` placeholders) and their values, shared by both stores.
     func clauses() -> (sql: [String], values: [String]) {
+        RowClauses.make(
+            equal: [("r.chip", chip), ("r.benchmark", benchmark?.rawValue)],
+            since: since,
+            until: until,
+            visibleTo: visibleTo,
+            evidenceOnly: evidenceOnly,
+            after: after
+        )
+    }
+}
+
+/// The `WHERE` clauses of the lists of measured rows (results, serving results): equal columns, a measured-time
+/// window, vendor visibility, evidence only, and the keyset cursor — one place for both stores and both tables.
+enum RowClauses {
+    static func make(
+        equal: [(column: String, value: String?)],
+        since: Date?,
+        until: Date?,
+        visibleTo: String?,
+        evidenceOnly: Bool,
+        after: ResultCursor?
+    ) -> (sql: [String], values: [String]) {
         var sql: [String] = []
         var values: [String] = []
-        if let chip {
-            sql.append("r.chip = ?")
-            values.append(chip)
-        }
-        if let benchmark {
-            sql.append("r.benchmark = ?")
-            values.append(benchmark.rawValue)
+        for (column, value) in equal {
+            if let value {
+                sql.append("\(column) = ?")
+                values.append(value)
+            }
         }
         if let since {
             sql.append("r.measured_at >= ?")

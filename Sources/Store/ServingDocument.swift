@@ -119,35 +119,16 @@ enum ServingDocument {
 extension ServingResultFilter {
     /// `WHERE` clauses (with `?` placeholders) and their values, shared by both stores.
     func clauses() -> (sql: [String], values: [String]) {
-        var sql: [String] = []
-        var values: [String] = []
-        for (column, value) in [
-            ("r.chip", chip), ("r.model", model), ("r.scenario", scenario), ("r.engine", engine),
-            ("r.campaign", campaign),
-        ] {
-            if let value {
-                sql.append("\(column) = ?")
-                values.append(value)
-            }
-        }
-        if let since {
-            sql.append("r.measured_at >= ?")
-            values.append(Timestamp.text(since))
-        }
-        if let until {
-            sql.append("r.measured_at < ?")
-            values.append(Timestamp.text(until))
-        }
-        if let visibleTo {
-            sql.append("(r.submission_id IS NULL OR s.status = 'accepted' OR s.vendor = ?)")
-            values.append(visibleTo)
-        }
-        if evidenceOnly { sql.append("(r.submission_id IS NULL OR s.status = 'accepted')") }
-        if let after {
-            let time = Timestamp.text(after.measuredAt)
-            sql.append("(r.measured_at > ? OR (r.measured_at = ? AND r.id > ?))")
-            values += [time, time, after.id]
-        }
-        return (sql, values)
+        RowClauses.make(
+            equal: [
+                ("r.chip", chip), ("r.model", model), ("r.scenario", scenario), ("r.engine", engine),
+                ("r.campaign", campaign),
+            ],
+            since: since,
+            until: until,
+            visibleTo: visibleTo,
+            evidenceOnly: evidenceOnly,
+            after: after
+        )
     }
 }

@@ -122,6 +122,37 @@ public enum ServingImporter {
         return version
     }
 
+    /// The record of an imported run: what the file says (`scenario`, `time`, `metrics`) and what the options add
+    /// (`need`, `context`), checked; `provenance` unless the options give one.
+    static func finish(
+        _ need: Required,
+        _ context: ServingFile.Context,
+        model: String,
+        scenario: ServingMeasurement.Scenario,
+        time: Date,
+        metrics: ServingMeasurement.Metrics,
+        provenance: String,
+        _ fields: ServingFile.Fields
+    ) throws(ServingFileError) -> ServingMeasurement {
+        try finish(
+            ServingMeasurement(
+                id: context.id
+                    ?? ServingFile.defaultID(scenario: context.scenario ?? model, chip: need.chip, time: time),
+                chip: need.chip,
+                chips: need.chips,
+                deployment: context.deployment,
+                scenario: scenario,
+                engine: ServingMeasurement.Engine(name: need.engine, version: context.engineVersion),
+                host: context.host,
+                time: time,
+                metrics: metrics,
+                provenance: context.provenance ?? provenance
+            ),
+            fields,
+            derivedID: context.id == nil
+        )
+    }
+
     /// The record, checked; a derived ID (no `--id`) gets the metrics' fingerprint (`ServingFile.fingerprinted`).
     static func finish(
         _ measurement: ServingMeasurement,
@@ -184,21 +215,14 @@ public enum ServingImporter {
             e2el: fields.optionalLatency("e2el")
         )
         return try finish(
-            ServingMeasurement(
-                id: context.id
-                    ?? ServingFile.defaultID(scenario: context.scenario ?? model, chip: need.chip, time: time),
-                chip: need.chip,
-                chips: need.chips,
-                deployment: context.deployment,
-                scenario: scenario,
-                engine: ServingMeasurement.Engine(name: need.engine, version: context.engineVersion),
-                host: context.host,
-                time: time,
-                metrics: metrics,
-                provenance: context.provenance ?? "imported from vllm \(version) (bench serve)"
-            ),
-            fields,
-            derivedID: context.id == nil
+            need,
+            context,
+            model: model,
+            scenario: scenario,
+            time: time,
+            metrics: metrics,
+            provenance: "imported from vllm \(version) (bench serve)",
+            fields
         )
     }
 
@@ -262,21 +286,14 @@ public enum ServingImporter {
             e2el: e2el
         )
         return try finish(
-            ServingMeasurement(
-                id: context.id
-                    ?? ServingFile.defaultID(scenario: context.scenario ?? model, chip: need.chip, time: time),
-                chip: need.chip,
-                chips: need.chips,
-                deployment: context.deployment,
-                scenario: scenario,
-                engine: ServingMeasurement.Engine(name: need.engine, version: context.engineVersion),
-                host: context.host,
-                time: time,
-                metrics: metrics,
-                provenance: context.provenance ?? "imported from sglang \(version) (bench_serving)"
-            ),
-            fields,
-            derivedID: context.id == nil
+            need,
+            context,
+            model: model,
+            scenario: scenario,
+            time: time,
+            metrics: metrics,
+            provenance: "imported from sglang \(version) (bench_serving)",
+            fields
         )
     }
 
@@ -386,21 +403,14 @@ public enum ServingImporter {
             e2el: try? aiperfLatency(fields, "request_latency")
         )
         return try finish(
-            ServingMeasurement(
-                id: context.id
-                    ?? ServingFile.defaultID(scenario: context.scenario ?? model, chip: need.chip, time: time),
-                chip: need.chip,
-                chips: need.chips,
-                deployment: context.deployment,
-                scenario: scenario,
-                engine: ServingMeasurement.Engine(name: need.engine, version: context.engineVersion),
-                host: context.host,
-                time: time,
-                metrics: metrics,
-                provenance: context.provenance ?? "imported from aiperf \(version) (profile_export_aiperf.json)"
-            ),
-            fields,
-            derivedID: context.id == nil
+            need,
+            context,
+            model: model,
+            scenario: scenario,
+            time: time,
+            metrics: metrics,
+            provenance: "imported from aiperf \(version) (profile_export_aiperf.json)",
+            fields
         )
     }
 
@@ -652,22 +662,14 @@ public enum ServingImporter {
             e2el: e2el
         )
         return try finish(
-            ServingMeasurement(
-                id: context.id
-                    ?? ServingFile.defaultID(scenario: context.scenario ?? model, chip: need.chip, time: time),
-                chip: need.chip,
-                chips: need.chips,
-                deployment: context.deployment,
-                scenario: scenario,
-                engine: ServingMeasurement.Engine(name: need.engine, version: context.engineVersion),
-                host: context.host,
-                time: time,
-                metrics: metrics,
-                provenance: context.provenance
-                    ?? "imported from mlperf loadgen \(version) (mlperf_log_summary.txt, \(scenarioName))"
-            ),
-            top,
-            derivedID: context.id == nil
+            need,
+            context,
+            model: model,
+            scenario: scenario,
+            time: time,
+            metrics: metrics,
+            provenance: "imported from mlperf loadgen \(version) (mlperf_log_summary.txt, \(scenarioName))",
+            top
         )
     }
 }
