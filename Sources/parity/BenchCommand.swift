@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import LoadGen
 
@@ -64,10 +63,19 @@ struct BenchCommand: AsyncParsableCommand {
         var maxConcurrency: Int?
 
         @Option(
-            help:
-                "Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency, else 1)."
+            help: """
+                Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency up to \
+                \(Self.defaultWarmupCap), else 1).
+                """
         )
         var warmup: Int?
+
+        /// The default warm-up opens connections and settles the server; beyond a few hundred requests it only
+        /// costs time (a 10,000-stream run would otherwise first send 10,000 unmeasured requests).
+        static let defaultWarmupCap = 256
+
+        @Option(help: "Event loops (network threads) of the client; 1 suits a client pinned to one core.")
+        var threads: Int = 1
 
         @Option(help: "Seed of the dataset and the arrival schedule.")
         var seed: UInt64 = 0
@@ -111,6 +119,7 @@ struct BenchCommand: AsyncParsableCommand {
             if rangeRatio < 0 || rangeRatio >= 1 { throw ValidationError("--range-ratio must be in [0, 1)") }
             if burstiness <= 0 { throw ValidationError("--burstiness must be positive") }
             if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+            if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
             if rate(requestRate) == nil { throw ValidationError("--request-rate takes a positive number or inf") }
             if !goodput.isEmpty, Goodput(goodput) == nil {
                 throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
@@ -138,7 +147,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let warmup = self.warmup ?? maxConcurrency ?? 1
+            let warmup = self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap)
             let wanted = percentiles.split(separator: ",").compactMap {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
@@ -166,7 +175,8 @@ struct BenchCommand: AsyncParsableCommand {
                 points = [LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: maxConcurrency)]
             }
             let http = BenchmarkRunner.makeClient(
-                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts
+                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts,
+                threads: threads
             )
             let served: String
             do {
@@ -220,9 +230,19 @@ struct BenchCommand: AsyncParsableCommand {
                     percentiles: wanted,
                     goodput: Goodput(goodput)
                 )
-                results.append(
-                    ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests)
+                var built = ServingResult.build(
+                    outcome,
+                    metrics: metrics,
+                    context: context,
+                    includeRequests: saveRequests
                 )
+                if case .object(var object) = built, case .object(var parity)? = object["parity"] {
+                    parity["peak_in_flight"] = .number(Double(outcome.peakInFlight))
+                    parity["client_threads"] = .number(Double(outcome.threads))
+                    object["parity"] = .object(parity)
+                    built = .object(object)
+                }
+                results.append(built)
                 if !json { printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted) }
                 if outcome.interrupted {
                     interrupted = true
@@ -244,7 +264,7 @@ struct BenchCommand: AsyncParsableCommand {
             if interrupted { throw ExitCode(130) }
         }
 
-        func resolveModel(_ http: HTTPClient) async throws -> String {
+        func resolveModel(_ http: LoadClient) async throws -> String {
             if let model { return model }
             do {
                 return try await BenchmarkRunner.servedModel(baseURL: baseURL, client: http)

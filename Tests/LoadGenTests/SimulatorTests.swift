@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Catalogue
 import Foundation
 import PerfModel
