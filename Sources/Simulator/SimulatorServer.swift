@@ -4,6 +4,7 @@ public import Hummingbird
 import Logging
 import NIOCore
 import PerfModel
+import Synchronization
 
 /// An OpenAI-compatible streaming server whose timing comes from the performance model (or fixed values).
 public struct SimulatorServer: Sendable {
@@ -85,19 +86,31 @@ public struct SimulatorServer: Sendable {
     func handle(_ request: Request, context: BasicRequestContext, chat: Bool) async throws -> Response {
         // Fixed timings count from the request's arrival, so that parsing it is part of the injected TTFT.
         let arrived = ContinuousClock.now
-        let number = await counter.next()
+        let number = counter.next()
         let buffer = try await request.body.collect(upTo: 64 << 20)
-        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else {
-            return Self.error("the body must be a JSON object", status: .badRequest)
+        let fields: RequestFields
+        if let scanned = buffer.withUnsafeReadableBytes({ RequestScanner.fields(of: $0, chat: chat) }) {
+            fields = scanned
+        } else {
+            guard
+                let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
+            else {
+                return Self.error("the body must be a JSON object", status: .badRequest)
+            }
+            fields = RequestFields(
+                promptTokens: Self.promptTokens(body, chat: chat),
+                maxTokens: (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int),
+                stream: (body["stream"] as? Bool) ?? false,
+                includeUsage: ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+            )
         }
-        guard let prompt = Self.promptTokens(body, chat: chat) else {
+        guard let prompt = fields.promptTokens else {
             return Self.error(chat ? "'messages' is required" : "'prompt' is required", status: .badRequest)
         }
-        let maxTokens = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int) ?? 16
+        let maxTokens = fields.maxTokens ?? 16
         guard maxTokens >= 1 else { return Self.error("'max_tokens' must be at least 1", status: .badRequest) }
-        let stream = (body["stream"] as? Bool) ?? false
-        let includeUsage = ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+        let stream = fields.stream
+        let includeUsage = fields.includeUsage
         let fault = (number % configuration.faultEvery == 0) ? configuration.fault : nil
         if fault == .http500 { return Self.error("injected fault", status: .internalServerError) }
         let chunks = Chunks(
@@ -118,6 +131,20 @@ public struct SimulatorServer: Sendable {
                 status: .ok,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: chunks.complete(generated)))
+            )
+        }
+        if fault == nil, isZeroDelay, !configuration.writePerEvent {
+            // Nothing to wait for: the whole stream in one write, so that the simulator is never what limits a
+            // client under test.
+            var whole = ByteBuffer()
+            whole.reserveCapacity(64 + maxTokens * (140 + quotedModel.utf8.count))
+            for index in 0..<maxTokens { chunks.writeChunkEvent(index, into: &whole) }
+            if includeUsage { chunks.writeUsageEvent(into: &whole) }
+            whole.writeStaticString("data: [DONE]\n\n")
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: whole)
             )
         }
         return Response(
@@ -141,6 +168,12 @@ public struct SimulatorServer: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// Fixed timing with no delay at all (`--zero-delay`, or zero TTFT and TPOT).
+    var isZeroDelay: Bool {
+        guard case .fixed(let ttft, let tpot) = configuration.timing else { return false }
+        return configuration.timeScale == 0 || (ttft == 0 && tpot == 0)
     }
 
     /// Waits until `due` on the connection's event loop: NIO's timers (epoll with a timer fd) wake within tens of
@@ -276,23 +309,55 @@ struct Chunks: Sendable {
     /// One streamed chunk as an SSE event. Built from a template: the token texts are plain words, so no JSON
     /// escaping is needed, and this runs for every token of every stream.
     func chunkEvent(_ index: Int) -> ByteBuffer {
-        let finish = index + 1 == output ? "\"length\"" : "null"
-        let choice =
+        var buffer = ByteBuffer()
+        writeChunkEvent(index, into: &buffer)
+        return buffer
+    }
+
+    /// The start of every event of this response: `data: {"id":…,"object":…,"created":…,"model":…,`.
+    private func writeEventHead(into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("data: {\"id\":\"")
+        buffer.writeString(id)
+        buffer.writeStaticString(
             chat
-            ? (index == 0
-                ? "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}"
-                : "{\"index\":0,\"delta\":{\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}")
-            : "{\"index\":0,\"text\":\"\(text(index))\",\"logprobs\":null,\"finish_reason\":\(finish)}"
-        return ByteBuffer(
-            string:
-                "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),\"choices\":[\(choice)]}\n\n"
+                ? "\",\"object\":\"chat.completion.chunk\",\"created\":"
+                : "\",\"object\":\"text_completion\",\"created\":"
         )
+        buffer.writeString(String(created))
+        buffer.writeStaticString(",\"model\":")
+        buffer.writeString(quotedModel)
+    }
+
+    /// Writes one streamed chunk as an SSE event. The token texts are plain words, so no JSON escaping is
+    /// needed; this runs for every token of every stream.
+    func writeChunkEvent(_ index: Int, into buffer: inout ByteBuffer) {
+        writeEventHead(into: &buffer)
+        if chat {
+            buffer.writeStaticString(
+                index == 0
+                    ? ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\""
+                    : ",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+            )
+            buffer.writeString(text(index))
+            buffer.writeStaticString("\"},\"finish_reason\":")
+        } else {
+            buffer.writeStaticString(",\"choices\":[{\"index\":0,\"text\":\"")
+            buffer.writeString(text(index))
+            buffer.writeStaticString("\",\"logprobs\":null,\"finish_reason\":")
+        }
+        buffer.writeStaticString(index + 1 == output ? "\"length\"}]}\n\n" : "null}]}\n\n")
     }
 
     func usageEvent() -> ByteBuffer {
-        ByteBuffer(
-            string: "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),"
-                + "\"choices\":[],\"usage\":{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(output),"
+        var buffer = ByteBuffer()
+        writeUsageEvent(into: &buffer)
+        return buffer
+    }
+
+    func writeUsageEvent(into buffer: inout ByteBuffer) {
+        writeEventHead(into: &buffer)
+        buffer.writeString(
+            ",\"choices\":[],\"usage\":{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(output),"
                 + "\"total_tokens\":\(prompt + output)}}\n\n"
         )
     }
@@ -314,10 +379,11 @@ enum SimulatorFault: Error {
     case dropped
 }
 
-actor RequestCounter {
-    private var count = 0
+/// Numbers requests from 1 (ids and every-n-th faults) without a hop to an actor per request.
+final class RequestCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
     func next() -> Int {
-        count += 1
-        return count
+        count.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }

@@ -34,6 +34,9 @@ public struct SimulatorConfiguration: Sendable {
     public var fault: Fault?
     /// Inject `fault` into every n-th request (1: all).
     public var faultEvery: Int
+    /// In zero-delay mode, write each event apart (as a server streaming in real time does) instead of the whole
+    /// response at once.
+    public var writePerEvent: Bool
 
     public init(
         timing: Timing,
@@ -41,7 +44,8 @@ public struct SimulatorConfiguration: Sendable {
         timeScale: Double = 1,
         seed: UInt64 = 0,
         fault: Fault? = nil,
-        faultEvery: Int = 1
+        faultEvery: Int = 1,
+        writePerEvent: Bool = false
     ) {
         self.timing = timing
         self.servedModel = servedModel
@@ -49,6 +53,7 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.fault = fault
         self.faultEvery = max(1, faultEvery)
+        self.writePerEvent = writePerEvent
     }
 }
 
