@@ -223,7 +223,8 @@ public struct SimulatorServer: Sendable {
         logger.logLevel = handleSignals ? .warning : .critical
         let app = Application(
             router: router(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator"),
+            // A deep accept queue: a client may open thousands of connections at once (10,000 streams).
+            configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator", backlog: 4096),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )

@@ -309,3 +309,25 @@ import Testing
         }
     }
 }
+
+@Suite struct RepeatedRunTests {
+    /// 10, 12, 14: mean 12, sample std √((4 + 0 + 4) / 2) = 2, CV 1/6; t(0.975, 2) = 4.303 (NIST table), so the
+    /// 95 % interval is 12 ± 4.303 · 2 / √3 = 12 ± 4.9687.
+    @Test func studentTIntervalByHand() {
+        let metric = RepeatedMetric([10, 12, 14])
+        #expect(metric.mean == 12)
+        #expect(abs(metric.std - 2) < 1e-12)
+        #expect(abs(metric.coefficientOfVariation - 1.0 / 6) < 1e-12)
+        #expect(abs(metric.low - (12 - 4.303 * 2 / 3.0.squareRoot())) < 1e-9)
+        #expect(abs(metric.high - (12 + 4.303 * 2 / 3.0.squareRoot())) < 1e-9)
+        let single = RepeatedMetric([5])
+        #expect(single.low == 5 && single.high == 5 && single.std == 0)
+    }
+
+    /// Beyond the table the expansion stays within 0.002 of the published values: t(0.975, 40) = 2.021,
+    /// t(0.975, 60) = 2.000, t(0.975, 120) = 1.980 (NIST table).
+    @Test(arguments: [(40, 2.021), (60, 2.000), (120, 1.980)])
+    func largeDegreesOfFreedomFollowTheTable(degrees: Int, published: Double) {
+        #expect(abs(StudentT.quantile(0.95, degreesOfFreedom: degrees) - published) < 0.002)
+    }
+}
