@@ -27,39 +27,62 @@ struct RequestScanner {
         var fields = RequestFields()
         var maxTokens: Int?
         var maxCompletionTokens: Int?
-        let ok = object { scanner, key in
-            switch key {
-            case "max_tokens":
-                guard let value = scanner.integer() else { return false }
-                maxTokens = value
-            case "max_completion_tokens":
-                guard let value = scanner.integer() else { return false }
-                maxCompletionTokens = value
-            case "stream":
-                guard let value = scanner.boolean() else { return false }
-                fields.stream = value
-            case "stream_options":
-                return scanner.object { inner, key in
-                    guard key == "include_usage" else { return inner.skipValue() }
-                    guard let value = inner.boolean() else { return false }
+        guard open() else { return nil }
+        var first = true
+        while true {
+            switch member(first: first) {
+            case .malformed: return nil
+            case .end:
+                skipWhitespace()
+                guard index == bytes.count else { return nil }
+                fields.maxTokens = maxTokens ?? maxCompletionTokens
+                return fields
+            case .key(let key):
+                first = false
+                if matches(key, "max_tokens") {
+                    guard let value = integer() else { return nil }
+                    maxTokens = value
+                } else if matches(key, "max_completion_tokens") {
+                    guard let value = integer() else { return nil }
+                    maxCompletionTokens = value
+                } else if matches(key, "stream") {
+                    guard let value = boolean() else { return nil }
+                    fields.stream = value
+                } else if matches(key, "stream_options") {
+                    guard let value = includeUsage() else { return nil }
                     fields.includeUsage = value
-                    return true
+                } else if !chat, matches(key, "prompt") {
+                    guard let count = promptLength() else { return nil }
+                    fields.promptTokens = count
+                } else if chat, matches(key, "messages") {
+                    guard let count = messagesLength() else { return nil }
+                    fields.promptTokens = count
+                } else {
+                    guard skipValue() else { return nil }
                 }
-            case "prompt" where !chat:
-                guard let count = scanner.promptLength() else { return false }
-                fields.promptTokens = count
-            case "messages" where chat:
-                guard let count = scanner.messagesLength() else { return false }
-                fields.promptTokens = count
-            default:
-                return scanner.skipValue()
             }
-            return true
         }
-        skipWhitespace()
-        guard ok, index == bytes.count else { return nil }
-        fields.maxTokens = maxTokens ?? maxCompletionTokens
-        return fields
+    }
+
+    /// `stream_options.include_usage` (false when absent).
+    private mutating func includeUsage() -> Bool? {
+        guard open() else { return nil }
+        var value = false
+        var first = true
+        while true {
+            switch member(first: first) {
+            case .malformed: return nil
+            case .end: return value
+            case .key(let key):
+                first = false
+                if matches(key, "include_usage") {
+                    guard let flag = boolean() else { return nil }
+                    value = flag
+                } else {
+                    guard skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     // MARK: - Prompts
@@ -108,16 +131,24 @@ struct RequestScanner {
             skipWhitespace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: "]"), messages == 0 { return nil }
-            let ok = object { scanner, key in
-                guard key == "content" else { return scanner.skipValue() }
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.bytes.count, scanner.bytes[scanner.index] == UInt8(ascii: "\""),
-                    let count = scanner.stringWords()
-                else { return false }
-                words += count
-                return true
+            guard open() else { return nil }
+            var first = true
+            members: while true {
+                switch member(first: first) {
+                case .malformed: return nil
+                case .end: break members
+                case .key(let key):
+                    first = false
+                    if matches(key, "content") {
+                        skipWhitespace()
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let count = stringWords()
+                        else { return nil }
+                        words += count
+                    } else {
+                        guard skipValue() else { return nil }
+                    }
+                }
             }
-            guard ok else { return nil }
             messages += 1
             skipWhitespace()
             guard index < bytes.count else { return nil }
@@ -171,33 +202,45 @@ struct RequestScanner {
 
     // MARK: - JSON
 
-    /// Walks an object; `member` gets the key (keys here are plain ASCII) and must consume the value.
-    mutating func object(_ member: (inout RequestScanner, String) -> Bool) -> Bool {
+    enum Member {
+        case key(Range<Int>)
+        case end
+        case malformed
+    }
+
+    /// Consumes `{`.
+    mutating func open() -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
         index += 1
+        return true
+    }
+
+    /// The next member's key (the scanner then stands before its value, which the caller must consume), or the
+    /// end of the object.
+    mutating func member(first: Bool) -> Member {
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        guard index < bytes.count else { return .malformed }
+        if bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return true
+            return .end
         }
-        while true {
-            skipWhitespace()
-            guard let key = string() else { return false }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { return .malformed }
             index += 1
-            guard member(&self, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[key]), as: UTF8.self)) else {
-                return false
-            }
             skipWhitespace()
-            guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { return false }
-            index += 1
+        }
+        guard let key = string() else { return .malformed }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return .malformed }
+        index += 1
+        return .key(key)
+    }
+
+    func matches(_ key: Range<Int>, _ name: StaticString) -> Bool {
+        guard key.count == name.utf8CodeUnitCount else { return false }
+        return name.withUTF8Buffer { name in
+            for offset in 0..<name.count where bytes[key.lowerBound + offset] != name[offset] { return false }
             return true
         }
     }

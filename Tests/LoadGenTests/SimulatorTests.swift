@@ -117,14 +117,24 @@ import Testing
         )
     }
 
-    @Test func zeroDelayModeMeasuresTheClient() async throws {
+    /// Zero delay runs on the bare NIO server (whole responses) unless per-event writes are asked for; both
+    /// endpoints, exact counts from usage.
+    @Test(arguments: [(Endpoint.completions, false), (.chat, false), (.completions, true)])
+    func zeroDelayModeMeasuresTheClient(endpoint: Endpoint, perEvent: Bool) async throws {
         let simulator = try await RunningSimulator.start(
-            SimulatorConfiguration(timing: .fixed(ttft: 1, tpot: 1), servedModel: "sim", timeScale: 0)
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 1, tpot: 1),
+                servedModel: "sim",
+                timeScale: 0,
+                writePerEvent: perEvent
+            )
         )
-        let (_, m) = try await run(simulator, requests: 200, concurrency: 8, output: 16)
+        let (outcome, m) = try await run(simulator, requests: 200, concurrency: 8, output: 16, endpoint: endpoint)
         await simulator.stop()
         #expect(m.completed == 200)
         #expect(m.ttft.median < 100)
+        #expect(m.tokenCountSource == .serverUsage)
+        #expect(outcome.records.allSatisfy { $0.outputTokens == 16 && $0.promptTokens == 64 && $0.chunks == 16 })
     }
 
     @Test(arguments: [Fault.http500, .drop, .malformed, .stall])
