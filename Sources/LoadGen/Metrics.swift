@@ -128,7 +128,7 @@ public struct ServingMetrics: Sendable, Hashable {
         var bins: [Int: Double] = [:]
         for record in ok {
             guard let ttft = record.ttft else { continue }
-            var time = record.start + ttft
+            var time = record.start + record.queueTime + ttft
             let perChunk = Double(record.outputTokens) / Double(Swift.max(1, record.chunks))
             bins[Int(time), default: 0] += perChunk
             for gap in record.itl {
@@ -140,8 +140,10 @@ public struct ServingMetrics: Sendable, Hashable {
         // Largest number of requests in flight at once.
         var edges: [(Double, Int)] = []
         for record in records {
-            edges.append((record.start, 1))
-            edges.append((record.start + (record.latency ?? 0), -1))
+            // On the wire from the write (after the client's queue time) to the last token.
+            let sent = record.start + record.queueTime
+            edges.append((sent, 1))
+            edges.append((sent + (record.latency ?? 0), -1))
         }
         edges.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         var current = 0

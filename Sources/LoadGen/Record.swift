@@ -21,9 +21,10 @@ public enum TokenCountSource: String, Sendable, Hashable, Codable {
 /// One request as the client saw it. Times are seconds; `start` is from the start of the run.
 public struct RequestRecord: Sendable, Hashable, Codable {
     public var index: Int
-    /// When the request was issued, from the start of the run.
+    /// When the request was due to go, from the start of the run: its scheduled arrival, or (closed loop) the
+    /// moment a concurrency slot freed for it, whichever is later.
     public var start: Double
-    /// From issuing the request to writing its head to the socket (client-side queueing).
+    /// From `start` to writing the request to the socket (the client's own wait: connecting, a busy loop).
     public var queueTime: Double = 0
     public var ttft: Double?
     /// Every gap between token-bearing chunks after the first.

@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 import Catalogue
 import Foundation
 import NIOCore
@@ -48,40 +47,28 @@ public struct RunOutcome: Sendable {
     /// How prompts were sent after the probe (`tokens` or `text`).
     public var promptFormat: PromptFormat
     public var notes: [String]
-}
+    /// Most requests in flight at once, counted by the client as it started and finished them.
+    public var peakInFlight: Int
+    /// Event loops (network threads) the client ran.
+    public var threads: Int
 
-/// Counts requests in flight and lets a limited number through (closed loop).
-actor Slots {
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { free = count }
-
-    func acquire() async {
-        if free > 0 {
-            free -= 1
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
+    public init(
+        records: [RequestRecord],
+        duration: Double,
+        interrupted: Bool,
+        promptFormat: PromptFormat,
+        notes: [String],
+        peakInFlight: Int = 0,
+        threads: Int = 1
+    ) {
+        self.records = records
+        self.duration = duration
+        self.interrupted = interrupted
+        self.promptFormat = promptFormat
+        self.notes = notes
+        self.peakInFlight = peakInFlight
+        self.threads = threads
     }
-
-    func release() {
-        if waiting.isEmpty {
-            free += 1
-        } else {
-            waiting.removeFirst().resume()
-        }
-    }
-}
-
-actor Tally {
-    var done = 0
-    var failed = 0
-    func add(_ record: RequestRecord) {
-        done += 1
-        if !record.success { failed += 1 }
-    }
-    func snapshot() -> (Int, Int) { (done, failed) }
 }
 
 /// Runs a benchmark: warm-up (excluded), then every request on its schedule.
@@ -101,30 +88,68 @@ public struct BenchmarkRunner: Sendable {
         self.seed = seed
     }
 
-    /// A client sized for the load: one connection per concurrent request.
-    public static func makeClient(connections: Int) -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, connections)
-        configuration.timeout.connect = .seconds(5)
-        configuration.httpVersion = .http1Only
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    /// A client sized for the load: `threads` event loops, keep-alive connections opened as the concurrency needs
+    /// them, the open-file limit raised for `connections` sockets.
+    public static func makeClient(connections: Int, threads: Int = 1) -> LoadClient {
+        LoadClient(threads: threads, connections: connections)
     }
 
     public func run(
         _ requests: [RequestSpec],
-        client http: HTTPClient,
+        client: LoadClient,
         progress: (@Sendable (Progress) -> Void)? = nil
     ) async -> RunOutcome {
-        let client = StreamingClient(http: http, target: target)
         var notes: [String] = []
+        let template: RequestTemplate
+        do {
+            template = try RequestTemplate(target: target)
+        } catch {
+            let records = requests.enumerated().map { index, spec in
+                var record = RequestRecord.empty(index: index, prompt: spec.inputTokens)
+                record.failure = .other
+                record.error = error.description
+                return record
+            }
+            return RunOutcome(records: records, duration: 0, interrupted: false, promptFormat: promptFormat, notes: [])
+        }
         var useTokens = promptFormat != .text && target.endpoint == .completions
-        let runStart = ContinuousClock.now
-        if promptFormat == .auto, useTokens, let first = requests.first {
+        func prepare(_ specs: ArraySlice<RequestSpec>, indexed: Bool, tokens: Bool) -> [PreparedRequest] {
+            specs.enumerated().map { offset, spec in
+                PreparedRequest(
+                    index: indexed ? offset : -1,
+                    bytes: template.render(spec, tokens: tokens),
+                    promptTokens: spec.inputTokens
+                )
+            }
+        }
+        func drive(
+            _ prepared: [PreparedRequest],
+            arrivals: [Double]?,
+            limit: Int?,
+            progress: (@Sendable (Progress) -> Void)?
+        )
+            async -> DriveResult
+        {
+            await RunDriver(
+                client: client,
+                origin: template.origin,
+                requests: prepared,
+                arrivals: arrivals,
+                limit: limit,
+                timeout: target.timeout,
+                progress: progress
+            ).run()
+        }
+        if promptFormat == .auto, useTokens, var probe = requests.first {
             // Probe: does the server take token-ID prompts? If not, send text and say so.
-            var probe = first
-            probe.outputTokens = min(2, first.outputTokens)
-            let record = await client.send(probe, index: -1, tokens: true, runStart: runStart)
-            if !record.success, record.failure == .httpStatus {
+            probe.outputTokens = min(2, probe.outputTokens)
+            let result = await drive(
+                prepare([probe][...], indexed: false, tokens: true),
+                arrivals: nil,
+                limit: 1,
+                progress: nil
+            )
+            if let record = result.records.first, !record.success, record.failure == .httpStatus {
                 useTokens = false
                 notes.append(
                     "the server refused token-ID prompts (\(record.error ?? "")); text prompts sent, so input "
@@ -135,95 +160,52 @@ public struct BenchmarkRunner: Sendable {
         if promptFormat == .tokens, target.endpoint == .chat {
             notes.append("chat messages are text: token-ID prompts do not apply to \(Endpoint.chat.rawValue)")
         }
-        // Warm-up: as many at once as the run will have in flight, so that connections are open before timing.
-        let warm = Array(requests.prefix(min(warmup, max(0, requests.count - 1))))
-        let width = max(1, min(warm.count, shape.maxConcurrency ?? warm.count))
-        var next = 0
-        while next < warm.count, !Task.isCancelled {
-            let batch = warm[next..<min(next + width, warm.count)]
-            let tokens = useTokens
-            await withTaskGroup(of: Void.self) { group in
-                for spec in batch {
-                    group.addTask { _ = await client.send(spec, index: -1, tokens: tokens, runStart: runStart) }
-                }
-            }
-            next += width
+        // Warm-up: the first `warmup` requests, at the run's concurrency, so that connections are open before timing.
+        let warmCount = min(warmup, max(0, requests.count - 1))
+        if warmCount > 0, !Task.isCancelled {
+            _ = await drive(
+                prepare(requests.prefix(warmCount), indexed: false, tokens: useTokens),
+                arrivals: nil,
+                limit: shape.maxConcurrency ?? warmCount,
+                progress: nil
+            )
         }
-        // The warm-up requests are the first `warmup` of the list; the rest are measured.
-        let measured = Array(requests.dropFirst(min(warmup, max(0, requests.count - 1))))
-        let arrivals = shape.arrivals(count: measured.count, seed: seed)
-        let slots = shape.maxConcurrency.map { Slots($0) }
-        let tally = Tally()
-        let start = ContinuousClock.now
-        let total = measured.count
-        let reporter: Task<Void, Never>? = progress.map { report in
-            Task {
-                while !Task.isCancelled {
-                    let (done, failed) = await tally.snapshot()
-                    report(
-                        Progress(
-                            done: done,
-                            failed: failed,
-                            total: total,
-                            elapsed: (ContinuousClock.now - start).inSeconds
-                        )
-                    )
-                    try? await Task.sleep(for: .milliseconds(200))
-                }
-            }
-        }
-        let tokens = useTokens
-        let records = await withTaskGroup(of: RequestRecord?.self, returning: [RequestRecord].self) { group in
-            for (index, spec) in measured.enumerated() {
-                let due = start + .nanoseconds(Int64(arrivals[index] * 1e9))
-                if ContinuousClock.now < due {
-                    try? await Task.sleep(until: due, clock: .continuous)
-                }
-                if Task.isCancelled { break }
-                await slots?.acquire()
-                if Task.isCancelled {
-                    await slots?.release()
-                    break
-                }
-                group.addTask {
-                    let record = await client.send(spec, index: index, tokens: tokens, runStart: start)
-                    await slots?.release()
-                    if Task.isCancelled { return nil }
-                    await tally.add(record)
-                    return record
-                }
-            }
-            var records: [RequestRecord] = []
-            for await record in group {
-                if let record { records.append(record) }
-            }
-            return records.sorted { $0.index < $1.index }
-        }
-        reporter?.cancel()
-        let interrupted = Task.isCancelled
-        // From the start of the measured requests until all have finished (or the run was stopped), as vLLM.
-        let duration = (ContinuousClock.now - start).inSeconds
-        if let progress {
-            let (done, failed) = await tally.snapshot()
-            progress(Progress(done: done, failed: failed, total: total, elapsed: duration))
+        // The rest are measured; every body is rendered before the clock starts.
+        let measured = prepare(requests.dropFirst(warmCount), indexed: true, tokens: useTokens)
+        let result = await drive(
+            measured,
+            arrivals: shape.requestRate.isFinite ? shape.arrivals(count: measured.count, seed: seed) : nil,
+            limit: shape.maxConcurrency,
+            progress: progress
+        )
+        if client.fileLimit > 0, let concurrency = shape.maxConcurrency ?? Optional(measured.count),
+            concurrency + 64 > client.fileLimit
+        {
+            notes.append(
+                "the open-file limit is \(client.fileLimit): at most about that many streams can be in flight"
+            )
         }
         return RunOutcome(
-            records: records,
-            duration: duration,
-            interrupted: interrupted,
+            records: result.records,
+            duration: result.duration,
+            interrupted: result.interrupted || Task.isCancelled,
             promptFormat: useTokens ? .tokens : .text,
-            notes: notes
+            notes: notes,
+            peakInFlight: result.peakInFlight,
+            threads: client.threads
         )
     }
 }
 
 extension BenchmarkRunner {
     /// The first model a server lists at `/v1/models`, or an error that says why there is none.
-    public static func servedModel(baseURL: String, client: HTTPClient) async throws -> String {
+    public static func servedModel(baseURL: String, client: LoadClient) async throws -> String {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let response = try await client.execute(HTTPClientRequest(url: base + "/v1/models"), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+        let (status, body) = try await client.get("/v1/models", baseURL: base, timeout: .seconds(10))
+        guard status == 200 else {
+            throw ModelDiscoveryError(message: "\(base)/v1/models answered HTTP \(status)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let data = object["data"] as? [[String: Any]], let id = data.first?["id"] as? String
         else {
             throw ModelDiscoveryError(message: "\(base)/v1/models lists no model")

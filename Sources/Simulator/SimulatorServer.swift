@@ -4,6 +4,7 @@ public import Hummingbird
 import Logging
 import NIOCore
 import PerfModel
+import Synchronization
 
 /// An OpenAI-compatible streaming server whose timing comes from the performance model (or fixed values).
 public struct SimulatorServer: Sendable {
@@ -33,6 +34,7 @@ public struct SimulatorServer: Sendable {
         " the", " of", " and", " a", " to", " in", " is", " it", " that", " for", " on", " was", " with", " as",
         " at", " by", " this", " from", " or", " an",
     ]
+    static let wordBytes: [[UInt8]] = words.map { Array($0.utf8) }
 
     /// The router with `/v1/completions`, `/v1/chat/completions`, `/v1/models` and `/healthz`.
     public func router() -> Router<BasicRequestContext> {
@@ -89,31 +91,23 @@ public struct SimulatorServer: Sendable {
     func handle(_ request: Request, context: BasicRequestContext, chat: Bool) async throws -> Response {
         // Fixed timings count from the request's arrival, so that parsing it is part of the injected TTFT.
         let arrived = ContinuousClock.now
-        let number = await counter.next()
+        let number = counter.next()
         let buffer = try await request.body.collect(upTo: 64 << 20)
-        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else {
-            return Self.error("the body must be a JSON object", status: .badRequest)
+        let fields: RequestFields
+        switch parse(buffer, chat: chat) {
+        case .invalid(let message): return Self.error(message, status: .badRequest)
+        case .fields(let parsed): fields = parsed
         }
-        guard let prompt = Self.promptTokens(body, chat: chat) else {
+        guard let prompt = fields.promptTokens else {
             return Self.error(chat ? "'messages' is required" : "'prompt' is required", status: .badRequest)
         }
-        let maxTokens = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int) ?? 16
+        let maxTokens = fields.maxTokens ?? 16
         guard maxTokens >= 1 else { return Self.error("'max_tokens' must be at least 1", status: .badRequest) }
-        let stream = (body["stream"] as? Bool) ?? false
-        let includeUsage = ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+        let stream = fields.stream
+        let includeUsage = fields.includeUsage
         let fault = (number % configuration.faultEvery == 0) ? configuration.fault : nil
         if fault == .http500 { return Self.error("injected fault", status: .internalServerError) }
-        let chunks = Chunks(
-            id: "\(chat ? "chatcmpl" : "cmpl")-\(number)",
-            created: Int(Date().timeIntervalSince1970),
-            model: configuration.servedModel,
-            quotedModel: quotedModel,
-            chat: chat,
-            seed: configuration.seed,
-            prompt: prompt,
-            output: maxTokens
-        )
+        let chunks = self.chunks(number: number, chat: chat, prompt: prompt, output: maxTokens)
         guard stream else {
             var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
             var generated = ""
@@ -122,6 +116,16 @@ public struct SimulatorServer: Sendable {
                 status: .ok,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: chunks.complete(generated)))
+            )
+        }
+        if fault == nil, isZeroDelay, !configuration.writePerEvent {
+            // Nothing to wait for: the whole stream in one write, so that the simulator is never what limits a
+            // client under test.
+            let whole = chunks.wholeStream(includeUsage: includeUsage)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: whole)
             )
         }
         return Response(
@@ -145,6 +149,65 @@ public struct SimulatorServer: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// A request body's fields, or why it is refused.
+    enum ParsedRequest {
+        case fields(RequestFields)
+        case invalid(String)
+    }
+
+    /// Reads the fields from the bytes (`RequestScanner`), or with `JSONSerialization` when the scanner declines.
+    func parse(_ buffer: ByteBuffer, chat: Bool) -> ParsedRequest {
+        if let scanned = buffer.withUnsafeReadableBytes({ RequestScanner.fields(of: $0, chat: chat) }) {
+            return .fields(scanned)
+        }
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
+        else {
+            return .invalid("the body must be a JSON object")
+        }
+        return .fields(
+            RequestFields(
+                promptTokens: Self.promptTokens(body, chat: chat),
+                maxTokens: (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int),
+                stream: (body["stream"] as? Bool) ?? false,
+                includeUsage: ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
+            )
+        )
+    }
+
+    func chunks(number: Int, chat: Bool, prompt: Int, output: Int) -> Chunks {
+        Chunks(
+            id: "\(chat ? "chatcmpl" : "cmpl")-\(number)",
+            created: Int(Date().timeIntervalSince1970),
+            model: configuration.servedModel,
+            quotedModel: quotedModel,
+            chat: chat,
+            seed: configuration.seed,
+            prompt: prompt,
+            output: output
+        )
+    }
+
+    func modelsBody() -> Data {
+        let object: [String: Any] = ["object": "list", "data": [["id": configuration.servedModel, "object": "model"]]]
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+    }
+
+    static func errorBody(_ message: String, code: Int) -> ByteBuffer {
+        let object: [String: Any] = ["error": ["message": message, "type": "invalid_request_error", "code": code]]
+        return ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+    }
+
+    /// Whether the bare-NIO zero-delay server serves this configuration (no delays, no faults, whole responses).
+    var usesZeroDelayServer: Bool {
+        isZeroDelay && configuration.fault == nil && !configuration.writePerEvent
+    }
+
+    /// Fixed timing with no delay at all (`--zero-delay`, or zero TTFT and TPOT).
+    var isZeroDelay: Bool {
+        guard case .fixed(let ttft, let tpot) = configuration.timing else { return false }
+        return configuration.timeScale == 0 || (ttft == 0 && tpot == 0)
     }
 
     /// Waits until `due` on the connection's event loop: NIO's timers (epoll with a timer fd) wake within tens of
@@ -189,12 +252,17 @@ public struct SimulatorServer: Sendable {
         handleSignals: Bool = false,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        if usesZeroDelayServer {
+            try await ZeroDelayServer(simulator: self).run(host: host, port: port, onRunning: onRunning)
+            return
+        }
         var logger = Logger(label: "parity-simulator")
         // Embedded servers (tests) stop by cancellation, which the HTTP server logs as an error; keep those quiet.
         logger.logLevel = handleSignals ? .warning : .critical
         let app = Application(
             router: router(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator"),
+            // A deep accept queue: a client may open thousands of connections at once (10,000 streams).
+            configuration: .init(address: .hostname(host, port: port), serverName: "parity-simulator", backlog: 4096),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
@@ -267,8 +335,20 @@ struct Chunks: Sendable {
     var prompt: Int
     var output: Int
 
+    /// The rest of a middle event after its head, per word: `,"choices":[…"text":" the"…null}]}` and two newlines.
+    static let completionTails: [[UInt8]] = SimulatorServer.words.map {
+        Array(",\"choices\":[{\"index\":0,\"text\":\"\($0)\",\"logprobs\":null,\"finish_reason\":null}]}\n\n".utf8)
+    }
+    static let chatTails: [[UInt8]] = SimulatorServer.words.map {
+        Array(",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\($0)\"},\"finish_reason\":null}]}\n\n".utf8)
+    }
+
     func text(_ index: Int) -> String {
-        SimulatorServer.words[Int((UInt64(index) &* 2_654_435_761 &+ seed) % UInt64(SimulatorServer.words.count))]
+        SimulatorServer.words[wordIndex(index)]
+    }
+
+    func wordIndex(_ index: Int) -> Int {
+        Int((UInt64(index) &* 2_654_435_761 &+ seed) % UInt64(SimulatorServer.words.count))
     }
 
     var object: String { chat ? "chat.completion.chunk" : "text_completion" }
@@ -280,23 +360,79 @@ struct Chunks: Sendable {
     /// One streamed chunk as an SSE event. Built from a template: the token texts are plain words, so no JSON
     /// escaping is needed, and this runs for every token of every stream.
     func chunkEvent(_ index: Int) -> ByteBuffer {
-        let finish = index + 1 == output ? "\"length\"" : "null"
-        let choice =
+        var buffer = ByteBuffer()
+        writeChunkEvent(index, into: &buffer)
+        return buffer
+    }
+
+    /// The start of every event of this response: `data: {"id":…,"object":…,"created":…,"model":…,`.
+    private func writeEventHead(into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("data: {\"id\":\"")
+        buffer.writeString(id)
+        buffer.writeStaticString(
             chat
-            ? (index == 0
-                ? "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}"
-                : "{\"index\":0,\"delta\":{\"content\":\"\(text(index))\"},\"finish_reason\":\(finish)}")
-            : "{\"index\":0,\"text\":\"\(text(index))\",\"logprobs\":null,\"finish_reason\":\(finish)}"
-        return ByteBuffer(
-            string:
-                "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),\"choices\":[\(choice)]}\n\n"
+                ? "\",\"object\":\"chat.completion.chunk\",\"created\":"
+                : "\",\"object\":\"text_completion\",\"created\":"
         )
+        buffer.writeString(String(created))
+        buffer.writeStaticString(",\"model\":")
+        buffer.writeString(quotedModel)
+    }
+
+    /// Writes one streamed chunk as an SSE event. The token texts are plain words, so no JSON escaping is
+    /// needed; this runs for every token of every stream.
+    func writeChunkEvent(_ index: Int, into buffer: inout ByteBuffer, head: ByteBuffer? = nil) {
+        if let head {
+            buffer.writeImmutableBuffer(head)
+        } else {
+            writeEventHead(into: &buffer)
+        }
+        let word = wordIndex(index)
+        if index + 1 < output, index > 0 || !chat {
+            // The common case, one precomputed piece per word.
+            buffer.writeBytes(chat ? Self.chatTails[word] : Self.completionTails[word])
+            return
+        }
+        let wordBytes = SimulatorServer.wordBytes[word]
+        if chat {
+            buffer.writeStaticString(
+                index == 0
+                    ? ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\""
+                    : ",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+            )
+            buffer.writeBytes(wordBytes)
+            buffer.writeStaticString("\"},\"finish_reason\":")
+        } else {
+            buffer.writeStaticString(",\"choices\":[{\"index\":0,\"text\":\"")
+            buffer.writeBytes(wordBytes)
+            buffer.writeStaticString("\",\"logprobs\":null,\"finish_reason\":")
+        }
+        buffer.writeStaticString(index + 1 == output ? "\"length\"}]}\n\n" : "null}]}\n\n")
+    }
+
+    /// The whole stream: every chunk, the usage when asked, and `[DONE]`, in one buffer.
+    func wholeStream(includeUsage: Bool) -> ByteBuffer {
+        var whole = ByteBuffer()
+        whole.reserveCapacity(64 + output * (140 + quotedModel.utf8.count))
+        // The start of each event is the same for the whole response: rendered once.
+        var head = ByteBuffer()
+        writeEventHead(into: &head)
+        for index in 0..<output { writeChunkEvent(index, into: &whole, head: head) }
+        if includeUsage { writeUsageEvent(into: &whole) }
+        whole.writeStaticString("data: [DONE]\n\n")
+        return whole
     }
 
     func usageEvent() -> ByteBuffer {
-        ByteBuffer(
-            string: "data: {\"id\":\"\(id)\",\"object\":\"\(object)\",\"created\":\(created),\"model\":\(quotedModel),"
-                + "\"choices\":[],\"usage\":{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(output),"
+        var buffer = ByteBuffer()
+        writeUsageEvent(into: &buffer)
+        return buffer
+    }
+
+    func writeUsageEvent(into buffer: inout ByteBuffer) {
+        writeEventHead(into: &buffer)
+        buffer.writeString(
+            ",\"choices\":[],\"usage\":{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(output),"
                 + "\"total_tokens\":\(prompt + output)}}\n\n"
         )
     }
@@ -318,10 +454,11 @@ enum SimulatorFault: Error {
     case dropped
 }
 
-actor RequestCounter {
-    private var count = 0
+/// Numbers requests from 1 (ids and every-n-th faults) without a hop to an actor per request.
+final class RequestCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
     func next() -> Int {
-        count += 1
-        return count
+        count.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }

@@ -37,6 +37,9 @@ public struct SimulatorConfiguration: Sendable {
     /// Speculative decoding / MTP of a modelled deployment: each decode step verifies the drafts and emits the
     /// acceptance length in tokens on average, so tokens stream at step ÷ acceptance length.
     public var speculation: Speculation?
+    /// In zero-delay mode, write each event apart (as a server streaming in real time does) instead of the whole
+    /// response at once.
+    public var writePerEvent: Bool
 
     public init(
         timing: Timing,
@@ -45,7 +48,8 @@ public struct SimulatorConfiguration: Sendable {
         seed: UInt64 = 0,
         fault: Fault? = nil,
         faultEvery: Int = 1,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        writePerEvent: Bool = false
     ) {
         self.speculation = speculation
         self.timing = timing
@@ -54,6 +58,7 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.fault = fault
         self.faultEvery = max(1, faultEvery)
+        self.writePerEvent = writePerEvent
     }
 }
 

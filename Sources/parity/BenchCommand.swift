@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import LoadGen
 import Measure
@@ -69,10 +68,22 @@ struct BenchCommand: AsyncParsableCommand {
         var maxConcurrency: Int?
 
         @Option(
-            help:
-                "Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency, else 1)."
+            help: """
+                Warm-up requests sent first, at the run's concurrency, and excluded (default: --max-concurrency up to \
+                \(Self.defaultWarmupCap), else 1).
+                """
         )
         var warmup: Int?
+
+        /// The default warm-up opens connections and settles the server; beyond a few hundred requests it only
+        /// costs time (a 10,000-stream run would otherwise first send 10,000 unmeasured requests).
+        static let defaultWarmupCap = 256
+
+        @Option(help: "Repeat each load N times and report mean, std, CV and a 95 % Student-t interval per metric.")
+        var numRuns: Int = 1
+
+        @Option(help: "Event loops (network threads) of the client; 1 suits a client pinned to one core.")
+        var threads: Int = 1
 
         @Option(help: "Seed of the dataset and the arrival schedule.")
         var seed: UInt64 = 0
@@ -122,6 +133,8 @@ struct BenchCommand: AsyncParsableCommand {
             if rangeRatio < 0 || rangeRatio >= 1 { throw ValidationError("--range-ratio must be in [0, 1)") }
             if burstiness <= 0 { throw ValidationError("--burstiness must be positive") }
             if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+            if numRuns < 1 || numRuns > 1000 { throw ValidationError("--num-runs must be between 1 and 1000") }
+            if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
             if rate(requestRate) == nil { throw ValidationError("--request-rate takes a positive number or inf") }
             if !goodput.isEmpty, Goodput(goodput) == nil {
                 throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
@@ -149,7 +162,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let warmup = self.warmup ?? maxConcurrency ?? 1
+            let warmup = self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap)
             let wanted = percentiles.split(separator: ",").compactMap {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
@@ -177,7 +190,8 @@ struct BenchCommand: AsyncParsableCommand {
                 points = [LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: maxConcurrency)]
             }
             let http = BenchmarkRunner.makeClient(
-                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts
+                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts,
+                threads: threads
             )
             let served: String
             do {
@@ -196,7 +210,7 @@ struct BenchCommand: AsyncParsableCommand {
             let interrupt = Interrupt()
             var results: [JSONValue] = []
             var interrupted = false
-            for shape in points {
+            points: for shape in points {
                 let runner = BenchmarkRunner(
                     target: target,
                     shape: shape,
@@ -204,44 +218,74 @@ struct BenchCommand: AsyncParsableCommand {
                     warmup: warmup,
                     seed: seed
                 )
-                let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
-                let task = Task {
-                    await runner.run(requests, client: http) { bar.show($0) }
-                }
-                interrupt.onSignal { task.cancel() }
-                let outcome = await task.value
-                bar.finish()
-                let metrics = ServingMetrics(
-                    records: outcome.records,
-                    duration: outcome.duration,
-                    percentiles: wanted,
-                    goodput: Goodput(goodput)
-                )
-                let context = RunContext(
-                    chip: chip,
-                    scenario: scenario,
-                    dataset: describe(datasetValue),
-                    baseURL: baseURL,
-                    endpoint: endpoint.value,
-                    model: served,
-                    shape: shape,
-                    numPrompts: numPrompts,
-                    warmup: warmup,
-                    seed: seed,
-                    percentiles: wanted,
-                    goodput: Goodput(goodput)
-                )
-                results.append(
-                    try embedTyped(
-                        ServingResult.build(outcome, metrics: metrics, context: context, includeRequests: saveRequests),
-                        point: points.count > 1 ? results.count + 1 : nil
+                var runs: [JSONValue] = []
+                var runMetrics: [ServingMetrics] = []
+                for run in 1...numRuns {
+                    let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
+                    let task = Task {
+                        await runner.run(requests, client: http) { bar.show($0) }
+                    }
+                    interrupt.onSignal { task.cancel() }
+                    let outcome = await task.value
+                    bar.finish()
+                    let metrics = ServingMetrics(
+                        records: outcome.records,
+                        duration: outcome.duration,
+                        percentiles: wanted,
+                        goodput: Goodput(goodput)
                     )
-                )
-                if !json { printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted) }
-                if outcome.interrupted {
-                    interrupted = true
-                    break
+                    let context = RunContext(
+                        chip: chip,
+                        scenario: scenario,
+                        dataset: describe(datasetValue),
+                        baseURL: baseURL,
+                        endpoint: endpoint.value,
+                        model: served,
+                        shape: shape,
+                        numPrompts: numPrompts,
+                        warmup: warmup,
+                        seed: seed,
+                        percentiles: wanted,
+                        goodput: Goodput(goodput)
+                    )
+                    var built = ServingResult.build(
+                        outcome,
+                        metrics: metrics,
+                        context: context,
+                        includeRequests: saveRequests
+                    )
+                    if case .object(var object) = built, case .object(var parity)? = object["parity"] {
+                        parity["peak_in_flight"] = .number(Double(outcome.peakInFlight))
+                        parity["client_threads"] = .number(Double(outcome.threads))
+                        if numRuns > 1 { parity["run"] = .number(Double(run)) }
+                        object["parity"] = .object(parity)
+                        built = .object(object)
+                    }
+                    runs.append(try embedTyped(built, point: points.count > 1 ? results.count + 1 : nil))
+                    runMetrics.append(metrics)
+                    if !json {
+                        if numRuns > 1 { print("== run \(run) of \(numRuns)") }
+                        printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted)
+                    }
+                    if outcome.interrupted {
+                        interrupted = true
+                        break
+                    }
                 }
+                if numRuns > 1, var first = runs.first {
+                    // The first run's result, with every run and the statistics over them.
+                    let repeated = RepeatedRuns(runMetrics)
+                    if case .object(var object) = first, case .object(var parity)? = object["parity"] {
+                        parity["num_runs"] = .object(["aggregate": repeated.json, "runs": .array(runs)])
+                        object["parity"] = .object(parity)
+                        first = .object(object)
+                    }
+                    results.append(first)
+                    if !json { printRepeated(repeated) }
+                } else if let only = runs.first {
+                    results.append(only)
+                }
+                if interrupted { break points }
             }
             let document: JSONValue =
                 results.count == 1 && sweep == nil ? results[0] : .object(["sweep": .array(results)])
@@ -288,7 +332,22 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
 
-        func resolveModel(_ http: HTTPClient) async throws -> String {
+        func printRepeated(_ repeated: RepeatedRuns) {
+            print("== \(repeated.runs) runs: mean ± 95 % Student-t interval (CV)")
+            for name in [
+                "request_throughput", "output_throughput", "median_ttft_ms", "p99_ttft_ms", "median_tpot_ms",
+                "median_itl_ms", "median_e2el_ms",
+            ] {
+                guard let m = repeated.metrics[name] else { continue }
+                let line =
+                    String(format: "%.3f", m.mean) + " [" + String(format: "%.3f", m.low) + ", "
+                    + String(format: "%.3f", m.high) + "] (CV " + String(format: "%.1f", m.coefficientOfVariation * 100)
+                    + " %)"
+                print(name.padding(toLength: 40, withPad: " ", startingAt: 0) + line)
+            }
+        }
+
+        func resolveModel(_ http: LoadClient) async throws -> String {
             if let model { return model }
             do {
                 return try await BenchmarkRunner.servedModel(baseURL: baseURL, client: http)

@@ -64,6 +64,9 @@ struct SimulateCommand: AsyncParsableCommand {
         @Flag(help: "No delays at all: tokens as fast as the server can write them (measures client overhead).")
         var zeroDelay = false
 
+        @Flag(help: "With --zero-delay: write each event apart instead of each response in one write.")
+        var writePerEvent = false
+
         @Option(help: "Fixed time to first token for every request, e.g. 50ms (with --fixed-tpot).")
         var fixedTtft: Duration?
 
@@ -191,7 +194,8 @@ struct SimulateCommand: AsyncParsableCommand {
                     seed: seed,
                     fault: fault.flatMap(Fault.init(rawValue:)),
                     faultEvery: faultEvery,
-                    speculation: speculation
+                    speculation: speculation,
+                    writePerEvent: writePerEvent
                 )
             )
             let host = self.host

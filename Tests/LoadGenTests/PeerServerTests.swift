@@ -42,7 +42,8 @@ import Testing
         #expect(!outcome.notes.isEmpty)
         #expect(metrics.tokenCountSource == .client)
         #expect(metrics.ttft.median > 0 && metrics.itl.median > 0)
-        // The server's own count for the same prompts, asked without streaming.
+        // The server's own count for the same prompts, asked without streaming (by another HTTP client).
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
         for record in outcome.records where record.success {
             let spec = specs[record.index + 1]
             var request = HTTPClientRequest(url: url + "/v1/completions")
@@ -52,7 +53,7 @@ import Testing
                 "model": model, "prompt": spec.text, "max_tokens": 16, "temperature": 0, "seed": 1, "stream": false,
             ]
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-            let response = try await client.execute(request, timeout: .seconds(60))
+            let response = try await http.execute(request, timeout: .seconds(60))
             let data = try await response.body.collect(upTo: 1 << 20)
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(data.readableBytesView)) as? [String: Any]
@@ -60,6 +61,7 @@ import Testing
             let usage = try #require(object["usage"] as? [String: Any])
             #expect(usage["completion_tokens"] as? Int == record.outputTokens, "request \(record.index)")
         }
+        try await http.shutdown()
         try await client.shutdown()
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Catalogue
 import Foundation
 import PerfModel
@@ -74,6 +73,26 @@ import Testing
         if concurrency > 1 { #expect(m.maxConcurrentRequests > concurrency / 2) }
     }
 
+    /// `--num-runs`: three runs of the same load against fixed timing; every run's median TTFT near the injected
+    /// 20 ms, and the interval over runs contains the mean of the three.
+    @Test func repeatedRunsAreSummarisedWithAnInterval() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.02, tpot: 0.005), servedModel: "sim")
+        )
+        var metrics: [ServingMetrics] = []
+        for _ in 0..<3 {
+            let (_, m) = try await run(simulator, requests: 16, concurrency: 4, output: 4)
+            metrics.append(m)
+        }
+        await simulator.stop()
+        let repeated = RepeatedRuns(metrics)
+        let ttft = try #require(repeated.metrics["median_ttft_ms"])
+        #expect(repeated.runs == 3 && ttft.runs == 3)
+        #expect(abs(ttft.mean - 20) < Self.tolerance * 3, "mean of medians \(ttft.mean) ms")
+        #expect(ttft.low <= ttft.mean && ttft.mean <= ttft.high)
+        #expect(repeated.metrics["request_throughput"].map { $0.mean > 0 } == true)
+    }
+
     @Test func chatAndModelTimingWork() async throws {
         let chips = try ChipCatalogue.load()
         let models = try ModelCatalogue.load()
@@ -98,14 +117,24 @@ import Testing
         )
     }
 
-    @Test func zeroDelayModeMeasuresTheClient() async throws {
+    /// Zero delay runs on the bare NIO server (whole responses) unless per-event writes are asked for; both
+    /// endpoints, exact counts from usage.
+    @Test(arguments: [(Endpoint.completions, false), (.chat, false), (.completions, true)])
+    func zeroDelayModeMeasuresTheClient(endpoint: Endpoint, perEvent: Bool) async throws {
         let simulator = try await RunningSimulator.start(
-            SimulatorConfiguration(timing: .fixed(ttft: 1, tpot: 1), servedModel: "sim", timeScale: 0)
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 1, tpot: 1),
+                servedModel: "sim",
+                timeScale: 0,
+                writePerEvent: perEvent
+            )
         )
-        let (_, m) = try await run(simulator, requests: 200, concurrency: 8, output: 16)
+        let (outcome, m) = try await run(simulator, requests: 200, concurrency: 8, output: 16, endpoint: endpoint)
         await simulator.stop()
         #expect(m.completed == 200)
         #expect(m.ttft.median < 100)
+        #expect(m.tokenCountSource == .serverUsage)
+        #expect(outcome.records.allSatisfy { $0.outputTokens == 16 && $0.promptTokens == 64 && $0.chunks == 16 })
     }
 
     @Test(arguments: [Fault.http500, .drop, .malformed, .stall])

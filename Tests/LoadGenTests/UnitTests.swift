@@ -4,27 +4,184 @@ import Testing
 
 @testable import LoadGen
 
-@Suite struct SSEParserTests {
+@Suite struct EventScannerTests {
+    func feed(_ scanner: inout EventScanner, _ text: String) -> [StreamEvent] {
+        Array(text.utf8).withUnsafeBytes { scanner.append($0) }
+        var events: [StreamEvent] = []
+        while let event = scanner.next() { events.append(event) }
+        return events
+    }
+
     @Test func splitsEventsAcrossBuffers() {
-        var parser = SSEParser()
-        var events = parser.feed(ByteBuffer(string: "data: {\"a\":1}\n\nda"))
-        #expect(events.count == 1)
-        events = parser.feed(ByteBuffer(string: "ta: {\"b\":2}\r\n\r\ndata: [DONE]\n\n"))
-        #expect(events.count == 2)
-        if case .data(let payload) = events[0] { #expect(String(decoding: payload, as: UTF8.self) == "{\"b\":2}") }
-        if case .done = events[1] {} else { Issue.record("expected [DONE]") }
-        #expect(!parser.hasUnterminatedData)
+        var scanner = EventScanner()
+        var events = feed(&scanner, "data: {\"choices\":[{\"text\":\"a\"}]}\n\nda")
+        #expect(events == [.chunk(ChunkFacts(choices: 1, textChoices: 1))])
+        events = feed(&scanner, "ta: {\"choices\":[]}\r\n\r\ndata: [DONE]\n\n")
+        #expect(events == [.chunk(ChunkFacts()), .done])
+        #expect(!scanner.hasUnterminatedData)
     }
 
     @Test func recognisesErrorEventsAndUnterminatedData() {
-        var parser = SSEParser()
-        let events = parser.feed(ByteBuffer(string: "event: error\ndata: overloaded\n\ndata: {\"x\""))
-        guard case .error(let message) = events.first else {
-            Issue.record("expected an error event")
+        var scanner = EventScanner()
+        let events = feed(&scanner, "event: error\ndata: overloaded\n\ndata: {\"x\"")
+        #expect(events == [.error("overloaded")])
+        #expect(scanner.hasUnterminatedData)
+    }
+
+    /// A vLLM completions chunk, its final chunk with an empty text and a finish reason, and its usage chunk
+    /// (vLLM 0.6–0.11 `/v1/completions` with `stream_options.include_usage`).
+    @Test func readsTheFactsOfVLLMChunks() {
+        var scanner = EventScanner()
+        let events = feed(
+            &scanner,
+            """
+            data: {"id":"cmpl-1","object":"text_completion","created":1,"model":"m","choices":[{"index":0,\
+            "text":" the","logprobs":null,"finish_reason":null,"stop_reason":null}],"usage":null}
+
+            data: {"id":"cmpl-1","object":"text_completion","created":1,"model":"m","choices":[{"index":0,\
+            "text":"","logprobs":null,"finish_reason":"length","stop_reason":null}],"usage":null}
+
+            data: {"id":"cmpl-1","object":"text_completion","created":1,"model":"m","choices":[],\
+            "usage":{"prompt_tokens":128,"total_tokens":192,"completion_tokens":64}}
+
+            data: [DONE]
+
+
+            """
+        )
+        #expect(
+            events == [
+                .chunk(ChunkFacts(choices: 1, textChoices: 1)),
+                .chunk(ChunkFacts(choices: 1, textChoices: 0)),
+                .chunk(ChunkFacts(choices: 0, textChoices: 0, promptTokens: 128, completionTokens: 64)),
+                .done,
+            ]
+        )
+    }
+
+    @Test func chatDeltasEscapesAndNestedValuesAreScanned() {
+        var scanner = EventScanner()
+        // A text that looks like keys must not be read as keys; nested objects and arrays are skipped.
+        let events = feed(
+            &scanner,
+            #"data: {"choices":[{"delta":{"role":"assistant","content":"\"usage\":{\"completion_tokens\":9}"},"#
+                + #""logprobs":{"content":[{"token":"a","top":[1,2,{"x":"]}"}]}]}}],"usage":null}"# + "\n\n"
+                + #"data: {"choices":[{"delta":{"content":""}}, {"delta":{"content":"b"}}]}"# + "\n\n"
+        )
+        #expect(
+            events == [
+                .chunk(ChunkFacts(choices: 1, textChoices: 1)),
+                .chunk(ChunkFacts(choices: 2, textChoices: 1)),
+            ]
+        )
+    }
+
+    @Test(arguments: [
+        #"data: {"choices": ["# + "\n\n",
+        #"data: {"choices":[]} trailing"# + "\n\n",
+        "data: not json\n\n",
+    ])
+    func malformedPayloadsAreReported(_ text: String) {
+        var scanner = EventScanner()
+        let events = feed(&scanner, text)
+        guard case .malformed = events.first else {
+            Issue.record("expected malformed, got \(events)")
             return
         }
-        #expect(message == "overloaded")
-        #expect(parser.hasUnterminatedData)
+    }
+
+    @Test func errorObjectsInTheStreamAreErrors() {
+        var scanner = EventScanner()
+        let events = feed(
+            &scanner,
+            #"data: {"error":{"message":"out of memory","code":500}}"# + "\n\n"
+                + #"data: {"object":"error","message":"bad request","type":"BadRequestError","code":400}"# + "\n\n"
+        )
+        #expect(events == [.error(#"{"message":"out of memory","code":500}"#), .error("bad request")])
+    }
+
+    @Test func manyEventsInOneReadAreEachFoundOnce() {
+        var scanner = EventScanner()
+        let event = "data: {\"choices\":[{\"text\":\"x\"}]}\n\n"
+        let events = feed(&scanner, String(repeating: event, count: 1000))
+        #expect(events.count == 1000)
+        #expect(!scanner.hasUnterminatedData)
+    }
+}
+
+@Suite struct ResponseParserTests {
+    func parse(_ pieces: [String]) throws -> (ResponseParser, String) {
+        var parser = ResponseParser()
+        var body: [UInt8] = []
+        for piece in pieces {
+            try Array(piece.utf8).withUnsafeBytes { bytes in
+                try parser.parse(bytes) { part, _ in body.append(contentsOf: part) }
+            }
+        }
+        return (parser, String(decoding: body, as: UTF8.self))
+    }
+
+    @Test func chunkedBodiesAreJoinedAcrossReads() throws {
+        let (parser, body) = try parse([
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+            "lo\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        ])
+        #expect(parser.isComplete && parser.status == 200 && parser.keepAlive && parser.isEventStream)
+        #expect(body == "hello world")
+    }
+
+    @Test func lengthAndCloseDelimitedBodies() throws {
+        let (fixed, body) = try parse(["HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nabcdef"])
+        #expect(fixed.isComplete && fixed.status == 500 && body == "abc")
+        let (untilClose, rest) = try parse(["HTTP/1.0 200 OK\r\n\r\npartial"])
+        #expect(untilClose.endsAtClose && !untilClose.keepAlive && rest == "partial")
+        let (interim, _) = try parse(["HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"])
+        #expect(interim.isComplete && interim.status == 204)
+    }
+
+    @Test func garbageIsAnError() {
+        #expect(throws: ResponseParseError.self) { try parse(["SSH-2.0-OpenSSH\r\n\r\n"]) }
+    }
+}
+
+@Suite struct RequestTemplateTests {
+    @Test func bodiesAreValidJSONWithTheFieldsVLLMReads() throws {
+        let target = Target(
+            baseURL: "http://127.0.0.1:8000/prefix/",
+            model: "m\"odel",
+            extraBody: ["temperature": 0.5]
+        )
+        let template = try RequestTemplate(target: target)
+        let spec = RequestSpec(tokenIDs: [1, 20, 300], text: "a \"quoted\"\nline", inputTokens: 3, outputTokens: 16)
+        for tokens in [true, false] {
+            let request = String(buffer: template.render(spec, tokens: tokens))
+            let parts = request.components(separatedBy: "\r\n\r\n")
+            #expect(parts[0].hasPrefix("POST /prefix/v1/completions HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n"))
+            #expect(parts[0].contains("Content-Length: \(parts[1].utf8.count)"))
+            let body = try #require(
+                try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any]
+            )
+            #expect(body["model"] as? String == "m\"odel")
+            #expect(body["max_tokens"] as? Int == 16)
+            #expect(body["stream"] as? Bool == true && body["ignore_eos"] as? Bool == true)
+            #expect((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
+            #expect(body["temperature"] as? Double == 0.5)
+            if tokens {
+                #expect(body["prompt"] as? [Int] == [1, 20, 300])
+            } else {
+                #expect(body["prompt"] as? String == "a \"quoted\"\nline")
+            }
+        }
+    }
+
+    @Test func chatBodiesCarryTheMessage() throws {
+        let template = try RequestTemplate(target: Target(baseURL: "http://h", endpoint: .chat, model: "m"))
+        let spec = RequestSpec(tokenIDs: [1], text: "hello", inputTokens: 1, outputTokens: 2)
+        let body = String(buffer: template.render(spec, tokens: true)).components(separatedBy: "\r\n\r\n")[1]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let messages = try #require(object["messages"] as? [[String: Any]])
+        #expect(messages.first?["content"] as? String == "hello")
+        #expect(template.origin.port == 80 && template.origin.hostHeader == "h")
     }
 }
 
@@ -150,5 +307,27 @@ import Testing
         #expect(throws: DatasetError.self) {
             try Dataset.shareGPT(path: "/nonexistent.json", outputTokens: nil).requests(count: 1, seed: 0)
         }
+    }
+}
+
+@Suite struct RepeatedRunTests {
+    /// 10, 12, 14: mean 12, sample std √((4 + 0 + 4) / 2) = 2, CV 1/6; t(0.975, 2) = 4.303 (NIST table), so the
+    /// 95 % interval is 12 ± 4.303 · 2 / √3 = 12 ± 4.9687.
+    @Test func studentTIntervalByHand() {
+        let metric = RepeatedMetric([10, 12, 14])
+        #expect(metric.mean == 12)
+        #expect(abs(metric.std - 2) < 1e-12)
+        #expect(abs(metric.coefficientOfVariation - 1.0 / 6) < 1e-12)
+        #expect(abs(metric.low - (12 - 4.303 * 2 / 3.0.squareRoot())) < 1e-9)
+        #expect(abs(metric.high - (12 + 4.303 * 2 / 3.0.squareRoot())) < 1e-9)
+        let single = RepeatedMetric([5])
+        #expect(single.low == 5 && single.high == 5 && single.std == 0)
+    }
+
+    /// Beyond the table the expansion stays within 0.002 of the published values: t(0.975, 40) = 2.021,
+    /// t(0.975, 60) = 2.000, t(0.975, 120) = 1.980 (NIST table).
+    @Test(arguments: [(40, 2.021), (60, 2.000), (120, 1.980)])
+    func largeDegreesOfFreedomFollowTheTable(degrees: Int, published: Double) {
+        #expect(abs(StudentT.quantile(0.95, degreesOfFreedom: degrees) - published) < 0.002)
     }
 }

@@ -1,0 +1,182 @@
+import Foundation
+import NIOCore
+
+/// Where requests go: scheme, host, port and the path before `/v1/…`, parsed once from the base URL.
+struct Origin: Hashable, Sendable, CustomStringConvertible {
+    var tls: Bool
+    var host: String
+    var port: Int
+    /// The base URL's own path (without a trailing slash), put before every endpoint path.
+    var pathPrefix: String
+
+    init(baseURL: String) throws(LoadClientError) {
+        let scheme: Bool
+        var rest: Substring
+        if baseURL.hasPrefix("http://") {
+            scheme = false
+            rest = baseURL.dropFirst(7)
+        } else if baseURL.hasPrefix("https://") {
+            scheme = true
+            rest = baseURL.dropFirst(8)
+        } else {
+            throw LoadClientError("\(baseURL): the base URL must start with http:// or https://")
+        }
+        let authority = rest.prefix { $0 != "/" }
+        rest = rest.dropFirst(authority.count)
+        var host = Substring(authority)
+        var port = scheme ? 443 : 80
+        if host.hasPrefix("[") {
+            // [IPv6]:port
+            guard let close = host.firstIndex(of: "]") else { throw LoadClientError("\(baseURL): bad IPv6 address") }
+            let after = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if after.hasPrefix(":") {
+                guard let value = Int(after.dropFirst()) else { throw LoadClientError("\(baseURL): bad port") }
+                port = value
+            }
+        } else if let colon = host.lastIndex(of: ":") {
+            guard let value = Int(host[host.index(after: colon)...]), value > 0, value < 65536 else {
+                throw LoadClientError("\(baseURL): bad port")
+            }
+            port = value
+            host = host[..<colon]
+        }
+        guard !host.isEmpty else { throw LoadClientError("\(baseURL): no host") }
+        tls = scheme
+        self.host = String(host)
+        self.port = port
+        var prefix = String(rest)
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        pathPrefix = prefix
+    }
+
+    /// The `Host` header's value.
+    var hostHeader: String {
+        let name = host.contains(":") ? "[\(host)]" : host
+        return (tls && port == 443) || (!tls && port == 80) ? name : "\(name):\(port)"
+    }
+
+    var description: String { "\(tls ? "https" : "http")://\(hostHeader)" }
+}
+
+/// Renders complete HTTP requests (head and body) for the benchmark's endpoint. Everything that is the same for
+/// every request — the head, the model, the streaming options, extra fields — is rendered once; per request only
+/// `max_tokens` and the prompt are written, each prompt once before the run.
+struct RequestTemplate: Sendable {
+    let origin: Origin
+    let endpoint: Endpoint
+    private let headPrefix: [UInt8]
+    private let bodyPrefix: [UInt8]
+    private let bodySuffix: [UInt8]
+
+    init(target: Target) throws(LoadClientError) {
+        origin = try Origin(baseURL: target.baseURL)
+        endpoint = target.endpoint
+        headPrefix = Array(
+            ("POST \(origin.pathPrefix)\(target.endpoint.rawValue) HTTP/1.1\r\nHost: \(origin.hostHeader)\r\n"
+                + "User-Agent: parity\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
+                + "Content-Length: ").utf8
+        )
+        var prefix = "{\"model\":\(JSONText.quoted(target.model)),\"stream\":true,"
+        prefix += "\"stream_options\":{\"include_usage\":true},"
+        if target.ignoreEOS { prefix += "\"ignore_eos\":true," }
+        bodyPrefix = Array(prefix.utf8)
+        // Extra fields come last, so that they override the defaults as a later key does in most JSON readers.
+        var suffix = ""
+        if !target.extraBody.isEmpty,
+            let data = try? JSONSerialization.data(withJSONObject: target.extraBody, options: [.sortedKeys]),
+            data.count > 2
+        {
+            suffix = "," + String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        }
+        bodySuffix = Array((suffix + "}").utf8)
+    }
+
+    /// The whole request for one prompt: token IDs (completions only) or text.
+    func render(_ spec: RequestSpec, tokens: Bool) -> ByteBuffer {
+        var body: [UInt8] = bodyPrefix
+        body.reserveCapacity(
+            bodyPrefix.count + bodySuffix.count + 32 + (spec.tokenIDs?.count ?? 0) * 7 + spec.text.utf8.count
+        )
+        body.append(contentsOf: "\"max_tokens\":\(spec.outputTokens),".utf8)
+        switch endpoint {
+        case .completions:
+            if tokens, let ids = spec.tokenIDs {
+                body.append(contentsOf: "\"prompt\":[".utf8)
+                for (position, id) in ids.enumerated() {
+                    if position > 0 { body.append(UInt8(ascii: ",")) }
+                    JSONText.append(id, to: &body)
+                }
+                body.append(UInt8(ascii: "]"))
+            } else {
+                body.append(contentsOf: "\"prompt\":".utf8)
+                JSONText.appendQuoted(spec.text, to: &body)
+            }
+        case .chat:
+            body.append(contentsOf: "\"messages\":[{\"role\":\"user\",\"content\":".utf8)
+            JSONText.appendQuoted(spec.text, to: &body)
+            body.append(contentsOf: "}]".utf8)
+        }
+        body.append(contentsOf: bodySuffix)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(headPrefix.count + 12 + body.count)
+        buffer.writeBytes(headPrefix)
+        buffer.writeString("\(body.count)\r\n\r\n")
+        buffer.writeBytes(body)
+        return buffer
+    }
+
+    /// A plain GET (for `/v1/models`).
+    static func get(_ path: String, origin: Origin) -> ByteBuffer {
+        ByteBuffer(
+            string: "GET \(origin.pathPrefix)\(path) HTTP/1.1\r\nHost: \(origin.hostHeader)\r\nUser-Agent: parity\r\n"
+                + "Accept: application/json\r\n\r\n"
+        )
+    }
+}
+
+/// JSON text written by hand for the request bodies.
+enum JSONText {
+    static func quoted(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        appendQuoted(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped, the rest as
+    /// UTF-8.
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    static func append(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            append(-value, to: &bytes)
+            return
+        }
+        if value < 10 {
+            bytes.append(UInt8(48 + value))
+            return
+        }
+        append(value / 10, to: &bytes)
+        bytes.append(UInt8(48 + value % 10))
+    }
+}
