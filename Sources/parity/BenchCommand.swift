@@ -29,25 +29,31 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Server base URL.")
         var baseURL: String = "http://127.0.0.1:8000"
 
-        @Option(help: "API: completions (/v1/completions) or chat (/v1/chat/completions).")
+        @Option(help: "API: completions (/v1/completions) or chat (/v1/chat/completions); vLLM's paths also work.")
         var endpoint: EndpointArgument = .completions
 
         @Option(help: "Model name to send (default: the first of the server's /v1/models).")
         var model: String?
 
-        @Option(help: "Dataset: random, fixed or sharegpt.")
+        @Option(name: [.long, .customLong("dataset-name")], help: "Dataset: random, fixed or sharegpt.")
         var dataset: DatasetKind = .random
 
         @Option(help: "ShareGPT JSON file (with --dataset sharegpt).")
         var datasetPath: String?
 
-        @Option(help: "Prompt length in tokens (random, fixed).")
+        @Option(name: [.long, .customLong("random-input-len")], help: "Prompt length in tokens (random, fixed).")
         var inputLen: Int = 1024
 
-        @Option(help: "Output length in tokens (default 128 for random and fixed; overrides ShareGPT replies).")
+        @Option(
+            name: [.long, .customLong("random-output-len"), .customLong("sharegpt-output-len")],
+            help: "Output length in tokens (default 128 for random and fixed; overrides ShareGPT replies)."
+        )
         var outputLen: Int?
 
-        @Option(help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len.")
+        @Option(
+            name: [.long, .customLong("random-range-ratio")],
+            help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len."
+        )
         var rangeRatio: Double = 0
 
         @Option(help: "Number of measured requests.")
@@ -89,7 +95,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(parsing: .upToNextOption, help: "SLO limits in ms for goodput, e.g. ttft:500 tpot:50 e2el:3000.")
         var goodput: [String] = []
 
-        @Option(help: "Percentiles to report, comma-separated.")
+        @Option(name: [.long, .customLong("metric-percentiles")], help: "Percentiles to report, comma-separated.")
         var percentiles: String = "50,90,95,99,99.9"
 
         @Option(help: "Prompts as token IDs (exact lengths), text, or auto (token IDs unless the server refuses).")
@@ -98,8 +104,30 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Do not send ignore_eos (outputs may stop before --output-len).")
         var noIgnoreEos = false
 
-        @Option(help: "Write the JSON result to this file.")
+        @Option(name: [.long, .customLong("result-file")], help: "Write the JSON result to this file.")
         var result: String?
+
+        // vLLM `bench serve` habits, so that a vLLM user's command line works.
+        @Flag(help: "vLLM alias: write the result to --result-dir/--result-filename (default name like vLLM's).")
+        var saveResult = false
+
+        @Option(help: "vLLM alias: directory of the result file with --save-result.")
+        var resultDir: String?
+
+        @Option(help: "vLLM alias: name of the result file with --save-result.")
+        var resultFilename: String?
+
+        @Flag(help: "vLLM alias: ask for ignore_eos (the default here).")
+        var ignoreEos = false
+
+        @Option(help: "vLLM option accepted and recorded only: the client needs no tokenizer (token-ID prompts).")
+        var tokenizer: String?
+
+        @Option(help: "vLLM option accepted for compatibility: openai, vllm, sglang, … (all speak the OpenAI API).")
+        var backend: String?
+
+        @Option(help: "vLLM option accepted for compatibility; every metric is reported.")
+        var percentileMetrics: String?
 
         @Flag(help: "Include every request's record in the JSON result.")
         var saveRequests = false
@@ -281,14 +309,31 @@ struct BenchCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(document)
-            if let result {
-                try data.write(to: URL(fileURLWithPath: result))
-                if !json { Terminal.note("result written to \(result)") }
+            if let path = resultPath(model: served) {
+                try data.write(to: URL(fileURLWithPath: path))
+                if !json { Terminal.note("result written to \(path)") }
             }
             try? await http.shutdown()
             if json { print(String(decoding: data, as: UTF8.self)) }
             if sweep != nil, !json { printSweep(results) }
             if interrupted { throw ExitCode(130) }
+        }
+
+        /// `--result`, or with vLLM's `--save-result` the file in `--result-dir` named `--result-filename` or, as
+        /// vLLM names it, `parity-{rate}qps-concurrency{n}-{model}-{yyyyMMdd-HHmmss}.json`.
+        func resultPath(model: String) -> String? {
+            if let result { return result }
+            guard saveResult || resultFilename != nil else { return nil }
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let concurrency = maxConcurrency.map { "-concurrency\($0)" } ?? ""
+            let base = model.split(separator: "/").last.map(String.init) ?? model
+            let name =
+                resultFilename
+                ?? "parity-\(requestRate)qps\(concurrency)-\(base)-\(formatter.string(from: Date())).json"
+            guard let directory = resultDir else { return name }
+            return URL(fileURLWithPath: directory).appendingPathComponent(name).path
         }
 
         func printRepeated(_ repeated: RepeatedRuns) {
@@ -401,6 +446,15 @@ struct BenchError: Error, CustomStringConvertible {
 enum EndpointArgument: String, ExpressibleByArgument, CaseIterable {
     case completions, chat
     var value: Endpoint { self == .completions ? .completions : .chat }
+
+    /// `completions`, `chat`, or vLLM's `--endpoint /v1/completions` and `/v1/chat/completions`.
+    init?(argument: String) {
+        switch argument {
+        case "completions", Endpoint.completions.rawValue: self = .completions
+        case "chat", Endpoint.chat.rawValue: self = .chat
+        default: return nil
+        }
+    }
 }
 
 enum DatasetKind: String, ExpressibleByArgument, CaseIterable {
