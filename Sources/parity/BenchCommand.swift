@@ -80,6 +80,9 @@ struct BenchCommand: AsyncParsableCommand {
         /// costs time (a 10,000-stream run would otherwise first send 10,000 unmeasured requests).
         static let defaultWarmupCap = 256
 
+        @Option(help: "Report metrics per time slice of this length, e.g. 10s (parity.slices in the result).")
+        var slice: Duration?
+
         @Option(help: "Repeat each load N times and report mean, std, CV and a 95 % Student-t interval per metric.")
         var numRuns: Int = 1
 
@@ -151,6 +154,7 @@ struct BenchCommand: AsyncParsableCommand {
             if burstiness <= 0 { throw ValidationError("--burstiness must be positive") }
             if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
             if numRuns < 1 || numRuns > 1000 { throw ValidationError("--num-runs must be between 1 and 1000") }
+            if let slice, slice.seconds <= 0 { throw ValidationError("--slice must be positive") }
             if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
             if rate(requestRate) == nil { throw ValidationError("--request-rate takes a positive number or inf") }
             if !goodput.isEmpty, Goodput(goodput) == nil {
@@ -275,6 +279,10 @@ struct BenchCommand: AsyncParsableCommand {
                         parity["peak_in_flight"] = .number(Double(outcome.peakInFlight))
                         parity["client_threads"] = .number(Double(outcome.threads))
                         if numRuns > 1 { parity["run"] = .number(Double(run)) }
+                        parity["steady_state"] = steadyStateJSON(outcome.records, percentiles: wanted)
+                        if let slice {
+                            parity["slices"] = slicesJSON(outcome.records, width: slice.seconds)
+                        }
                         object["parity"] = .object(parity)
                         built = .object(object)
                     }
@@ -317,6 +325,45 @@ struct BenchCommand: AsyncParsableCommand {
             if json { print(String(decoding: data, as: UTF8.self)) }
             if sweep != nil, !json { printSweep(results) }
             if interrupted { throw ExitCode(130) }
+        }
+
+        func steadyStateJSON(_ records: [RequestRecord], percentiles: [Double]) -> JSONValue {
+            guard let steady = TimeWindows.steadyState(records, percentiles: percentiles, goodput: Goodput(goodput))
+            else {
+                return .object(["rule": .string(SteadyState.rule), "window": .null])
+            }
+            let m = steady.metrics
+            return .object([
+                "rule": .string(SteadyState.rule),
+                "start": .number(steady.start),
+                "end": .number(steady.end),
+                "completed": .number(Double(m.completed)),
+                "request_throughput": .number(m.requestThroughput),
+                "output_throughput": .number(m.outputThroughput),
+                "median_ttft_ms": .number(m.ttft.median),
+                "p99_ttft_ms": .number(m.ttft.percentiles[99] ?? Summary.percentile([], 99)),
+                "median_tpot_ms": .number(m.tpot.median),
+                "median_itl_ms": .number(m.itl.median),
+                "median_e2el_ms": .number(m.e2el.median),
+            ])
+        }
+
+        func slicesJSON(_ records: [RequestRecord], width: Double) -> JSONValue {
+            .array(
+                TimeWindows.slices(records, width: width).map { slice in
+                    .object([
+                        "start": .number(slice.start),
+                        "end": .number(slice.end),
+                        "completed": .number(Double(slice.completed)),
+                        "output_tokens": .number(slice.outputTokens),
+                        "request_throughput": .number(slice.requestThroughput),
+                        "output_throughput": .number(slice.outputThroughput),
+                        "median_ttft_ms": slice.medianTTFTMs.map(JSONValue.number) ?? .null,
+                        "median_itl_ms": slice.medianITLMs.map(JSONValue.number) ?? .null,
+                        "in_flight_at_start": .number(Double(slice.inFlightAtStart)),
+                    ])
+                }
+            )
         }
 
         /// `--result`, or with vLLM's `--save-result` the file in `--result-dir` named `--result-filename` or, as

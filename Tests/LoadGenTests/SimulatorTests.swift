@@ -93,6 +93,24 @@ import Testing
         #expect(repeated.metrics["request_throughput"].map { $0.mean > 0 } == true)
     }
 
+    /// Time slices add up to the run, and the steady-state window of an open-loop run at 100 req/s (about 10 in
+    /// flight, each request 100 ms) lies inside the run and shows about the offered rate.
+    @Test func slicesAndSteadyStateAgainstFixedTiming() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.01, tpot: 0.01), servedModel: "sim")
+        )
+        let (outcome, m) = try await run(simulator, requests: 150, concurrency: 32, rate: 100, output: 10)
+        await simulator.stop()
+        #expect(m.completed == 150)
+        let slices = TimeWindows.slices(outcome.records, width: 0.25)
+        #expect(slices.map(\.completed).reduce(0, +) == 150)
+        #expect(abs(slices.map(\.outputTokens).reduce(0, +) - 1500) < 1e-6)
+        let steady = try #require(TimeWindows.steadyState(outcome.records, percentiles: [50], goodput: nil))
+        #expect(steady.start > 0 && steady.end < outcome.duration)
+        #expect(steady.metrics.requestThroughput > 50 && steady.metrics.requestThroughput < 200)
+        #expect(abs(steady.metrics.ttft.median - 10) < Self.tolerance * 3)
+    }
+
     @Test func chatAndModelTimingWork() async throws {
         let chips = try ChipCatalogue.load()
         let models = try ModelCatalogue.load()
