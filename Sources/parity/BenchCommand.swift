@@ -35,8 +35,14 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Model name to send (default: the first of the server's /v1/models).")
         var model: String?
 
-        @Option(name: [.long, .customLong("dataset-name")], help: "Dataset: random, fixed or sharegpt.")
+        @Option(
+            name: [.long, .customLong("dataset-name")],
+            help: "Dataset: random, fixed, sharegpt, or mooncake (a trace replayed on its own clock)."
+        )
         var dataset: DatasetKind = .random
+
+        @Option(help: "Mooncake trace replay: multiplies the trace's gaps (0.5 replays twice as fast).")
+        var traceTimeScale: Double = 1
 
         @Option(help: "ShareGPT JSON file (with --dataset sharegpt).")
         var datasetPath: String?
@@ -160,9 +166,10 @@ struct BenchCommand: AsyncParsableCommand {
             if !goodput.isEmpty, Goodput(goodput) == nil {
                 throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
             }
-            if dataset == .sharegpt, datasetPath == nil {
-                throw ValidationError("--dataset sharegpt needs --dataset-path")
+            if dataset == .sharegpt || dataset == .mooncake, datasetPath == nil {
+                throw ValidationError("--dataset \(dataset.rawValue) needs --dataset-path")
             }
+            if traceTimeScale <= 0 { throw ValidationError("--trace-time-scale must be positive") }
             if let sweep, parseSweep(sweep) == nil {
                 throw ValidationError("--sweep takes rate=1,2,4 or concurrency=1,8,64")
             }
@@ -183,19 +190,38 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let warmup = self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap)
+            let warmup =
+                dataset == .mooncake
+                ? (self.warmup ?? 0) : (self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap))
             let wanted = percentiles.split(separator: ",").compactMap {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
             let datasetValue: Dataset
             switch dataset {
             case .random: datasetValue = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
-            case .fixed: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
+            case .fixed, .mooncake: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
             case .sharegpt: datasetValue = .shareGPT(path: datasetPath ?? "", outputTokens: outputLen)
             }
             let requests: [RequestSpec]
+            // A trace replay sends each request at its trace time (× --trace-time-scale); warm-up requests, when
+            // asked for, are the trace's first lines and the rest keep their spacing.
+            var traceArrivals: [Double]?
+            var datasetDescription = describe(datasetValue)
             do {
-                requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+                if dataset == .mooncake {
+                    let trace = try TraceReplay.load(
+                        path: datasetPath ?? "",
+                        timeScale: traceTimeScale,
+                        limit: numPrompts + (self.warmup ?? 0)
+                    )
+                    requests = trace.requests
+                    let warm = min(self.warmup ?? 0, max(0, trace.arrivals.count - 1))
+                    let base = trace.arrivals.isEmpty ? 0 : trace.arrivals[warm]
+                    traceArrivals = trace.arrivals.dropFirst(warm).map { $0 - base }
+                    datasetDescription = "mooncake(\(datasetPath ?? ""), time_scale=\(traceTimeScale))"
+                } else {
+                    requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+                }
             } catch {
                 throw fail(error)
             }
@@ -244,7 +270,7 @@ struct BenchCommand: AsyncParsableCommand {
                 for run in 1...numRuns {
                     let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
                     let task = Task {
-                        await runner.run(requests, client: http) { bar.show($0) }
+                        await runner.run(requests, client: http, arrivals: traceArrivals) { bar.show($0) }
                     }
                     interrupt.onSignal { task.cancel() }
                     let outcome = await task.value
@@ -258,7 +284,7 @@ struct BenchCommand: AsyncParsableCommand {
                     let context = RunContext(
                         chip: chip,
                         scenario: scenario,
-                        dataset: describe(datasetValue),
+                        dataset: datasetDescription,
                         baseURL: baseURL,
                         endpoint: endpoint.value,
                         model: served,
@@ -505,7 +531,7 @@ enum EndpointArgument: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum DatasetKind: String, ExpressibleByArgument, CaseIterable {
-    case random, fixed, sharegpt
+    case random, fixed, sharegpt, mooncake
 }
 
 enum PromptFormatArgument: String, ExpressibleByArgument, CaseIterable {
