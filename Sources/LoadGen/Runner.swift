@@ -94,9 +94,12 @@ public struct BenchmarkRunner: Sendable {
         LoadClient(threads: threads, connections: connections)
     }
 
+    /// Runs `requests`: the first `warmup` unmeasured, the rest on the load shape's schedule, or at `arrivals`
+    /// (seconds from the start of the measured requests, one per measured request: a trace replay).
     public func run(
         _ requests: [RequestSpec],
         client: LoadClient,
+        arrivals scheduled: [Double]? = nil,
         progress: (@Sendable (Progress) -> Void)? = nil
     ) async -> RunOutcome {
         var notes: [String] = []
@@ -174,7 +177,11 @@ public struct BenchmarkRunner: Sendable {
         let measured = prepare(requests.dropFirst(warmCount), indexed: true, tokens: useTokens)
         let result = await drive(
             measured,
-            arrivals: shape.requestRate.isFinite ? shape.arrivals(count: measured.count, seed: seed) : nil,
+            arrivals: scheduled.map {
+                Array($0.prefix(measured.count))
+                    + Array(repeating: $0.last ?? 0, count: max(0, measured.count - $0.count))
+            }
+                ?? (shape.requestRate.isFinite ? shape.arrivals(count: measured.count, seed: seed) : nil),
             limit: shape.maxConcurrency,
             progress: progress
         )

@@ -199,9 +199,11 @@ public struct SimulatorServer: Sendable {
         return ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
 
-    /// Whether the bare-NIO zero-delay server serves this configuration (no delays, no faults, whole responses).
+    /// Whether the bare-NIO server serves this configuration: fixed timing without faults (and, at zero delay,
+    /// whole-response writes).
     var usesZeroDelayServer: Bool {
-        isZeroDelay && configuration.fault == nil && !configuration.writePerEvent
+        guard case .fixed = configuration.timing, configuration.fault == nil else { return false }
+        return !(isZeroDelay && configuration.writePerEvent)
     }
 
     /// Fixed timing with no delay at all (`--zero-delay`, or zero TTFT and TPOT).

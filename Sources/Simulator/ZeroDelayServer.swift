@@ -3,10 +3,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The simulator's zero-delay mode on a bare NIO pipeline (HTTP request decoder, then one handler that writes
-/// each whole response at once) on one event loop: with nothing to wait for, the server's own cost per request is
-/// all there is, and it must stay far below any client's under test. Used only for zero-delay fixed timing
-/// without faults or per-event writes; every other mode runs on Hummingbird.
+/// The simulator's fixed-timing modes on a bare NIO pipeline (HTTP request decoder, then one handler) on one event
+/// loop. Zero delay: each whole response in one write, so that the server's own cost per request (all there is)
+/// stays far below any client's under test. With delays: each token written by a timer on the connection's own
+/// loop at arrival + TTFT + i·TPOT, the arrival stamped when the request head is decoded. Faults, per-event
+/// zero-delay writes and modelled timing run on Hummingbird.
 struct ZeroDelayServer: Sendable {
     let simulator: SimulatorServer
 
@@ -50,6 +51,20 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     let simulator: SimulatorServer
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
+    private var arrived = ContinuousClock.now
+    private var stream: TimedStream?
+
+    /// A response being written token by token.
+    struct TimedStream {
+        var chunks: Chunks
+        var index = 0
+        var arrived: ContinuousClock.Instant
+        var ttftSeconds: Double
+        var tpotSeconds: Double
+        var includeUsage: Bool
+        var keepAlive: Bool
+        var timer: Scheduled<Void>?
+    }
 
     init(simulator: SimulatorServer) {
         self.simulator = simulator
@@ -58,6 +73,8 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            // Fixed timings count from here: the request's arrival.
+            arrived = .now
             self.head = head
             body = nil
         case .body(var part):
@@ -72,6 +89,10 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
             let keepAlive = head.isKeepAlive
             let (status, contentType, payload) = respond(head, body: body ?? ByteBuffer())
             body = nil
+            if let stream, stream.timer == nil, stream.index == 0 {
+                startTimedStream(context: context)
+                return
+            }
             var response = ByteBuffer()
             response.reserveCapacity(160)
             response.writeStaticString("HTTP/1.1 ")
@@ -93,6 +114,71 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stream?.timer?.cancel()
+        stream = nil
+        context.fireChannelInactive()
+    }
+
+    private func startTimedStream(context: ChannelHandlerContext) {
+        var response = ByteBuffer()
+        response.writeStaticString("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n")
+        response.writeStaticString("Server: parity-simulator\r\nTransfer-Encoding: chunked\r\n")
+        response.writeStaticString(stream?.keepAlive == true ? "\r\n" : "Connection: close\r\n\r\n")
+        context.write(wrapOutboundOut(response), promise: nil)
+        scheduleNext(context: context)
+    }
+
+    /// Waits for the next token's due time on this loop (NIO's timers wake within tens of microseconds), then
+    /// writes it as one chunk of the chunked body.
+    private func scheduleNext(context: ChannelHandlerContext) {
+        guard var stream else { return }
+        let offset = stream.ttftSeconds + Double(stream.index) * stream.tpotSeconds
+        let remaining = stream.arrived + .nanoseconds(Int64(offset * 1e9)) - ContinuousClock.now
+        guard remaining > .zero else {
+            writeToken(context: context)
+            return
+        }
+        let (seconds, attoseconds) = remaining.components
+        stream.timer = context.eventLoop.assumeIsolated().scheduleTask(
+            in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        ) { [self] in
+            writeToken(context: context)
+        }
+        self.stream = stream
+    }
+
+    private func writeToken(context: ChannelHandlerContext) {
+        guard var stream else { return }
+        stream.timer = nil
+        var event = ByteBuffer()
+        stream.chunks.writeChunkEvent(stream.index, into: &event)
+        stream.index += 1
+        let finished = stream.index >= stream.chunks.output
+        if finished {
+            if stream.includeUsage { stream.chunks.writeUsageEvent(into: &event) }
+            event.writeStaticString("data: [DONE]\n\n")
+        }
+        var chunk = ByteBuffer()
+        chunk.writeString(String(event.readableBytes, radix: 16))
+        chunk.writeStaticString("\r\n")
+        chunk.writeBuffer(&event)
+        chunk.writeStaticString(finished ? "\r\n0\r\n\r\n" : "\r\n")
+        if finished {
+            self.stream = nil
+            if stream.keepAlive {
+                context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+            } else {
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(chunk)).whenComplete { _ in channel.close(promise: nil) }
+            }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+        self.stream = stream
+        scheduleNext(context: context)
     }
 
     private func respond(_ head: HTTPRequestHead, body: ByteBuffer) -> (String, String, ByteBuffer) {
@@ -121,6 +207,21 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
                     prompt: prompt,
                     output: maxTokens
                 )
+                if fields.stream, case .fixed(let ttft, let tpot) = simulator.configuration.timing,
+                    !simulator.isZeroDelay
+                {
+                    // Written token by token from timers; `channelRead` starts it.
+                    let scale = simulator.configuration.timeScale
+                    stream = TimedStream(
+                        chunks: chunks,
+                        arrived: arrived,
+                        ttftSeconds: ttft * scale,
+                        tpotSeconds: tpot * scale,
+                        includeUsage: fields.includeUsage,
+                        keepAlive: head.isKeepAlive
+                    )
+                    return ("200 OK", "text/event-stream", ByteBuffer())
+                }
                 guard fields.stream else {
                     let generated = (0..<maxTokens).map(chunks.text).joined()
                     return ("200 OK", "application/json", ByteBuffer(bytes: chunks.complete(generated)))

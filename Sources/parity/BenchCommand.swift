@@ -34,25 +34,37 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Server base URL.")
         var baseURL: String = "http://127.0.0.1:8000"
 
-        @Option(help: "API: completions (/v1/completions) or chat (/v1/chat/completions).")
+        @Option(help: "API: completions (/v1/completions) or chat (/v1/chat/completions); vLLM's paths also work.")
         var endpoint: EndpointArgument = .completions
 
         @Option(help: "Model name to send (default: the first of the server's /v1/models).")
         var model: String?
 
-        @Option(help: "Dataset: random, fixed or sharegpt.")
+        @Option(
+            name: [.long, .customLong("dataset-name")],
+            help: "Dataset: random, fixed, sharegpt, or mooncake (a trace replayed on its own clock)."
+        )
         var dataset: DatasetKind = .random
+
+        @Option(help: "Mooncake trace replay: multiplies the trace's gaps (0.5 replays twice as fast).")
+        var traceTimeScale: Double = 1
 
         @Option(help: "ShareGPT JSON file (with --dataset sharegpt).")
         var datasetPath: String?
 
-        @Option(help: "Prompt length in tokens (random, fixed).")
+        @Option(name: [.long, .customLong("random-input-len")], help: "Prompt length in tokens (random, fixed).")
         var inputLen: Int = 1024
 
-        @Option(help: "Output length in tokens (default 128 for random and fixed; overrides ShareGPT replies).")
+        @Option(
+            name: [.long, .customLong("random-output-len"), .customLong("sharegpt-output-len")],
+            help: "Output length in tokens (default 128 for random and fixed; overrides ShareGPT replies)."
+        )
         var outputLen: Int?
 
-        @Option(help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len.")
+        @Option(
+            name: [.long, .customLong("random-range-ratio")],
+            help: "Random dataset: lengths vary uniformly within ±ratio of --input-len/--output-len."
+        )
         var rangeRatio: Double = 0
 
         @Option(help: "Number of measured requests.")
@@ -79,6 +91,9 @@ struct BenchCommand: AsyncParsableCommand {
         /// costs time (a 10,000-stream run would otherwise first send 10,000 unmeasured requests).
         static let defaultWarmupCap = 256
 
+        @Option(help: "Report metrics per time slice of this length, e.g. 10s (parity.slices in the result).")
+        var slice: Duration?
+
         @Option(help: "Repeat each load N times and report mean, std, CV and a 95 % Student-t interval per metric.")
         var numRuns: Int = 1
 
@@ -94,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(parsing: .upToNextOption, help: "SLO limits in ms for goodput, e.g. ttft:500 tpot:50 e2el:3000.")
         var goodput: [String] = []
 
-        @Option(help: "Percentiles to report, comma-separated.")
+        @Option(name: [.long, .customLong("metric-percentiles")], help: "Percentiles to report, comma-separated.")
         var percentiles: String = "50,90,95,99,99.9"
 
         @Option(help: "Prompts as token IDs (exact lengths), text, or auto (token IDs unless the server refuses).")
@@ -103,8 +118,30 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Do not send ignore_eos (outputs may stop before --output-len).")
         var noIgnoreEos = false
 
-        @Option(help: "Write the JSON result to this file.")
+        @Option(name: [.long, .customLong("result-file")], help: "Write the JSON result to this file.")
         var result: String?
+
+        // vLLM `bench serve` habits, so that a vLLM user's command line works.
+        @Flag(help: "vLLM alias: write the result to --result-dir/--result-filename (default name like vLLM's).")
+        var saveResult = false
+
+        @Option(help: "vLLM alias: directory of the result file with --save-result.")
+        var resultDir: String?
+
+        @Option(help: "vLLM alias: name of the result file with --save-result.")
+        var resultFilename: String?
+
+        @Flag(help: "vLLM alias: ask for ignore_eos (the default here).")
+        var ignoreEos = false
+
+        @Option(help: "vLLM option accepted and recorded only: the client needs no tokenizer (token-ID prompts).")
+        var tokenizer: String?
+
+        @Option(help: "vLLM option accepted for compatibility: openai, vllm, sglang, … (all speak the OpenAI API).")
+        var backend: String?
+
+        @Option(help: "vLLM option accepted for compatibility; every metric is reported.")
+        var percentileMetrics: String?
 
         @Flag(help: "Include every request's record in the JSON result.")
         var saveRequests = false
@@ -134,14 +171,16 @@ struct BenchCommand: AsyncParsableCommand {
             if burstiness <= 0 { throw ValidationError("--burstiness must be positive") }
             if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
             if numRuns < 1 || numRuns > 1000 { throw ValidationError("--num-runs must be between 1 and 1000") }
+            if let slice, slice.seconds <= 0 { throw ValidationError("--slice must be positive") }
             if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
             if rate(requestRate) == nil { throw ValidationError("--request-rate takes a positive number or inf") }
             if !goodput.isEmpty, Goodput(goodput) == nil {
                 throw ValidationError("--goodput takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
             }
-            if dataset == .sharegpt, datasetPath == nil {
-                throw ValidationError("--dataset sharegpt needs --dataset-path")
+            if dataset == .sharegpt || dataset == .mooncake, datasetPath == nil {
+                throw ValidationError("--dataset \(dataset.rawValue) needs --dataset-path")
             }
+            if traceTimeScale <= 0 { throw ValidationError("--trace-time-scale must be positive") }
             if let sweep, parseSweep(sweep) == nil {
                 throw ValidationError("--sweep takes rate=1,2,4 or concurrency=1,8,64")
             }
@@ -162,19 +201,38 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let warmup = self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap)
+            let warmup =
+                dataset == .mooncake
+                ? (self.warmup ?? 0) : (self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap))
             let wanted = percentiles.split(separator: ",").compactMap {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
             let datasetValue: Dataset
             switch dataset {
             case .random: datasetValue = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
-            case .fixed: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
+            case .fixed, .mooncake: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
             case .sharegpt: datasetValue = .shareGPT(path: datasetPath ?? "", outputTokens: outputLen)
             }
             let requests: [RequestSpec]
+            // A trace replay sends each request at its trace time (× --trace-time-scale); warm-up requests, when
+            // asked for, are the trace's first lines and the rest keep their spacing.
+            var traceArrivals: [Double]?
+            var datasetDescription = describe(datasetValue)
             do {
-                requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+                if dataset == .mooncake {
+                    let trace = try TraceReplay.load(
+                        path: datasetPath ?? "",
+                        timeScale: traceTimeScale,
+                        limit: numPrompts + (self.warmup ?? 0)
+                    )
+                    requests = trace.requests
+                    let warm = min(self.warmup ?? 0, max(0, trace.arrivals.count - 1))
+                    let base = trace.arrivals.isEmpty ? 0 : trace.arrivals[warm]
+                    traceArrivals = trace.arrivals.dropFirst(warm).map { $0 - base }
+                    datasetDescription = "mooncake(\(datasetPath ?? ""), time_scale=\(traceTimeScale))"
+                } else {
+                    requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+                }
             } catch {
                 throw fail(error)
             }
@@ -223,7 +281,7 @@ struct BenchCommand: AsyncParsableCommand {
                 for run in 1...numRuns {
                     let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
                     let task = Task {
-                        await runner.run(requests, client: http) { bar.show($0) }
+                        await runner.run(requests, client: http, arrivals: traceArrivals) { bar.show($0) }
                     }
                     interrupt.onSignal { task.cancel() }
                     let outcome = await task.value
@@ -237,7 +295,7 @@ struct BenchCommand: AsyncParsableCommand {
                     let context = RunContext(
                         chip: chip,
                         scenario: scenario,
-                        dataset: describe(datasetValue),
+                        dataset: datasetDescription,
                         baseURL: baseURL,
                         endpoint: endpoint.value,
                         model: served,
@@ -258,6 +316,10 @@ struct BenchCommand: AsyncParsableCommand {
                         parity["peak_in_flight"] = .number(Double(outcome.peakInFlight))
                         parity["client_threads"] = .number(Double(outcome.threads))
                         if numRuns > 1 { parity["run"] = .number(Double(run)) }
+                        parity["steady_state"] = steadyStateJSON(outcome.records, percentiles: wanted)
+                        if let slice {
+                            parity["slices"] = slicesJSON(outcome.records, width: slice.seconds)
+                        }
                         object["parity"] = .object(parity)
                         built = .object(object)
                     }
@@ -292,9 +354,9 @@ struct BenchCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(document)
-            if let result {
-                try data.write(to: URL(fileURLWithPath: result))
-                if !json { Terminal.note("result written to \(result)") }
+            if let path = resultPath(model: served) {
+                try data.write(to: URL(fileURLWithPath: path))
+                if !json { Terminal.note("result written to \(path)") }
             }
             try? await http.shutdown()
             if json { print(String(decoding: data, as: UTF8.self)) }
@@ -330,6 +392,62 @@ struct BenchCommand: AsyncParsableCommand {
                 Terminal.note("no typed record embedded: \(error)")
                 return result
             }
+        }
+
+        func steadyStateJSON(_ records: [RequestRecord], percentiles: [Double]) -> JSONValue {
+            guard let steady = TimeWindows.steadyState(records, percentiles: percentiles, goodput: Goodput(goodput))
+            else {
+                return .object(["rule": .string(SteadyState.rule), "window": .null])
+            }
+            let m = steady.metrics
+            return .object([
+                "rule": .string(SteadyState.rule),
+                "start": .number(steady.start),
+                "end": .number(steady.end),
+                "completed": .number(Double(m.completed)),
+                "request_throughput": .number(m.requestThroughput),
+                "output_throughput": .number(m.outputThroughput),
+                "median_ttft_ms": .number(m.ttft.median),
+                "p99_ttft_ms": .number(m.ttft.percentiles[99] ?? Summary.percentile([], 99)),
+                "median_tpot_ms": .number(m.tpot.median),
+                "median_itl_ms": .number(m.itl.median),
+                "median_e2el_ms": .number(m.e2el.median),
+            ])
+        }
+
+        func slicesJSON(_ records: [RequestRecord], width: Double) -> JSONValue {
+            .array(
+                TimeWindows.slices(records, width: width).map { slice in
+                    .object([
+                        "start": .number(slice.start),
+                        "end": .number(slice.end),
+                        "completed": .number(Double(slice.completed)),
+                        "output_tokens": .number(slice.outputTokens),
+                        "request_throughput": .number(slice.requestThroughput),
+                        "output_throughput": .number(slice.outputThroughput),
+                        "median_ttft_ms": slice.medianTTFTMs.map(JSONValue.number) ?? .null,
+                        "median_itl_ms": slice.medianITLMs.map(JSONValue.number) ?? .null,
+                        "in_flight_at_start": .number(Double(slice.inFlightAtStart)),
+                    ])
+                }
+            )
+        }
+
+        /// `--result`, or with vLLM's `--save-result` the file in `--result-dir` named `--result-filename` or, as
+        /// vLLM names it, `parity-{rate}qps-concurrency{n}-{model}-{yyyyMMdd-HHmmss}.json`.
+        func resultPath(model: String) -> String? {
+            if let result { return result }
+            guard saveResult || resultFilename != nil else { return nil }
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let concurrency = maxConcurrency.map { "-concurrency\($0)" } ?? ""
+            let base = model.split(separator: "/").last.map(String.init) ?? model
+            let name =
+                resultFilename
+                ?? "parity-\(requestRate)qps\(concurrency)-\(base)-\(formatter.string(from: Date())).json"
+            guard let directory = resultDir else { return name }
+            return URL(fileURLWithPath: directory).appendingPathComponent(name).path
         }
 
         func printRepeated(_ repeated: RepeatedRuns) {
@@ -442,10 +560,19 @@ struct BenchError: Error, CustomStringConvertible {
 enum EndpointArgument: String, ExpressibleByArgument, CaseIterable {
     case completions, chat
     var value: Endpoint { self == .completions ? .completions : .chat }
+
+    /// `completions`, `chat`, or vLLM's `--endpoint /v1/completions` and `/v1/chat/completions`.
+    init?(argument: String) {
+        switch argument {
+        case "completions", Endpoint.completions.rawValue: self = .completions
+        case "chat", Endpoint.chat.rawValue: self = .chat
+        default: return nil
+        }
+    }
 }
 
 enum DatasetKind: String, ExpressibleByArgument, CaseIterable {
-    case random, fixed, sharegpt
+    case random, fixed, sharegpt, mooncake
 }
 
 enum PromptFormatArgument: String, ExpressibleByArgument, CaseIterable {

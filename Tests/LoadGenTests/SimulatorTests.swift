@@ -93,6 +93,66 @@ import Testing
         #expect(repeated.metrics["request_throughput"].map { $0.mean > 0 } == true)
     }
 
+    /// Time slices add up to the run, and the steady-state window of an open-loop run at 100 req/s (about 10 in
+    /// flight, each request 100 ms) lies inside the run and shows about the offered rate.
+    @Test func slicesAndSteadyStateAgainstFixedTiming() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.01, tpot: 0.01), servedModel: "sim")
+        )
+        let (outcome, m) = try await run(simulator, requests: 150, concurrency: 32, rate: 100, output: 10)
+        await simulator.stop()
+        #expect(m.completed == 150)
+        let slices = TimeWindows.slices(outcome.records, width: 0.25)
+        #expect(slices.map(\.completed).reduce(0, +) == 150)
+        #expect(abs(slices.map(\.outputTokens).reduce(0, +) - 1500) < 1e-6)
+        let steady = try #require(TimeWindows.steadyState(outcome.records, percentiles: [50], goodput: nil))
+        #expect(steady.start > 0 && steady.end < outcome.duration)
+        #expect(steady.metrics.requestThroughput > 50 && steady.metrics.requestThroughput < 200)
+        #expect(abs(steady.metrics.ttft.median - 10) < Self.tolerance * 3)
+    }
+
+    /// A Mooncake-format trace replayed at half its time scale: every request is scheduled at its trace time × 0.5
+    /// and sent within a few milliseconds of it; requests sharing hash IDs share their prompt's first blocks.
+    @Test func traceReplayKeepsTheTracesArrivalTimes() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).jsonl")
+        let lines = [
+            #"{"timestamp": 1000, "input_length": 600, "output_length": 4, "hash_ids": [7, 8]}"#,
+            #"{"timestamp": 1100, "input_length": 700, "output_length": 3, "hash_ids": [7, 9]}"#,
+            #"{"timestamp": 1250, "input_length": 20, "output_length": 2, "hash_ids": [1]}"#,
+            #"{"timestamp": 1400, "input_length": 512, "output_length": 5, "hash_ids": [7]}"#,
+            #"{"timestamp": 1700, "input_length": 40, "output_length": 2, "hash_ids": []}"#,
+        ]
+        try lines.joined(separator: "\n").write(to: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let trace = try TraceReplay.load(path: path.path, timeScale: 0.5)
+        // (1000, 1100, 1250, 1400, 1700 ms − 1000) × 0.5, by hand.
+        #expect(trace.arrivals == [0, 0.05, 0.125, 0.2, 0.35])
+        #expect(trace.requests.map(\.inputTokens) == [600, 700, 20, 512, 40])
+        let ids = trace.requests.map { $0.tokenIDs ?? [] }
+        #expect(ids.map(\.count) == [600, 700, 20, 512, 40])
+        #expect(ids[0].prefix(512) == ids[1].prefix(512) && ids[0].prefix(512) == ids[3].prefix(512))
+        #expect(ids[0][512...].prefix(88) != ids[1][512...].prefix(88))
+
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.005, tpot: 0.002), servedModel: "sim")
+        )
+        let client = BenchmarkRunner.makeClient(connections: 8)
+        let runner = BenchmarkRunner(
+            target: Target(baseURL: simulator.baseURL, model: "sim"),
+            shape: LoadShape(),
+            promptFormat: .tokens
+        )
+        let outcome = await runner.run(trace.requests, client: client, arrivals: trace.arrivals)
+        try await client.shutdown()
+        await simulator.stop()
+        #expect(outcome.records.count == 5 && outcome.records.allSatisfy(\.success))
+        for (record, arrival) in zip(outcome.records, trace.arrivals) {
+            #expect(abs(record.start - arrival) < 1e-6, "scheduled \(record.start) s, trace \(arrival) s")
+            #expect(record.queueTime < 0.02, "sent \(record.queueTime * 1000) ms after its trace time")
+            #expect(record.promptTokens == trace.requests[record.index].inputTokens)
+        }
+    }
+
     @Test func chatAndModelTimingWork() async throws {
         let chips = try ChipCatalogue.load()
         let models = try ModelCatalogue.load()

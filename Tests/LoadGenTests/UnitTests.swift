@@ -331,3 +331,51 @@ import Testing
         #expect(abs(StudentT.quantile(0.95, degreesOfFreedom: degrees) - published) < 0.002)
     }
 }
+
+@Suite struct TimeWindowTests {
+    func record(_ index: Int, start: Double, ttft: Double, itl: [Double]) -> RequestRecord {
+        RequestRecord(
+            index: index,
+            start: start,
+            ttft: ttft,
+            itl: itl,
+            latency: ttft + itl.reduce(0, +),
+            promptTokens: 10,
+            outputTokens: itl.count + 1,
+            chunks: itl.count + 1,
+            tokenCountSource: .serverUsage,
+            success: true,
+            failure: nil,
+            error: nil
+        )
+    }
+
+    /// A: sent at 0, tokens at 1 and 2 s. B: sent at 1.5, tokens at 2.5 and 3.5 s. One-second slices by hand:
+    /// [0,1) nothing arrives, A's TTFT; [1,2) A's first token, B's TTFT; [2,3) A ends, A's second token and B's
+    /// first; [3,4) B ends with its second token.
+    @Test func slicesCountWhatHappenedInThemByHand() {
+        let slices = TimeWindows.slices(
+            [record(0, start: 0, ttft: 1, itl: [1]), record(1, start: 1.5, ttft: 1, itl: [1])],
+            width: 1
+        )
+        #expect(slices.count == 4)
+        #expect(slices.map(\.completed) == [0, 0, 1, 1])
+        #expect(slices.map(\.outputTokens) == [0, 1, 2, 1])
+        #expect(slices.map(\.medianTTFTMs) == [1000, 1000, nil, nil])
+        #expect(slices.map(\.medianITLMs) == [nil, nil, 1000, 1000])
+        // At 0 and 1 only A is on the wire; at 2 A has just ended (its last token at 2) and B runs; at 3 B.
+        #expect(slices.map(\.inFlightAtStart) == [1, 1, 1, 1])
+    }
+
+    /// Ten requests a second apart, each 2.5 s long: in flight 1, 2, 3, 3, … (peak 3, 90 % of it rounds up to 3,
+    /// first reached when the third is sent at 2 s); the last is sent at 9 s. Inside [2, 9]: requests sent at 2…6
+    /// finish by 8.5 (five); finished in the window: those sent at 0…6 (seven), 1 per second over 7 s.
+    @Test func steadyStateFollowsItsRuleByHand() throws {
+        let records = (0..<10).map { record($0, start: Double($0), ttft: 0.5, itl: [1, 1]) }
+        let steady = try #require(TimeWindows.steadyState(records, percentiles: [50], goodput: nil))
+        #expect(steady.start == 2 && steady.end == 9)
+        #expect(steady.metrics.ttft.count == 5)
+        #expect(steady.metrics.completed == 7)
+        #expect(abs(steady.metrics.requestThroughput - 1) < 1e-12)
+    }
+}
