@@ -89,61 +89,47 @@ struct ValidationCase: Sendable {
                 return nil
             }
         case .aggregated(let deployment, let replicas):
-            guard let perf = model(deployment) else { return nil }
-            switch load {
-            case .batch(let batch):
-                prediction = perf.predict(
-                    batch: batch,
-                    inputTokens: inputTokens,
-                    outputTokens: outputTokens,
-                    speculation: speculation
-                )
-            case .limits(let limits):
-                guard
-                    let best = perf.bestThroughput(
-                        inputTokens: inputTokens,
-                        outputTokens: outputTokens,
-                        limits: limits,
-                        speculation: speculation
-                    ).best
-                else { return nil }
-                prediction = best
-            case .concurrency(let clients):
-                prediction = perf.closedLoop(
-                    concurrency: clients,
-                    replicas: replicas,
-                    inputTokens: inputTokens,
-                    outputTokens: outputTokens,
-                    speculation: speculation
-                )
-            }
+            guard let perf = model(deployment), let single = instance(perf, replicas: replicas, decodeOnly: false)
+            else { return nil }
+            prediction = single
         case .decodeOnly(let deployment):
-            guard let perf = model(deployment) else { return nil }
-            switch load {
-            case .batch(let batch):
-                prediction = perf.predict(
-                    batch: batch,
-                    inputTokens: inputTokens,
-                    outputTokens: outputTokens,
-                    disaggregated: true,
-                    speculation: speculation
-                )
-            case .limits(let limits):
-                guard
-                    let best = perf.bestThroughput(
-                        inputTokens: inputTokens,
-                        outputTokens: outputTokens,
-                        limits: limits,
-                        disaggregated: true,
-                        speculation: speculation
-                    ).best
-                else { return nil }
-                prediction = best
-            case .concurrency:
-                return nil
-            }
+            guard let perf = model(deployment), let single = instance(perf, replicas: nil, decodeOnly: true)
+            else { return nil }
+            prediction = single
         }
         return Self.metric(row.metric, of: prediction, outputTokens: outputTokens)
+    }
+
+    /// One aggregated or decode-only instance under the row's load: a fixed batch, the best batch under limits, or
+    /// (aggregated only) a closed loop of clients over `replicas`.
+    func instance(_ perf: PerformanceModel, replicas: Int?, decodeOnly: Bool) -> Prediction? {
+        switch load {
+        case .batch(let batch):
+            return perf.predict(
+                batch: batch,
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                disaggregated: decodeOnly,
+                speculation: speculation
+            )
+        case .limits(let limits):
+            return perf.bestThroughput(
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                limits: limits,
+                disaggregated: decodeOnly,
+                speculation: speculation
+            ).best
+        case .concurrency(let clients):
+            guard let replicas else { return nil }
+            return perf.closedLoop(
+                concurrency: clients,
+                replicas: replicas,
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                speculation: speculation
+            )
+        }
     }
 
     static func metric(_ metric: PublishedServingResult.Metric, of prediction: Prediction, outputTokens: Int) -> Double
