@@ -1,3 +1,4 @@
+import Catalogue
 import Foundation
 
 /// Every input the server keeps or shows is bounded in bytes (not characters: a character may carry any number of
@@ -37,14 +38,9 @@ enum Limits {
 
     /// Echoes client text in an error message: at most 64 scalars, control characters as `\u{…}`.
     static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(64) {
-            if scalar.properties.generalCategory == .control {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
+        var head = ""
+        head.unicodeScalars.append(contentsOf: text.unicodeScalars.prefix(64))
+        let out = PlainText.escapingControls(head)
         return text.unicodeScalars.count > 64 ? out + "…" : out
     }
 }

@@ -1,3 +1,4 @@
+import Catalogue
 import Foundation
 
 /// Colour on standard output only when it is a terminal that supports it (and NO_COLOR is unset).
@@ -23,18 +24,7 @@ enum Terminal {
 
     /// Text from data made safe for a terminal: control characters (escape sequences, carriage returns, bells…)
     /// are shown as `\u{…}` instead of being interpreted.
-    static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func printable(_ text: String) -> String { PlainText.escapingControls(text) }
 
     /// A message on standard error.
     static func note(_ text: String) {
