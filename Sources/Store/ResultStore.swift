@@ -19,6 +19,9 @@ public protocol ResultStore: Sendable {
     func importResults(_ results: [BenchmarkResult]) async throws(StoreError) -> ImportSummary
     func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
     func result(id: String) async throws(StoreError) -> StoredResult?
+    /// Per chip × benchmark × precision, the group's size and its best passing row (`MeasurementSummary`), over the
+    /// rows `filter` admits; `limit` and `after` are ignored. The default reads every row.
+    func measurementSummaries(_ filter: ResultFilter) async throws(StoreError) -> [MeasurementSummary]
 
     /// Stores local serving results (no submission). A record whose ID is stored with the same content is skipped;
     /// with different content it is a conflict and nothing of the call is written.
