@@ -1,3 +1,4 @@
+public import Catalogue
 public import Measure
 
 /// The strongest evidence of one chip for one benchmark and precision, chosen by the store so that an assessment
@@ -9,7 +10,7 @@ public import Measure
 public struct MeasurementSummary: Sendable, Equatable {
     public var chip: String
     public var benchmark: BenchmarkResult.Benchmark
-    public var precision: BenchmarkResult.Precision?
+    public var precision: Precision?
     /// Rows in the group that the filter admits, failed checks included.
     public var count: Int
     /// Rows in the group whose check did not fail.
@@ -20,7 +21,7 @@ public struct MeasurementSummary: Sendable, Equatable {
     public init(
         chip: String,
         benchmark: BenchmarkResult.Benchmark,
-        precision: BenchmarkResult.Precision?,
+        precision: Precision?,
         count: Int,
         passing: Int,
         best: StoredResult?
@@ -41,7 +42,7 @@ extension MeasurementSummary {
         struct Key: Hashable {
             var chip: String
             var benchmark: BenchmarkResult.Benchmark
-            var precision: BenchmarkResult.Precision?
+            var precision: Precision?
         }
         var groups: [Key: MeasurementSummary] = [:]
         for row in rows {
