@@ -212,6 +212,10 @@ public enum Migrations {
                 "CREATE INDEX submissions_vendor_created ON submissions (vendor, created_at DESC, id)",
                 "CREATE INDEX submissions_status_created ON submissions (status, created_at DESC, id)",
                 "CREATE INDEX assessments_created ON assessments (created_at DESC, id)",
+                // Tokens and vendor keys are listed oldest first, in pages.
+                "CREATE INDEX tokens_created ON tokens (created_at, id)",
+                "CREATE INDEX vendor_keys_vendor_created ON vendor_keys (vendor, created_at, id)",
+                "CREATE INDEX vendor_keys_created ON vendor_keys (created_at, id)",
             ],
             dataSteps: [.recordFailedChecks]
         ),

@@ -45,7 +45,19 @@ extension SQLStore {
                 task
             ).first
             if let existing, try existing.text(0) == "done" { return TaskCompletion.alreadyDone }
-            try await StoreSQL.requireFree(rows.map(\.id), table: "results", what: "result", sql)
+            do {
+                try await StoreSQL.requireFree(rows.map(\.id), table: "results", what: "result", sql)
+            } catch {
+                // A concurrent completion of the same task may have committed since the read above.
+                if try await sql.query(
+                    "SELECT state FROM campaign_tasks WHERE campaign = ? AND task = ? AND state = 'done'",
+                    campaign,
+                    task
+                ).first != nil {
+                    return TaskCompletion.alreadyDone
+                }
+                throw error
+            }
             try await StoreSQL.insertResults(rows, submission: nil, campaign: campaign, storedAt: stamp, sql)
             if let document {
                 try await StoreSQL.insertCampaignServing(

@@ -38,13 +38,14 @@ extension SQLStore {
         }
     }
 
-    public func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment] {
-        var sql = "SELECT \(Columns.assessment) FROM assessments ORDER BY created_at DESC, id"
-        var values: [any SQLBindable] = []
-        if let limit {
-            sql += " LIMIT ?"
-            values.append(limit)
-        }
+    public func assessments(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [StoredAssessment] {
+        let (sql, values) = StoreSQL.page(
+            "SELECT \(Columns.assessment) FROM assessments",
+            [],
+            newestFirst: true,
+            limit: limit,
+            after: after
+        )
         return try await database.query(sql, values).map { row throws(StoreError) in try Columns.assessment(row) }
     }
 
@@ -74,10 +75,15 @@ extension SQLStore {
         }
     }
 
-    public func tokens() async throws(StoreError) -> [AccessToken] {
-        try await database.query("SELECT \(Columns.token) FROM tokens ORDER BY created_at, id").map {
-            row throws(StoreError) in try Columns.token(row)
-        }
+    public func tokens(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [AccessToken] {
+        let (sql, values) = StoreSQL.page(
+            "SELECT \(Columns.token) FROM tokens",
+            [],
+            newestFirst: false,
+            limit: limit,
+            after: after
+        )
+        return try await database.query(sql, values).map { row throws(StoreError) in try Columns.token(row) }
     }
 
     public func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken {
@@ -120,17 +126,19 @@ extension SQLStore {
         }
     }
 
-    public func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey] {
-        let rows =
-            if let vendor {
-                try await database.query(
-                    "SELECT \(Columns.vendorKey) FROM vendor_keys WHERE vendor = ? ORDER BY created_at, id",
-                    vendor
-                )
-            } else {
-                try await database.query("SELECT \(Columns.vendorKey) FROM vendor_keys ORDER BY created_at, id")
-            }
-        return try rows.map { row throws(StoreError) in try Columns.vendorKey(row) }
+    public func vendorKeys(
+        vendor: String?,
+        limit: Int?,
+        after: CreationCursor?
+    ) async throws(StoreError) -> [VendorKey] {
+        let (sql, values) = StoreSQL.page(
+            "SELECT \(Columns.vendorKey) FROM vendor_keys",
+            vendor.map { [("vendor = ?", $0)] } ?? [],
+            newestFirst: false,
+            limit: limit,
+            after: after
+        )
+        return try await database.query(sql, values).map { row throws(StoreError) in try Columns.vendorKey(row) }
     }
 
     public func vendorKey(id: String) async throws(StoreError) -> VendorKey? {

@@ -10,11 +10,16 @@ extension SQLStore {
         let rows = ResultDocument.Row.rows(new)
         let servingRows = ServingDocument.Row.rows(new)
         return try await database.transaction { sql in
-            if let existing = try await sql.query(
-                "SELECT \(Columns.submission), bundle_sha256 FROM submissions WHERE submitter = ? AND idempotency_key = ?",
-                submission.submitter,
-                submission.idempotencyKey
-            ).first {
+            /// The outcome when the submitter already used the key: a replay of the same bundle, else a conflict.
+            @Sendable func stored() async throws -> SubmitOutcome? {
+                guard
+                    let existing = try await sql.query(
+                        "SELECT \(Columns.submission), bundle_sha256 FROM submissions "
+                            + "WHERE submitter = ? AND idempotency_key = ?",
+                        submission.submitter,
+                        submission.idempotencyKey
+                    ).first
+                else { return nil }
                 guard try existing.text(12) == digest else {
                     throw StoreError.conflict(
                         "idempotency key '\(submission.idempotencyKey)' was already used for a different bundle"
@@ -22,13 +27,21 @@ extension SQLStore {
                 }
                 return .replayed(try Columns.submission(existing))
             }
-            try await StoreSQL.requireFree(rows.map(\.id), table: "results", what: "result", sql)
-            try await StoreSQL.requireFree(
-                servingRows.map(\.id),
-                table: "serving_results",
-                what: "serving result",
-                sql
-            )
+            if let outcome = try await stored() { return outcome }
+            do {
+                try await StoreSQL.requireFree(rows.map(\.id), table: "results", what: "result", sql)
+                try await StoreSQL.requireFree(
+                    servingRows.map(\.id),
+                    table: "serving_results",
+                    what: "serving result",
+                    sql
+                )
+            } catch {
+                // A concurrent call may have stored this very submission since the check above (on PostgreSQL each
+                // statement reads what is committed when it starts): then it is a replay, not a conflict.
+                if let outcome = try await stored() { return outcome }
+                throw error
+            }
             let created = Timestamp.text(submission.createdAt)
             try await sql.execute(
                 """

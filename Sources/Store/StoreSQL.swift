@@ -38,6 +38,31 @@ enum StoreSQL {
         )
     }
 
+    /// A page of a list ordered by `created_at`, then ID (newest or oldest first): equality conditions, the keyset
+    /// cursor as a range on the time plus a tie-break, and an optional limit.
+    static func page(
+        _ select: String,
+        _ equal: [(clause: String, value: String)],
+        newestFirst: Bool,
+        limit: Int?,
+        after: CreationCursor?
+    ) -> (sql: String, values: [any SQLBindable]) {
+        var clauses = equal.map(\.clause)
+        var values = equal.map(\.value)
+        if let after {
+            let time = Timestamp.text(after.createdAt)
+            clauses.append(newestFirst ? "created_at <= ?" : "created_at >= ?")
+            clauses.append(newestFirst ? "(created_at < ? OR id > ?)" : "(created_at > ? OR id > ?)")
+            values += [time, time, after.id]
+        }
+        return list(
+            select,
+            (clauses, values),
+            order: newestFirst ? "created_at DESC, id" : "created_at, id",
+            limit: limit
+        )
+    }
+
     /// A list `SELECT` with the filter's `WHERE` clauses, the list order (the one its keyset cursor follows) and an
     /// optional limit, every value bound.
     static func list(
