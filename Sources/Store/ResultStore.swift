@@ -49,19 +49,21 @@ public protocol ResultStore: Sendable {
     func chips() async throws(StoreError) -> [StoredChip]
 
     func saveAssessment(_ assessment: StoredAssessment) async throws(StoreError)
-    /// Newest first, without documents' bytes being needed by the caller to list them.
-    func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment]
+    /// Newest first (ties by ID); `after` (keyset) continues after a page's last assessment.
+    func assessments(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [StoredAssessment]
     func assessment(id: String) async throws(StoreError) -> StoredAssessment?
 
     func createToken(_ token: AccessToken) async throws(StoreError)
     func token(hash: String) async throws(StoreError) -> AccessToken?
-    func tokens() async throws(StoreError) -> [AccessToken]
+    /// Oldest first (ties by ID); `after` (keyset) continues after a page's last token.
+    func tokens(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [AccessToken]
     func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken
 
     /// Registers a vendor's signing key; a key (by ID or bytes) already registered is a conflict.
     func registerVendorKey(_ key: VendorKey) async throws(StoreError)
-    /// Registered keys, oldest first; `vendor` filters.
-    func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey]
+    /// Registered keys, oldest first (ties by ID); `vendor` filters; `after` (keyset) continues after a page's last
+    /// key.
+    func vendorKeys(vendor: String?, limit: Int?, after: CreationCursor?) async throws(StoreError) -> [VendorKey]
     func vendorKey(id: String) async throws(StoreError) -> VendorKey?
     /// Revokes a key (idempotent: the first revocation time is kept).
     func revokeVendorKey(id: String, at time: Date) async throws(StoreError) -> VendorKey
@@ -98,6 +100,23 @@ public protocol ResultStore: Sendable {
 
     /// Releases connections; the store is unusable afterwards.
     func close() async
+}
+
+extension ResultStore {
+    /// The newest `limit` assessments (all when `nil`).
+    public func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment] {
+        try await assessments(limit: limit, after: nil)
+    }
+
+    /// Every token, oldest first.
+    public func tokens() async throws(StoreError) -> [AccessToken] {
+        try await tokens(limit: nil, after: nil)
+    }
+
+    /// Every registered key (of `vendor`, when given), oldest first.
+    public func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey] {
+        try await vendorKeys(vendor: vendor, limit: nil, after: nil)
+    }
 }
 
 extension Submission.Status {
