@@ -163,10 +163,19 @@ enum TimedChecks {
             time: Date(timeIntervalSince1970: 1_790_000_000),
             check: .passed
         )
-        let assessment = try Assessor.run(Self.options(measurements: [result]), models: Fixture.models())
+        var reference = result
+        reference.id = "reference-run"
+        reference.chip = "ref"
+        reference.samples = [5e13, 5.1e13, 4.9e13]
+        // Measured evidence is used when both sides of a pair have it.
+        let assessment = try Assessor.run(
+            Self.options(measurements: [result, reference]),
+            models: Fixture.models()
+        )
         let evidence = try #require(assessment.evidence(chip: "cand", workload: "bf16-matmul"))
         #expect(evidence.samples?.count == 1_000)
         #expect(evidence.samples?[1] == samples[4])
         #expect(evidence.value == result.median, "the figure is the full run's median; only the bootstrap is bounded")
+        #expect(assessment.evidence(chip: "ref", workload: "bf16-matmul")?.samples == reference.samples)
     }
 }
