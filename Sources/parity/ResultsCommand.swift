@@ -122,7 +122,12 @@ struct ResultsCommand: AsyncParsableCommand {
                             case .serving(let measurements):
                                 summary.add(try await store.importServingResults(measurements), serving: true)
                             }
-                            progress.show(file: file, records: stream.records, bytes: stream.bytesRead, of: stream.fileSize)
+                            progress.show(
+                                file: file,
+                                records: stream.records,
+                                bytes: stream.bytesRead,
+                                of: stream.fileSize
+                            )
                         }
                         progress.end()
                     }

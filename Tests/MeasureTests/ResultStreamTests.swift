@@ -111,7 +111,8 @@ import Testing
             _ = try splitter.feed(Array(text.utf8))
             _ = try splitter.finish()
         }
-        #expect(throws: JSONSplitter.SplitError(offset: 5, reason: "value 2 is not closed before the end of the file")) {
+        #expect(throws: JSONSplitter.SplitError(offset: 5, reason: "value 2 is not closed before the end of the file"))
+        {
             try split(#"[{}, {"a":1"#)
         }
         #expect(throws: JSONSplitter.SplitError(offset: 5, reason: "text after the end of the top-level array")) {
