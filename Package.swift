@@ -181,7 +181,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AssessmentTests",
-            dependencies: ["Assessment", "Measure", "PerfModel", "Catalogue", "ExportControl"],
+            dependencies: [
+                "Assessment", "Measure", "PerfModel", "Catalogue", "ExportControl", "Store", "ParityTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -164,6 +164,9 @@ public struct Assessment: Sendable, Hashable, Codable {
     public var curves: [ServingCurve]
     /// IDs of the measurements that were offered to the assessment.
     public var measurements: [String]
+    /// The stored groups the measurements were drawn from, with their row counts (an assessment over a store);
+    /// `nil` when the measurements came from files only.
+    public var measurementGroups: [MeasurementGroup]? = nil
     /// Which references a buyer in the assessment's place could obtain on its date, and under what conditions.
     public var referenceAccess: [ReferenceAccess]?
 

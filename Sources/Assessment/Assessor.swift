@@ -16,6 +16,8 @@ public struct AssessmentOptions: Sendable {
     public var seed: UInt64
     public var uncertainty: Uncertainty
     public var measurements: [BenchmarkResult]
+    /// The stored groups `measurements` were drawn from (`OfferedEvidence.groups`), cited by the report.
+    public var measurementGroups: [MeasurementGroup]
     /// Measured and submitted serving runs (tiers "measured" and "submitted").
     public var servingResults: [ServingInput]
     /// Published measured serving results (tier "published"); the built-in set by default.
@@ -31,6 +33,7 @@ public struct AssessmentOptions: Sendable {
         seed: UInt64 = 42,
         uncertainty: Uncertainty = Uncertainty(),
         measurements: [BenchmarkResult] = [],
+        measurementGroups: [MeasurementGroup] = [],
         servingResults: [ServingInput] = [],
         published: [PublishedServingResult] = (try? PublishedServingResult.builtIn()) ?? []
     ) {
@@ -43,6 +46,7 @@ public struct AssessmentOptions: Sendable {
         self.seed = seed
         self.uncertainty = uncertainty
         self.measurements = measurements
+        self.measurementGroups = measurementGroups
         self.servingResults = servingResults
         self.published = published
     }
@@ -154,7 +158,8 @@ public enum Assessor {
             evidence: evidence,
             comparisons: comparisons,
             curves: curves,
-            measurements: options.measurements.map { $0.id } + options.servingResults.map(\.reference)
+            measurements: options.measurements.map { $0.id } + options.servingResults.map(\.reference),
+            measurementGroups: options.measurementGroups.isEmpty ? nil : options.measurementGroups
         )
     }
 

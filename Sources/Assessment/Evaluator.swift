@@ -163,17 +163,21 @@ struct Evaluator {
         default:
             matching = []
         }
-        guard let best = matching.filter({ $0.check != .failed }).max(by: { $0.median < $1.median }) else {
-            return nil
-        }
+        guard let best = Self.best(matching.filter { $0.check != .failed }) else { return nil }
         return Evidence(
             value: best.median,
             provenance: .measured(resultID: best.id),
             sigma: 0,
-            samples: best.samples,
+            samples: Evidence.bounded(best.samples),
             note: "\(best.benchmark.rawValue)\(best.precision.map { " " + $0.rawValue } ?? "") on "
                 + "\(best.device?.name ?? chip.id) via \(best.backend), \(best.repetitions) repetitions"
         )
+    }
+
+    /// The strongest of `results`: the highest median, ties to the smallest ID — the row a store's summary offers
+    /// for its group (`MeasurementSummary`), so that evidence from summaries equals evidence from every row.
+    static func best(_ results: [BenchmarkResult]) -> BenchmarkResult? {
+        results.max { $0.median < $1.median || ($0.median == $1.median && $0.id > $1.id) }
     }
 
     /// Modelled serving throughput per chip under the workload's limits, and its curve.

@@ -145,6 +145,20 @@ public struct Evidence: Sendable, Hashable, Codable {
     }
 }
 
+extension Evidence {
+    /// The most repetitions of one result the bootstrap resamples.
+    public static let sampleLimit = 1_000
+
+    /// The repetitions of a result that the bootstrap resamples: all of them up to `limit`; beyond it, `limit` of
+    /// them evenly strided through the run — repetition ⌊i·n/limit⌋ for i = 0 … limit−1 of n — so that a long run's
+    /// drift (warm-up, throttling) keeps its weight, the draw is deterministic, and a report embeds at most `limit`
+    /// numbers per figure.
+    public static func bounded(_ samples: [Double], limit: Int = sampleLimit) -> [Double] {
+        guard limit > 0, samples.count > limit else { return samples }
+        return (0..<limit).map { samples[$0 * samples.count / limit] }
+    }
+}
+
 /// The spread assumed for figures that carry no repetitions, as log-normal σ (0.05 ≈ ±10 % at 95 %).
 public struct Uncertainty: Sendable, Hashable, Codable {
     /// A published figure: vendors' peaks are exact as claims; the spread covers clock and SKU variation.

@@ -232,10 +232,8 @@ public enum Fleet {
     ) throws -> (Efficiency?, [String]) {
         let own = measurements.filter { $0.chip == chip.id && $0.check != .failed }
         let precision = workload.precision ?? .bf16
-        let gemm = own.filter { $0.benchmark == .gemm && $0.precision == precision }.max { $0.median < $1.median }
-        let stream = own.filter { $0.benchmark == .streamTriad || $0.benchmark == .streamCopy }.max {
-            $0.median < $1.median
-        }
+        let gemm = Evaluator.best(own.filter { $0.benchmark == .gemm && $0.precision == precision })
+        let stream = Evaluator.best(own.filter { $0.benchmark == .streamTriad || $0.benchmark == .streamCopy })
         guard gemm != nil || stream != nil else { return (nil, []) }
         let ids = [gemm?.id, stream?.id].compactMap { $0 }
         let calibration = try Calibration.fromMicroBenchmarks(

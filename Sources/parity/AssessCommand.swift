@@ -207,6 +207,7 @@ struct AssessCommand: AsyncParsableCommand {
                         ?? [:]
                 ),
                 measurements: measurements,
+                measurementGroups: offered.groups,
                 servingResults: offered.serving
             )
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -237,8 +238,9 @@ struct AssessCommand: AsyncParsableCommand {
                 )
                 try await StoreLocation(db).withStore { store in try await store.saveAssessment(stored) }
                 Terminal.note(
-                    "Assessment \(stored.id) saved in \(StoreLocation(db)) (\(measurements.count) measurement(s) and "
-                        + "\(offered.serving.count) serving run(s) offered)"
+                    "Assessment \(stored.id) saved in \(StoreLocation(db)) (\(measurements.count) measurement(s), the "
+                        + "best of \(offered.groups.reduce(0) { $0 + $1.rows }) stored row(s) in \(offered.groups.count) "
+                        + "group(s), and \(offered.serving.count) serving run(s) offered)"
                 )
             }
             if json {

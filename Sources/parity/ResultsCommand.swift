@@ -22,9 +22,13 @@ struct ResultsCommand: AsyncParsableCommand {
                 file without its typed record needs --chip, --chips, --engine and --weight-precision (and --tp, \
                 --pp, … as they apply): what a file lacks is never guessed. --from reads another tool's result \
                 file (vllm, sglang, aiperf, guidellm, mlperf) the same way.
-                All files are read and checked first; then the serving results and the measurements are each \
-                written in one transaction. A record already stored with the same content is skipped; with \
-                different content the import fails and nothing of that kind is written.
+                Files are read as a stream, with memory that does not grow with the file: records are decoded and \
+                stored in batches of --batch-size (default 5000), each batch one transaction. A record already \
+                stored with the same content is skipped; with different content the import stops with an error and \
+                nothing of that batch is written. When a file fails part way (a malformed record, a conflict, a lost \
+                connection), the batches before the failure stay stored and the error names the record and the byte \
+                where it starts; running the same import again skips the stored records as unchanged and continues. \
+                On a terminal, a progress line is shown on standard error (--quiet hides it).
                 """
         )
 
@@ -56,55 +60,86 @@ struct ResultsCommand: AsyncParsableCommand {
         @OptionGroup(title: "Serving deployment (what the file does not say)")
         var serving: ServingOptions
 
+        @Option(help: "Records per transaction.")
+        var batchSize = ResultStream.defaultBatchSize
+
+        @Flag(help: "No progress line on the terminal.")
+        var quiet = false
+
         @Flag(help: "Print the summary as JSON.")
         var json = false
+
+        func validate() throws {
+            if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        }
+
+        struct Counts: Encodable {
+            var inserted = 0
+            var unchanged = 0
+        }
+
+        /// What one import stored, in all and per kind, and how long it took.
+        struct Summary: Encodable {
+            var inserted = 0
+            var unchanged = 0
+            var records = 0
+            var measurements = Counts()
+            var serving = Counts()
+            var seconds = 0.0
+
+            mutating func add(_ summary: ImportSummary, serving isServing: Bool) {
+                inserted += summary.inserted
+                unchanged += summary.unchanged
+                records += summary.inserted + summary.unchanged
+                if isServing {
+                    serving.inserted += summary.inserted
+                    serving.unchanged += summary.unchanged
+                } else {
+                    measurements.inserted += summary.inserted
+                    measurements.unchanged += summary.unchanged
+                }
+            }
+        }
 
         func run() async throws {
             try await reportingFailures {
                 let context = try serving.context(chip: chip, model: model, scenario: scenario, id: id)
-                var results: [BenchmarkResult] = []
-                var measurements: [ServingMeasurement] = []
-                for file in files {
-                    if let from {
-                        measurements += try from.read(path: file, context: context, toolVersion: toolVersion)
-                        continue
+                let started = ContinuousClock.now
+                let progress = ImportProgress(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+                var summary = try await store.location.withStore { store in
+                    var summary = Summary()
+                    for file in files {
+                        if let from {
+                            let measurements = try from.read(path: file, context: context, toolVersion: toolVersion)
+                            summary.add(try await store.importServingResults(measurements), serving: true)
+                            continue
+                        }
+                        var stream = try ResultStream(path: file, context: context, batchSize: batchSize)
+                        while let batch = try stream.next() {
+                            switch batch {
+                            case .measurements(let results):
+                                summary.add(try await store.importResults(results), serving: false)
+                            case .serving(let measurements):
+                                summary.add(try await store.importServingResults(measurements), serving: true)
+                            }
+                            progress.show(
+                                file: file,
+                                records: stream.records,
+                                bytes: stream.bytesRead,
+                                of: stream.fileSize
+                            )
+                        }
+                        progress.end()
                     }
-                    let data: Data
-                    do {
-                        data = try Data(contentsOf: URL(fileURLWithPath: file))
-                    } catch {
-                        throw ResultFileError.unreadable(path: file, reason: error.localizedDescription)
-                    }
-                    if ServingFile.isServing(data) {
-                        measurements += try ServingFile.decode(data, path: file, context: context)
-                    } else {
-                        results += try ResultFile.decode(data, path: file)
-                    }
+                    return summary
                 }
-                let summaries = try await store.location.withStore { store in
-                    let servingSummary = try await store.importServingResults(measurements)
-                    let summary = try await store.importResults(results)
-                    return (summary, servingSummary)
-                }
-                let unchanged = summaries.0.unchanged + summaries.1.unchanged
-                if json {
-                    struct Summary: Encodable {
-                        var inserted: Int
-                        var unchanged: Int
-                        var serving: ImportSummary
-                    }
-                    return try printJSON(
-                        Summary(
-                            inserted: summaries.0.inserted + summaries.1.inserted,
-                            unchanged: unchanged,
-                            serving: summaries.1
-                        )
-                    )
-                }
+                let elapsed = ContinuousClock.now - started
+                summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                if json { return try printJSON(summary) }
                 print(
-                    "Stored \(summaries.0.inserted) measurement(s) and \(summaries.1.inserted) serving result(s) in "
-                        + "\(store.location)"
-                        + (unchanged > 0 ? "; \(unchanged) already stored, skipped." : ".")
+                    "Stored \(summary.measurements.inserted) measurement(s) and \(summary.serving.inserted) serving "
+                        + "result(s) in \(store.location)"
+                        + (summary.unchanged > 0 ? "; \(summary.unchanged) already stored, skipped." : ".")
                 )
             }
         }
