@@ -180,8 +180,9 @@ public struct PerformanceModel: Sendable, Hashable {
         maxBatch(contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens))
     }
 
-    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`).
-    func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
+    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`): its prompt plus the
+    /// engine's share of its output.
+    public func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
         max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
     }
 
@@ -319,13 +320,18 @@ public struct PerformanceModel: Sendable, Hashable {
     ///
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
     /// interrupted by prefills, and TTFT is the prefill time alone. With `speculation`, each decode step emits
-    /// the acceptance length in tokens per sequence.
+    /// the acceptance length in tokens per sequence. With `poissonArrivals` (an open loop, e.g. MLPerf's server
+    /// scenario), a request arrives at a random moment of the iteration in progress and waits for it to end
+    /// before its prefill joins the next one: by PASTA the mean residual of a fixed-length iteration is half of
+    /// it, added to TTFT. A closed loop (a client that sends when its previous request ends) or a fixed batch
+    /// has no such wait beyond the one step charged to every aggregated prompt.
     public func predict(
         batch: Int,
         inputTokens: Int,
         outputTokens: Int,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) -> Prediction {
         let b = Double(max(1, batch))
         let input = Double(max(1, inputTokens))
@@ -345,7 +351,8 @@ public struct PerformanceModel: Sendable, Hashable {
         let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
         let step = decodeStep + prefillStepsPerStep * prefill.seconds
         let tpot = step / tokensPerStep
-        let ttft = prefill.seconds + (disaggregated ? 0 : step)
+        let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
+        let ttft = prefill.seconds + (disaggregated ? 0 : step) + residual
         let perReplica = b / tpot
         let maxBatch = maxBatch(inputTokens: Int(input), outputTokens: Int(output))
         let stepBound: Bound =
@@ -456,7 +463,8 @@ public struct PerformanceModel: Sendable, Hashable {
         limits: ServiceLimits,
         maxBatchCapPerRank: Int = 4096,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) -> LimitedThroughput {
         let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         let limit = min(maxBatchCapPerRank * Int(dp), capacity)
@@ -468,7 +476,8 @@ public struct PerformanceModel: Sendable, Hashable {
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 disaggregated: disaggregated,
-                speculation: speculation
+                speculation: speculation,
+                poissonArrivals: poissonArrivals
             )
             let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
             curve.append(

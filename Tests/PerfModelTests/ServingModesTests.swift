@@ -290,6 +290,43 @@ import Testing
         #expect(trt.configure(deployment).kvOutputReservation == 1)
     }
 
+    @Test func smallestDeploymentCarriesTheEnginesKVReservation() throws {
+        // `simulate --engine` without `--tp` sizes the deployment with `Deployment.smallest`; the engine's KV
+        // reservation must reach it (issue 17: it stayed at 1, TensorRT-LLM's, for every engine).
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let profiles = try EngineProfiles.builtIn()
+        let sglang = try #require(profiles.profiles.first { $0.id == "sglang-cuda" })
+        let paged = try Deployment.smallest(
+            chip: chip,
+            model: model,
+            weightPrecision: .bf16,
+            contextTokens: 4096,
+            minimumBatch: 1,
+            profile: sglang
+        )
+        let reserved = try Deployment.smallest(
+            chip: chip,
+            model: model,
+            weightPrecision: .bf16,
+            contextTokens: 4096,
+            minimumBatch: 1
+        )
+        #expect(paged.deployment.kvOutputReservation == 0.5)
+        #expect(reserved.deployment.kvOutputReservation == 1)
+        // A sequence of 2,048 + 2,048 tokens holds 2,048 + 1,024 under SGLang and all 4,096 under the default.
+        #expect(paged.heldTokens(inputTokens: 2048, outputTokens: 2048) == 3072)
+        #expect(reserved.heldTokens(inputTokens: 2048, outputTokens: 2048) == 4096)
+        #expect(
+            paged.maxBatch(inputTokens: 2048, outputTokens: 2048)
+                == paged.maxBatch(contextTokens: 3072)
+        )
+        #expect(
+            paged.maxBatch(inputTokens: 2048, outputTokens: 2048)
+                > reserved.maxBatch(inputTokens: 2048, outputTokens: 2048)
+        )
+    }
+
     @Test func batchSearchScalesWithDP() throws {
         let perf = try PerformanceModel(
             Deployment(
