@@ -27,6 +27,12 @@ public struct PerformanceModel: Sendable, Hashable {
     /// Expected scale-up domains other than its own that one token's k experts live in (hierarchical
     /// all-to-all sends a token once per remote domain and forwards it inside: DeepSeek-V3 report §3.2.2, DeepEP).
     let remoteDomainsPerToken: Double
+    /// Expected other chips of its own scale-up domain that hold at least one of a token's k experts: dispatch
+    /// sends a token once per destination chip, not once per expert (DeepEP's per-rank layout), so
+    /// (domain − 1)(1 − (1 − 1/EP)^k).
+    let localPeersPerToken: Double
+    /// The expert all-to-all overlaps computation (`Deployment.overlapsExpertCommunication`).
+    let overlapsExpertCommunication: Bool
     let bandwidthBytesPerSecond: Double
     let weightBytesPerChip: Double
     let kvBytesPerTokenPerChip: Double
@@ -118,6 +124,9 @@ public struct PerformanceModel: Sendable, Hashable {
         let domains = Double(deployment.expertParallel) / domainChips
         let k = Double(model.moe?.activeExperts ?? 0)
         remoteDomainsPerToken = domains > 1 ? (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k)) : 0
+        localPeersPerToken =
+            (domainChips - 1) * (1 - Foundation.pow(1 - 1 / Double(deployment.expertParallel), k))
+        overlapsExpertCommunication = deployment.overlapsExpertCommunication
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -247,10 +256,11 @@ public struct PerformanceModel: Sendable, Hashable {
                 // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
                 // the block, so no all-to-all is charged (issue 17: TP8 charged both).
                 // Hierarchical all-to-all: a token crosses the NIC once per remote domain holding one of its
-                // experts, and inside a domain travels over scale-up to the (domain − 1)/domain of its experts on
-                // other chips; both links carry their share at once.
+                // experts, and inside a domain travels over scale-up once to each other chip holding one of its
+                // experts (not once per expert: DeepEP sends per destination rank); both links carry their share
+                // at once.
                 let perToken = tokens / tp * d * 3
-                let inside = perToken * activeExperts * (domainChips - 1) / domainChips / scaleUpLinkBytesPerSecond
+                let inside = perToken * localPeersPerToken / scaleUpLinkBytesPerSecond
                 let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
                 allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
@@ -269,13 +279,18 @@ public struct PerformanceModel: Sendable, Hashable {
         let attention = max(attentionCompute, attentionMemory)
         let dense = max(denseCompute, denseMemory)
         let moe = max(moeCompute, moeMemory)
-        let perLayerStages = layers * attention + denseLayers * dense + moeLayers * moe
+        // A MoE layer is its attention, its experts and their all-to-all in turn, or, when the all-to-all overlaps
+        // computation (two-batch overlap), the longer of the two.
+        let moeBlock =
+            overlapsExpertCommunication
+            ? moeLayers * max(attention + moe, allToAll) : moeLayers * (attention + moe + allToAll)
+        let perLayerStages = (layers - moeLayers) * attention + denseLayers * dense + moeBlock
         let lmHeadCompute = 2 * lmHeadParamsPerChip * tokens / computeFLOPS
         let lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
         let lmHead = max(lmHeadCompute, lmHeadMemory)
         let communication = layers * allReduce + moeLayers * allToAll
         // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
-        let seconds = perLayerStages + lmHead + communication
+        let seconds = perLayerStages + lmHead + layers * allReduce
 
         let computeTotal =
             layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute + lmHeadCompute
