@@ -113,7 +113,7 @@ public struct PerformanceModel: Sendable, Hashable {
         bandwidthBytesPerSecond = chip.memory.bandwidthBytesPerSecond.value * efficiency.memory
         // Catalogue scale-up figures are aggregate bidirectional; a collective uses one direction.
         let domain = chip.scaleUp?.domainSize?.value ?? 8
-        let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
+        let scaleUp = chip.scaleUp?.bandwidthBytesPerSecond.map { $0.value / 2 } ?? Self.pcieBytesPerSecond(chip)
         let replicaChips = deployment.chipsPerReplica
         // Beyond the scale-up domain, traffic crosses a 400 Gb/s NIC (50 GB/s per direction).
         tensorLinkBytesPerSecond = (tpInt > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
@@ -177,6 +177,15 @@ public struct PerformanceModel: Sendable, Hashable {
                 availableBytes: usableBytesPerChip
             )
         }
+    }
+
+    /// One direction of a PCIe x16 link, the only path between cards without a scale-up fabric: 16 lanes at
+    /// 2^(gen − 3) × 8 GT/s with 128b/130b encoding up to Gen5 (Gen5: 63 GB/s) and 242/256 FLIT efficiency from
+    /// Gen6 (PCI-SIG base specifications). A chip whose generation is not in the catalogue gets 32 GB/s (Gen4).
+    static func pcieBytesPerSecond(_ chip: Chip) -> Double {
+        guard let generation = chip.pcieGeneration?.value, generation >= 3 else { return 32e9 }
+        let encoding = generation >= 6 ? 242.0 / 256 : 128.0 / 130
+        return 16 * 1e9 * Foundation.pow(2, Double(generation - 3)) * encoding
     }
 
     // MARK: - Capacity
