@@ -132,13 +132,99 @@ import Testing
         }
         // EP32 over 4 domains of 8, one token per rank. Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other
         // domains on average; it crosses the NIC (min(450, 50) = 50 GB/s per direction) once for each:
-        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs. Inside, 8 · 7/8 · 7168 · 3 B over 450 GB/s = 0.33 µs, so the
-        // NIC sets the layer's time. Halving link efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
+        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs, so the
+        // NIC sets the layer's time (inside, the token goes once to each of the 7 · (1 − (31/32)^8) = 1.57 other
+        // chips of its domain holding one of its experts: 33.8 kB over 450 GB/s = 0.075 µs). Halving link
+        // efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
         let remote = 3 * (1 - pow(0.75, 8.0))
         let outside = remote * 7168 * 3 / 50e9
         let expected = 58 * outside
         let delta = try step(interconnect: 0.5) - step(interconnect: 1)
         #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    /// DeepSeek-V3 at DP8 EP8 inside one NVLink domain (one token per rank), with and without two-batch overlap.
+    func deepSeekInsideOneDomain(interconnect: Double, overlap: Bool) throws -> Double {
+        var chip = try chips.chip("h200-sxm")
+        chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
+        chip.scaleUp?.bandwidthBytesPerSecond = Sourced(900e9, .estimate(reason: "test"))
+        var efficiency = Self.ideal
+        efficiency.interconnect = interconnect
+        var deployment = Deployment(
+            chip: chip,
+            model: try models.model("deepseek-v3"),
+            dataParallelAttention: 8,
+            weightPrecision: .fp8,
+            efficiency: efficiency
+        )
+        deployment.overlapsExpertCommunication = overlap
+        let perf = try PerformanceModel(deployment)
+        return perf.predict(batch: 8, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+    }
+
+    /// The dispatch and combine of one token inside an EP8 domain: it goes once to each of the 7 other chips that
+    /// holds at least one of its 8 experts, 7 · (1 − (7/8)^8) = 4.59 chips, 7168 · 3 B each, over 450 GB/s.
+    static let insideDomainAllToAll = 7 * (1 - pow(7.0 / 8, 8)) * 7168 * 3 / 450e9
+
+    @Test func expertDispatchInsideADomainGoesOncePerDestinationChip() throws {
+        // Per expert (the old count) it would be 8 · 7/8 = 7 copies, 1.5 × more.
+        let expected = 58 * Self.insideDomainAllToAll
+        let delta =
+            try deepSeekInsideOneDomain(interconnect: 0.5, overlap: false)
+            - deepSeekInsideOneDomain(interconnect: 1, overlap: false)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func twoBatchOverlapHidesTheAllToAllBehindComputation() throws {
+        // One token per rank: reading the touched experts takes far longer than the all-to-all, so with overlap a
+        // MoE layer is its computation alone — 58 all-to-alls shorter, and no longer sensitive to the link.
+        let plain = try deepSeekInsideOneDomain(interconnect: 1, overlap: false)
+        let overlapped = try deepSeekInsideOneDomain(interconnect: 1, overlap: true)
+        let expected = 58 * Self.insideDomainAllToAll
+        #expect(abs((plain - overlapped) - expected) / expected < 1e-6)
+        #expect(abs(try deepSeekInsideOneDomain(interconnect: 0.5, overlap: true) - overlapped) < 1e-15)
+    }
+
+    @Test func cardsWithoutAScaleUpFabricTalkOverPCIeAtTheirGeneration() throws {
+        // RTX PRO 6000 Server: no NVLink, PCIe 5.0 x16 → 16 lanes · 32 GT/s · 128/130 / 8 = 63.0 GB/s per direction.
+        let chip = try chips.chip("rtx-pro-6000-server")
+        #expect(chip.scaleUp?.bandwidthBytesPerSecond == nil)
+        #expect(chip.pcieGeneration?.value == 5)
+        let model = try models.model("llama-3.1-8b")
+        func step(interconnect: Double) throws -> Double {
+            var efficiency = Self.ideal
+            efficiency.interconnect = interconnect
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: 2, weightPrecision: .fp8, efficiency: efficiency)
+            )
+            return perf.predict(batch: 64, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // Two ring all-reduces per layer of 2 · (2 − 1)/2 · 64 · 4096 · 2 B: Δ = 32 · 2 · 524,288 B / 63.0 GB/s.
+        let link = 16e9 * 4 * 128 / 130
+        let expected = 32 * 2 * (64 * 4096 * 2) / link
+        let delta = try step(interconnect: 0.5) - step(interconnect: 1)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func poissonArrivalsWaitHalfTheIterationInProgress() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h200-sxm"), model: try models.model("llama-3.1-70b"), weightPrecision: .fp8)
+        )
+        // Aggregated: the iteration is the decode step with its share of prefills (TPOT without speculation).
+        let closed = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256)
+        let open = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, poissonArrivals: true)
+        #expect(abs((open.ttftSeconds - closed.ttftSeconds) - 0.5 * closed.tpotSeconds) < 1e-12)
+        #expect(open.tpotSeconds == closed.tpotSeconds)
+        // A decode instance's iteration is the decode step alone.
+        let decode = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, disaggregated: true)
+        let decodeOpen = perf.predict(
+            batch: 64,
+            inputTokens: 512,
+            outputTokens: 256,
+            disaggregated: true,
+            poissonArrivals: true
+        )
+        #expect(abs((decodeOpen.ttftSeconds - decode.ttftSeconds) - 0.5 * decode.decodeStepSeconds) < 1e-12)
     }
 
     @Test func disaggregatedSearchMeetsTheLimits() throws {
