@@ -231,33 +231,49 @@ public struct PerformanceModel: Sendable, Hashable {
         causalPrefill: Bool,
         queriesPerSequence: Double = 1
     ) -> (seconds: Double, bound: Bound) {
+        time(
+            stepParts(
+                tokens: tokens,
+                context: context,
+                causalPrefill: causalPrefill,
+                queriesPerSequence: queriesPerSequence
+            )
+        )
+    }
+
+    /// The terms of one step (see `stepTime`).
+    @inline(__always)
+    func stepParts(
+        tokens: Double,
+        context: Double,
+        causalPrefill: Bool,
+        queriesPerSequence: Double = 1
+    ) -> StepParts {
         let w = weightBytes
+        var parts = StepParts()
         // Attention block: projections + scores/values over the context.
         let projectionFLOPs = 2 * attentionParamsPerChip * tokens
         let scoreFLOPs =
             2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
         let kvRead =
             causalPrefill ? 0 : tokens / queriesPerSequence * context * kvElementsPerTokenPerLayerPerChip * kvBytes
-        let attentionWeightMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond
-        let kvMemory = kvRead / bandwidthBytesPerSecond
-        let attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
-        let attentionMemory = attentionWeightMemory + kvMemory
+        parts.kvMemory = kvRead / bandwidthBytesPerSecond
+        parts.attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
+        parts.attentionMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond + parts.kvMemory
 
         // Dense FFN layers.
-        let denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
-        let denseMemory = denseFFNParamsPerChip * w / bandwidthBytesPerSecond
+        parts.denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
+        parts.denseMemory = denseFFNParamsPerChip * w / bandwidthBytesPerSecond
 
         // MoE layers: tokens of all DP ranks are routed over the EP group; a chip reads only the experts touched.
-        var moeCompute = 0.0
-        var moeMemory = 0.0
-        var allToAll = 0.0
         if moeLayers > 0 {
             let groupTokens = tokens * dp
             let touched = localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, groupTokens))
             // The busiest rank sets the pace: its load is the mean times the imbalance factor.
             let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
-            moeCompute = (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
-            moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
+            parts.moeCompute =
+                (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
+            parts.moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
             if dp > 1, ep > 1 {
                 // Tokens live on different DP ranks, so they travel to their experts and back: dispatch in 1-byte
                 // FP8 and combine in 2-byte BF16, (ep−1)/ep of it leaving the chip. TP ranks of one DP group hold
@@ -271,41 +287,51 @@ public struct PerformanceModel: Sendable, Hashable {
                 let perToken = tokens / tp * d * 3
                 let inside = perToken * localPeersPerToken / scaleUpLinkBytesPerSecond
                 let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
-                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
+                parts.allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
         }
 
         // Two TP all-reduces per layer of tokens × d activations in BF16 (ring: 2(p−1)/p of the message per chip).
-        var allReduce = 0.0
         if tp > 1 {
             let message = tokens * d * 2
-            allReduce =
+            parts.allReduce =
                 2
                 * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message
                     / tensorLinkBytesPerSecond)
         }
 
-        let attention = max(attentionCompute, attentionMemory)
-        let dense = max(denseCompute, denseMemory)
-        let moe = max(moeCompute, moeMemory)
+        // The LM head scores only the last position of each prompt in a prefill (engines gather the last token's
+        // hidden state before it), every token in a decode step.
+        let scored = causalPrefill ? max(1, tokens / max(1, context)) : tokens
+        parts.lmHeadCompute = 2 * lmHeadParamsPerChip * scored / computeFLOPS
+        parts.lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        return parts
+    }
+
+    /// Seconds of a step from its terms, and the term that binds it.
+    @inline(__always)
+    func time(_ parts: StepParts) -> (seconds: Double, bound: Bound) {
+        let attention = max(parts.attentionCompute, parts.attentionMemory)
+        let dense = max(parts.denseCompute, parts.denseMemory)
+        let moe = max(parts.moeCompute, parts.moeMemory)
         // A MoE layer is its attention, its experts and their all-to-all in turn, or, when the all-to-all overlaps
         // computation (two-batch overlap), the longer of the two.
         let moeBlock =
             overlapsExpertCommunication
-            ? moeLayers * max(attention + moe, allToAll) : moeLayers * (attention + moe + allToAll)
+            ? moeLayers * max(attention + moe, parts.allToAll) : moeLayers * (attention + moe + parts.allToAll)
         let perLayerStages = (layers - moeLayers) * attention + denseLayers * dense + moeBlock
-        let lmHeadCompute = 2 * lmHeadParamsPerChip * tokens / computeFLOPS
-        let lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
-        let lmHead = max(lmHeadCompute, lmHeadMemory)
-        let communication = layers * allReduce + moeLayers * allToAll
+        let lmHead = max(parts.lmHeadCompute, parts.lmHeadMemory)
+        let communication = layers * parts.allReduce + moeLayers * parts.allToAll
         // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
-        let seconds = perLayerStages + lmHead + layers * allReduce
+        let seconds = perLayerStages + lmHead + layers * parts.allReduce
 
         let computeTotal =
-            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute + lmHeadCompute
-        let kvTotal = layers * kvMemory
+            layers * parts.attentionCompute + denseLayers * parts.denseCompute + moeLayers * parts.moeCompute
+            + parts.lmHeadCompute
+        let kvTotal = layers * parts.kvMemory
         let weightTotal =
-            layers * attentionWeightMemory + denseLayers * denseMemory + moeLayers * moeMemory + lmHeadMemory
+            layers * (parts.attentionMemory - parts.kvMemory) + denseLayers * parts.denseMemory + moeLayers
+            * parts.moeMemory + parts.lmHeadMemory
         let bound: Bound
         if communication > max(computeTotal, kvTotal + weightTotal) {
             bound = .interconnect
@@ -326,18 +352,30 @@ public struct PerformanceModel: Sendable, Hashable {
         context: Double,
         speculation: Speculation?
     ) -> (seconds: Double, bound: Bound) {
+        let step = decodeStepParts(sequencesPerRank: sequencesPerRank, context: context, speculation: speculation)
+        let main = time(step.parts)
+        return (main.seconds + step.draftSeconds, main.bound)
+    }
+
+    /// The terms of a decode step's main pass (the verification pass with speculation) and the draft's seconds.
+    @inline(__always)
+    func decodeStepParts(
+        sequencesPerRank: Double,
+        context: Double,
+        speculation: Speculation?
+    ) -> (parts: StepParts, draftSeconds: Double) {
         guard let speculation else {
-            return stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false)
+            return (stepParts(tokens: sequencesPerRank, context: context, causalPrefill: false), 0)
         }
         let queries = 1 + Double(speculation.draftTokens)
-        let verify = stepTime(
+        let verify = stepParts(
             tokens: sequencesPerRank * queries,
             context: context,
             causalPrefill: false,
             queriesPerSequence: queries
         )
         let draftLayer = stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false).seconds / layers
-        return (verify.seconds + Double(speculation.draftTokens) * draftLayer, verify.bound)
+        return (verify, Double(speculation.draftTokens) * draftLayer)
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
@@ -363,9 +401,17 @@ public struct PerformanceModel: Sendable, Hashable {
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
         let meanContext = input + output / 2
-        let decode = decodeStepTime(sequencesPerRank: tokensPerRank, context: meanContext, speculation: speculation)
-        let decodeStep = decode.seconds + deployment.efficiency.stepOverheadSeconds
-        let prefill = stepTime(tokens: input, context: input, causalPrefill: true)
+        let decodeParts = decodeStepParts(
+            sequencesPerRank: tokensPerRank,
+            context: meanContext,
+            speculation: speculation
+        )
+        let decodeMain = time(decodeParts.parts)
+        let decode = (seconds: decodeMain.seconds + decodeParts.draftSeconds, bound: decodeMain.bound)
+        let overhead = deployment.efficiency.stepOverheadSeconds
+        let decodeStep = decode.seconds + overhead
+        let prefillParts = stepParts(tokens: input, context: input, causalPrefill: true)
+        let prefill = time(prefillParts)
         // Continuous batching: b/output requests finish per emitted token on average, and as many prefills join.
         // One prefill step prefills a prompt on every DP rank at once, so b/output prompts cost b/output/dp steps
         // (issue 17: charging a whole DP-wide step per prompt counted each prompt dp times).
@@ -373,7 +419,13 @@ public struct PerformanceModel: Sendable, Hashable {
         // With PP, a prompt's prefill passes every stage but each stage does 1/pp of it while the others work on
         // other micro-batches, so its cost to throughput is 1/pp of its traversal time (issue 17: counted pp times).
         let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
-        let step = decodeStep + prefillStepsPerStep * prefill.seconds
+        // The prefills ride in the decode iterations (inflight batching, chunked prefill, mixed chunks): their
+        // FLOPs add to the iteration's, but the weights are read once per iteration, not again per prompt.
+        let step =
+            prefillStepsPerStep > 0
+            ? time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds
+                + decodeParts.draftSeconds + overhead
+            : decodeStep
         let tpot = step / tokensPerStep
         let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
         let ttft = prefill.seconds + (disaggregated ? 0 : step) + residual

@@ -14,6 +14,13 @@ import Testing
     }
 
     static let ideal = PerformanceModelTests.ideal
+    /// Ideal factors with memory so fast that every term is compute-bound: a continuous-batching iteration is then
+    /// exactly its decode step plus its prefills (nothing is shared), which isolates how many prefills it carries.
+    static let computeOnly: Efficiency = {
+        var efficiency = ideal
+        efficiency.memory = 1e9
+        return efficiency
+    }()
 
     // MARK: - Structural fixes
 
@@ -24,7 +31,7 @@ import Testing
                 model: try models.model("deepseek-v3"),
                 dataParallelAttention: 16,
                 weightPrecision: .fp8,
-                efficiency: Self.ideal
+                efficiency: Self.computeOnly
             )
         )
         // 256 sequences over 16 DP ranks, 128 output tokens: 256 / 128 = 2 prompts join per decode step, and one
@@ -78,15 +85,47 @@ import Testing
         let pp4 = try PerformanceModel(
             Deployment(chip: chip, model: model, pipelineParallel: 4, weightPrecision: .fp8, efficiency: Self.ideal)
         )
+        let computeBound = try PerformanceModel(
+            Deployment(
+                chip: chip,
+                model: model,
+                pipelineParallel: 4,
+                weightPrecision: .fp8,
+                efficiency: Self.computeOnly
+            )
+        )
         // 64 sequences, 128 output tokens: 64/128 = 0.5 prompts join per step; each costs 1/4 of its traversal
         // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125.
-        let p = pp4.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        let p = computeBound.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
         let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
         #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
         // Prefill-only: 4 chunks in flight over 4 chips, so per chip the same as one stage's share: T · 4 / step / 4.
         let chunk = 16384.0
         let traversal = pp4.predict(batch: 1, inputTokens: 16384, outputTokens: 1).prefillSeconds
         #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
+    }
+
+    @Test func prefillsRideInTheDecodeIterationAndShareItsWeightReads() throws {
+        // With arithmetic free, a dense decode step is its weight and KV reads. The prompts that join ride in the
+        // same iteration (inflight batching): they read no weights of their own and write rather than read their
+        // KV, so the iteration is the decode step alone. Charged as separate prefill steps, each would read every
+        // weight again: 0.5 prompts per step × (8.03e9 · 1 B / 3.35 TB/s) ≈ 1.2 ms more.
+        var efficiency = Self.ideal
+        efficiency.matrix = 1e9
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h100-sxm"),
+                model: try models.model("llama-3.1-8b"),
+                weightPrecision: .fp8,
+                efficiency: efficiency
+            )
+        )
+        let p = perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        #expect(abs(p.tpotSeconds - p.decodeStepSeconds) < 1e-12)
+        #expect(p.prefillSeconds > 1e-3)
+        // A decode instance carries no prefills at all.
+        let decodeOnly = perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128, disaggregated: true)
+        #expect(decodeOnly.tpotSeconds == decodeOnly.decodeStepSeconds)
     }
 
     @Test func attentionScoresRunAtBF16UnlessTheKVCacheIsEightBit() throws {
