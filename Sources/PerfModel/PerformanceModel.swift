@@ -325,13 +325,12 @@ public struct PerformanceModel: Sendable, Hashable {
         // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
         let seconds = perLayerStages + lmHead + layers * parts.allReduce
 
-        let computeTotal =
-            layers * parts.attentionCompute + denseLayers * parts.denseCompute + moeLayers * parts.moeCompute
-            + parts.lmHeadCompute
-        let kvTotal = layers * parts.kvMemory
-        let weightTotal =
-            layers * (parts.attentionMemory - parts.kvMemory) + denseLayers * parts.denseMemory + moeLayers
-            * parts.moeMemory + parts.lmHeadMemory
+        let layerCompute: Double = layers * parts.attentionCompute + denseLayers * parts.denseCompute
+        let computeTotal: Double = layerCompute + moeLayers * parts.moeCompute + parts.lmHeadCompute
+        let kvTotal: Double = layers * parts.kvMemory
+        let attentionWeights: Double = layers * (parts.attentionMemory - parts.kvMemory)
+        let ffnWeights: Double = denseLayers * parts.denseMemory + moeLayers * parts.moeMemory
+        let weightTotal: Double = attentionWeights + ffnWeights + parts.lmHeadMemory
         let bound: Bound
         if communication > max(computeTotal, kvTotal + weightTotal) {
             bound = .interconnect
