@@ -247,7 +247,11 @@ import Testing
 
     @Test func poissonArrivalsWaitHalfTheIterationInProgress() throws {
         let perf = try PerformanceModel(
-            Deployment(chip: try chips.chip("h200-sxm"), model: try models.model("llama-3.1-70b"), weightPrecision: .fp8)
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("llama-3.1-70b"),
+                weightPrecision: .fp8
+            )
         )
         // Aggregated: the iteration is the decode step with its share of prefills (TPOT without speculation).
         let closed = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256)
