@@ -459,7 +459,8 @@ public struct PerformanceModel: Sendable, Hashable {
         inputTokens: Int,
         outputTokens: Int,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) throws(PerfModelError) -> Prediction {
         let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         guard batch <= capacity else {
@@ -474,7 +475,8 @@ public struct PerformanceModel: Sendable, Hashable {
             inputTokens: inputTokens,
             outputTokens: outputTokens,
             disaggregated: disaggregated,
-            speculation: speculation
+            speculation: speculation,
+            poissonArrivals: poissonArrivals
         )
     }
 
