@@ -237,6 +237,11 @@ extension ValidationCase {
             )
         }
 
+        if row.scenario == "server" || row.scenario == "interactive" {
+            remarks.append(
+                "Poisson arrivals (MLPerf \(row.scenario) scenario): TTFT, and its limit, include half the iteration in progress"
+            )
+        }
         let phase: String =
             switch (row.mode, row.metric) {
             case (.prefillOnly, _), (_, .ttftMilliseconds): "prefill"
