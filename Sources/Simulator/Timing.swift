@@ -132,7 +132,11 @@ actor BatchEngine {
             var admitted: [Sequence] = []
             while let next = waiting.first {
                 let batch = running.count + admitted.count + 1
-                let context = (running + admitted + [next]).map { $0.prompt + $0.output }.max() ?? 1
+                // KV held per sequence: its prompt plus the engine's share of its output (the profile's reservation).
+                let context =
+                    (running + admitted + [next]).map {
+                        model.heldTokens(inputTokens: $0.prompt, outputTokens: $0.output)
+                    }.max() ?? 1
                 guard batch == 1 || batch <= model.maxBatch(contextTokens: context) else { break }
                 admitted.append(waiting.removeFirst())
             }
