@@ -1,0 +1,323 @@
+import Catalogue
+import Foundation
+import Measure
+import Simulator
+import Testing
+
+@testable import LoadGen
+
+/// The serving-benchmark workflow as a library call (what `parity bench serve` and campaign serve tasks run),
+/// multi-turn conversations and the SLO search, against the simulator in this process.
+@Suite(.serialized) struct ServeWorkflowTests {
+    static func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)-\(name)")
+    }
+
+    /// Two runs of one load: events in order, the file holds exactly the returned bytes, the statistics over the
+    /// runs and the typed record are in the result.
+    @Test func runsAreReportedWrittenAndTyped() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.004, tpot: 0.002), servedModel: "sim")
+        )
+        let file = Self.temporary("result.json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let events = EventLog()
+        let report = try await ServeBenchmark.run(
+            ServeConfiguration(
+                baseURL: simulator.baseURL,
+                workload: .fixed(input: 16, output: 4),
+                numPrompts: 12,
+                load: LoadShape(maxConcurrency: 3),
+                numRuns: 2,
+                slice: 0.05,
+                chip: "h20",
+                scenario: "workflow-test",
+                typedRecord: ServingFile.Context(
+                    chip: "h20",
+                    chips: 1,
+                    engine: "simulator",
+                    weightPrecision: .bf16,
+                    scenario: "workflow-test"
+                ),
+                output: .file(file.path)
+            ),
+            events: { events.append($0) }
+        )
+        await simulator.stop()
+        #expect(report.model == "sim")
+        #expect(!report.interrupted)
+        #expect(try Data(contentsOf: file) == report.data)
+        #expect(report.resultPath == file.path)
+        #expect(events.kinds.filter { $0 != "requests" } == ["start", "finish", "start", "finish", "point"])
+        let runs = try #require(report.points.first?.runs)
+        #expect(runs.count == 2 && runs.allSatisfy { $0.metrics.completed == 12 && $0.metrics.failed == 0 })
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: report.data)
+        #expect(decoded["completed"]?.double == 12)
+        let parity = try #require(decoded["parity"])
+        #expect(parity["num_runs"]?["aggregate"]?["runs"]?.double == 2)
+        #expect(parity["slices"] != nil && parity["steady_state"] != nil)
+        #expect(parity["measurement"]?["chip"] == .string("h20"))
+        #expect(parity["warmup_requests"]?.double == 3, "the default warm-up is the concurrency")
+    }
+
+    /// The vLLM-style file name: rate as written, concurrency, the model's last path part, the UTC time.
+    @Test func vLLMNamedResultFiles() {
+        var configuration = ServeConfiguration(baseURL: "http://127.0.0.1:1", load: LoadShape(maxConcurrency: 8))
+        configuration.output = .vLLMNamed(directory: "/tmp/out", filename: nil, rateLabel: "inf")
+        let path = ServeBenchmark.resultPath(
+            configuration,
+            model: "meta/llama",
+            now: Date(timeIntervalSince1970: 1_800_000_000)
+        )
+        #expect(path == "/tmp/out/parity-infqps-concurrency8-llama-20270115-080000.json")
+        configuration.output = .vLLMNamed(directory: nil, filename: "r.json", rateLabel: "4")
+        #expect(ServeBenchmark.resultPath(configuration, model: "m") == "r.json")
+    }
+
+    @Test func unusableConfigurationsAreRefusedWithTheReason() async {
+        var configuration = ServeConfiguration(baseURL: "http://127.0.0.1:1", numPrompts: 0)
+        #expect(configuration.problem == "the number of prompts must be at least 1")
+        configuration.numPrompts = 1
+        configuration.workload = .trace(path: "/nonexistent/trace.jsonl", timeScale: 1)
+        await #expect(throws: DatasetError.self) { try await ServeBenchmark.run(configuration) }
+    }
+
+    /// Cancelling the calling task stops the run and returns what finished, marked interrupted.
+    @Test func cancellingTheWorkflowKeepsFinishedRequests() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(timing: .fixed(ttft: 0.01, tpot: 0.01), servedModel: "sim")
+        )
+        let task = Task {
+            try await ServeBenchmark.run(
+                ServeConfiguration(
+                    baseURL: simulator.baseURL,
+                    workload: .fixed(input: 4, output: 2),
+                    numPrompts: 1000,
+                    load: LoadShape(requestRate: 20),
+                    numRuns: 3
+                )
+            )
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        task.cancel()
+        let report = try await task.value
+        await simulator.stop()
+        #expect(report.interrupted)
+        let runs = report.points.flatMap(\.runs)
+        #expect(runs.count == 1, "the later runs do not start")
+        let records = try #require(runs.first?.outcome.records)
+        #expect(records.count > 2 && records.count < 100)
+    }
+
+    // MARK: - Multi-turn
+
+    static let shareGPT = """
+        [
+          {"id": "a", "conversations": [
+            {"from": "human", "value": "Name a colour."},
+            {"from": "gpt", "value": "Blue, like the sky on a clear day."},
+            {"from": "human", "value": "And a \\"second\\" one?"},
+            {"from": "gpt", "value": "Green."},
+            {"from": "human", "value": "Which is darker?"},
+            {"from": "gpt", "value": "Usually green."}
+          ]},
+          {"id": "b", "conversations": [
+            {"from": "system", "value": "Be brief."},
+            {"from": "human", "value": "Two plus two?"},
+            {"from": "gpt", "value": "Four."},
+            {"from": "human", "value": "Times three?"},
+            {"from": "gpt", "value": "Twelve."}
+          ]},
+          {"id": "c", "conversations": [{"from": "gpt", "value": "No human turn."}]}
+        ]
+        """
+
+    @Test func conversationsKeepTheirHumanTurnsInOrder() throws {
+        let file = Self.temporary("sharegpt.json")
+        try Self.shareGPT.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let all = try Conversation.load(path: file.path, count: 2, seed: 0)
+        let byFirst = Dictionary(uniqueKeysWithValues: all.map { ($0.turns[0].user, $0) })
+        #expect(byFirst["Name a colour."]?.turns.map(\.user) == ["Name a colour.", "And a \"second\" one?", "Which is darker?"])
+        // Output lengths from the replies: characters ÷ 4.
+        #expect(byFirst["Name a colour."]?.turns.map(\.outputTokens) == [8, 1, 3])
+        #expect(byFirst["Two plus two?"]?.turns.map(\.user) == ["Two plus two?", "Times three?"])
+        let capped = try Conversation.load(path: file.path, count: 4, seed: 0, outputTokens: 5, maxTurns: 1)
+        #expect(capped.count == 4 && capped.allSatisfy { $0.turns.count == 1 && $0.turns[0].outputTokens == 5 })
+    }
+
+    /// Each turn after the first carries the conversation's earlier turns: the user's text and the assistant text
+    /// the server actually streamed (checked against what the simulator recorded it sent), after the think time.
+    @Test(arguments: [Endpoint.chat, .completions])
+    func laterTurnsCarryTheHistoryAsReceived(endpoint: Endpoint) async throws {
+        let file = Self.temporary("sharegpt.json")
+        try Self.shareGPT.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let log = SimulatorRequestLog()
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 0.003, tpot: 0.001),
+                servedModel: "sim",
+                seed: 5,
+                requestLog: log
+            )
+        )
+        let think = Duration.milliseconds(80)
+        let report = try await ServeBenchmark.run(
+            ServeConfiguration(
+                baseURL: simulator.baseURL,
+                endpoint: endpoint,
+                workload: .conversations(path: file.path, outputTokens: 6, thinkTime: think, maxTurns: nil),
+                numPrompts: 2,
+                load: LoadShape(maxConcurrency: 2)
+            )
+        )
+        await simulator.stop()
+        let run = try #require(report.points.first?.runs.first)
+        // Conversations a (3 turns) and b (2 turns), in the seeded order; every turn answered.
+        #expect(run.outcome.records.count == 5 && run.outcome.records.allSatisfy(\.success))
+        #expect(run.result["parity"]?["multi_turn"]?["turns_sent"]?.double == 5)
+        let exchanges = log.all
+        #expect(exchanges.count == 5)
+        func history(_ body: String) throws -> [String] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            if endpoint == .chat {
+                let messages = try #require(object["messages"] as? [[String: String]])
+                return messages.map { "\($0["role"] ?? ""): \($0["content"] ?? "")" }
+            }
+            let prompt = try #require(object["prompt"] as? String)
+            #expect(prompt.hasSuffix("\n\nAssistant:"))
+            return prompt.dropLast("\n\nAssistant:".count).components(separatedBy: "\n\n").map {
+                $0.replacingOccurrences(of: "User: ", with: "user: ", options: .anchored)
+                    .replacingOccurrences(of: "Assistant: ", with: "assistant: ", options: .anchored)
+            }
+        }
+        let histories = try exchanges.map { try history($0.body) }
+        let second = try #require(histories.first { $0.first == "user: Name a colour." && $0.count == 3 })
+        let opening = try #require(exchanges.first { try history($0.body) == ["user: Name a colour."] })
+        #expect(!opening.answer.isEmpty)
+        #expect(second == ["user: Name a colour.", "assistant: \(opening.answer)", "user: And a \"second\" one?"])
+        let third = try #require(histories.first { $0.first == "user: Name a colour." && $0.count == 5 })
+        #expect(third.last == "user: Which is darker?")
+        #expect(histories.contains { $0.count == 3 && $0.first == "user: Two plus two?" && $0[2] == "user: Times three?" })
+        // A later turn is due only after the previous reply and the think time (records are numbered turn by
+        // turn, conversation after conversation, in the seeded order).
+        let records = run.outcome.records
+        #expect(records.map(\.index) == Array(0..<5))
+        var first = 0
+        for conversation in try Conversation.load(path: file.path, count: 2, seed: 0, outputTokens: 6) {
+            for turn in 1..<conversation.turns.count {
+                let previous = records[first + turn - 1]
+                let next = records[first + turn]
+                let replied = previous.start + previous.queueTime + (previous.latency ?? 0)
+                #expect(next.start - replied >= think.inSeconds - 0.001, "turn \(next.index) came too soon")
+            }
+            first += conversation.turns.count
+        }
+    }
+
+    // MARK: - SLO search
+
+    /// A simulator that generates at most 4 sequences at once, each 5 ms to its first token and 16 tokens 2.5 ms
+    /// apart (fixed 20 ms TTFT and 10 ms TPOT at time scale 0.25): a request holds its slot for
+    /// (20 + 15 × 10) ms × 0.25 = 42.5 ms, so the simulator completes at most 4 ÷ 0.0425 s = 94.1 requests/s.
+    /// Below that rate, nearly regular arrivals (gamma shape 100) find a free slot and TTFT stays ≈ 5 ms; above
+    /// it the queue, and TTFT with it, grows by (1/94.1 − 1/λ) per request, so most of 60 requests miss a 15 ms
+    /// TTFT limit past a few percent over capacity. The search must find 94.1 req/s within 10 %.
+    @Test func sloSearchFindsTheSimulatorsCapacity() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 0.020, tpot: 0.010),
+                servedModel: "sim",
+                timeScale: 0.25,
+                maxRunningSequences: 4
+            )
+        )
+        let capacity = 4 / ((0.020 + 15 * 0.010) * 0.25)
+        let search = SLOSearch(
+            limits: Goodput(ttftMs: 15),
+            target: 0.9,
+            dimension: .rate,
+            start: 50,
+            maximum: 1000,
+            repeats: 2,
+            tolerance: 0.03
+        )
+        let outcome = try await search.run(
+            ServeConfiguration(
+                baseURL: simulator.baseURL,
+                workload: .fixed(input: 8, output: 16),
+                numPrompts: 60,
+                load: LoadShape(burstiness: 100),
+                warmup: 0,
+                timeout: .seconds(20)
+            )
+        )
+        await simulator.stop()
+        let best = try #require(outcome.best)
+        let failed = try #require(outcome.failedAbove)
+        #expect(abs(best - capacity) / capacity < 0.10, "found \(best) req/s, capacity \(capacity)")
+        #expect(failed > best && (failed - best) / best <= 0.03 + 1e-9)
+        #expect(outcome.probes.first?.value == 50 && outcome.probes.first?.passed == true)
+        #expect(outcome.probes.filter { $0.phase == "bisect" }.allSatisfy { $0.goodput.count == 2 })
+        #expect(outcome.json["interval"]?["passed"]?.double == best)
+    }
+
+    /// Over concurrency the bracket halves from a failing start down to a passing one.
+    @Test func sloSearchOverConcurrencyHalvesFromAFailingStart() async throws {
+        let simulator = try await RunningSimulator.start(
+            SimulatorConfiguration(
+                timing: .fixed(ttft: 0.020, tpot: 0.010),
+                servedModel: "sim",
+                timeScale: 0.25,
+                maxRunningSequences: 4
+            )
+        )
+        // Up to 4 in flight nothing waits; from 5 on, a request in every round waits a whole 42.5 ms slot.
+        let outcome = try await SLOSearch(
+            limits: Goodput(ttftMs: 15),
+            target: 0.95,
+            dimension: .concurrency,
+            start: 16,
+            maximum: 64,
+            repeats: 1
+        ).run(
+            ServeConfiguration(
+                baseURL: simulator.baseURL,
+                workload: .fixed(input: 8, output: 16),
+                numPrompts: 40,
+                warmup: 0,
+                timeout: .seconds(20)
+            )
+        )
+        await simulator.stop()
+        #expect(outcome.probes.first?.value == 16 && outcome.probes.first?.passed == false)
+        #expect(outcome.best == 4, "probes: \(outcome.probes.map { ($0.value, $0.goodput) })")
+        #expect(outcome.failedAbove == 5)
+    }
+}
+
+/// Collects a workflow's events (they arrive from the run's task and the event loop).
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [String] = []
+
+    func append(_ event: ServeEvent) {
+        let kind =
+            switch event {
+            case .runStarted: "start"
+            case .requests: "requests"
+            case .runFinished: "finish"
+            case .pointFinished: "point"
+            }
+        lock.lock()
+        events.append(kind)
+        lock.unlock()
+    }
+
+    var kinds: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return events
+    }
+}
