@@ -218,36 +218,37 @@ import Testing
 
     // MARK: - SLO search
 
-    /// A simulator that generates at most 4 sequences at once, each 5 ms to its first token and 16 tokens 2.5 ms
-    /// apart (fixed 20 ms TTFT and 10 ms TPOT at time scale 0.25): a request holds its slot for
-    /// (20 + 15 × 10) ms × 0.25 = 42.5 ms, so the simulator completes at most 4 ÷ 0.0425 s = 94.1 requests/s.
-    /// Below that rate, nearly regular arrivals (gamma shape 100) find a free slot and TTFT stays ≈ 5 ms; above
-    /// it the queue, and TTFT with it, grows by (1/94.1 − 1/λ) per request, so most of 60 requests miss a 15 ms
-    /// TTFT limit past a few percent over capacity. The search must find 94.1 req/s within 10 %.
+    /// A simulator that generates at most 8 sequences at once, each 10 ms to its first token and 16 tokens 5 ms
+    /// apart (fixed 20 ms TTFT and 10 ms TPOT at time scale 0.5): a request holds its slot for
+    /// (20 + 15 × 10) ms × 0.5 = 85 ms, so the simulator completes at most 8 ÷ 0.085 s = 94.1 requests/s.
+    /// Below that rate, nearly regular arrivals (gamma shape 100) find a free slot and TTFT stays ≈ 10 ms; above
+    /// it the queue, and TTFT with it, grows by (1/94.1 − 1/λ) s per request, so that with a 40 ms TTFT limit
+    /// (30 ms of margin, wide enough for a loaded test machine) more than a tenth of 100 requests miss it from
+    /// about 3 % over capacity. The search must find 94.1 req/s within 10 %.
     @Test func sloSearchFindsTheSimulatorsCapacity() async throws {
         let simulator = try await RunningSimulator.start(
             SimulatorConfiguration(
                 timing: .fixed(ttft: 0.020, tpot: 0.010),
                 servedModel: "sim",
-                timeScale: 0.25,
-                maxRunningSequences: 4
+                timeScale: 0.5,
+                maxRunningSequences: 8
             )
         )
-        let capacity = 4 / ((0.020 + 15 * 0.010) * 0.25)
+        let capacity = 8 / ((0.020 + 15 * 0.010) * 0.5)
         let search = SLOSearch(
-            limits: Goodput(ttftMs: 15),
+            limits: Goodput(ttftMs: 40),
             target: 0.9,
             dimension: .rate,
-            start: 50,
+            start: 60,
             maximum: 1000,
             repeats: 2,
-            tolerance: 0.03
+            tolerance: 0.05
         )
         let outcome = try await search.run(
             ServeConfiguration(
                 baseURL: simulator.baseURL,
                 workload: .fixed(input: 8, output: 16),
-                numPrompts: 60,
+                numPrompts: 100,
                 load: LoadShape(burstiness: 100),
                 warmup: 0,
                 timeout: .seconds(20)
@@ -257,8 +258,8 @@ import Testing
         let best = try #require(outcome.best)
         let failed = try #require(outcome.failedAbove)
         #expect(abs(best - capacity) / capacity < 0.10, "found \(best) req/s, capacity \(capacity)")
-        #expect(failed > best && (failed - best) / best <= 0.03 + 1e-9)
-        #expect(outcome.probes.first?.value == 50 && outcome.probes.first?.passed == true)
+        #expect(failed > best && (failed - best) / best <= 0.05 + 1e-9)
+        #expect(outcome.probes.first?.value == 60 && outcome.probes.first?.passed == true)
         #expect(outcome.probes.filter { $0.phase == "bisect" }.allSatisfy { $0.goodput.count == 2 })
         #expect(outcome.json["interval"]?["passed"]?.double == best)
     }
@@ -273,9 +274,10 @@ import Testing
                 maxRunningSequences: 4
             )
         )
-        // Up to 4 in flight nothing waits; from 5 on, a request in every round waits a whole 42.5 ms slot.
+        // 4 slots, 42.5 ms each: up to 4 in flight nothing waits (TTFT ≈ 5 ms); from 5 on, a request in every
+        // round of 5 waits a whole slot (TTFT ≈ 47.5 ms > 25 ms), so at most 80 % meet the limit.
         let outcome = try await SLOSearch(
-            limits: Goodput(ttftMs: 15),
+            limits: Goodput(ttftMs: 25),
             target: 0.95,
             dimension: .concurrency,
             start: 16,
