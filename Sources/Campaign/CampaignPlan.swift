@@ -258,11 +258,19 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             for (key, value) in [("trace", trace), ("conversations", conversations)] {
                 guard let value else { continue }
                 guard FileManager.default.fileExists(atPath: resolve(value)) else {
-                    throw reader.error(reader.child(node, key), "\(path).\(key)", "names \(resolve(value)), which does not exist")
+                    throw reader.error(
+                        reader.child(node, key),
+                        "\(path).\(key)",
+                        "names \(resolve(value)), which does not exist"
+                    )
                 }
             }
             if trace != nil, conversations != nil {
-                throw reader.error(node, "\(path).trace", "and conversations do not go together (one workload per suite)")
+                throw reader.error(
+                    node,
+                    "\(path).trace",
+                    "and conversations do not go together (one workload per suite)"
+                )
             }
             func positive(_ key: String) throws(CatalogueError) -> Double? {
                 guard let child = reader.child(node, key), !reader.isNull(child) else { return nil }

@@ -81,7 +81,10 @@ extension BenchmarkRunner {
                     open -= 1
                 }
                 if let arrivals {
-                    try? await Task.sleep(until: start + .nanoseconds(Int64(arrivals[position] * 1e9)), clock: .continuous)
+                    try? await Task.sleep(
+                        until: start + .nanoseconds(Int64(arrivals[position] * 1e9)),
+                        clock: .continuous
+                    )
                 }
                 if Task.isCancelled { break }
                 let first = firstIndex[position]
@@ -107,7 +110,8 @@ extension BenchmarkRunner {
         var notes: [String] = []
         let ended = conversations.indices.filter { position in
             let sent = records.filter {
-                $0.index >= firstIndex[position] && $0.index < firstIndex[position] + conversations[position].turns.count
+                $0.index >= firstIndex[position]
+                    && $0.index < firstIndex[position] + conversations[position].turns.count
             }
             return sent.count < conversations[position].turns.count && sent.contains { !$0.success }
         }.count

@@ -2,10 +2,12 @@ import Catalogue
 import Foundation
 
 /// The highest request rate (or concurrency) at which at least `target` of the requests meet every SLO limit:
-/// bracket the edge by doubling (or halving) from `start`, then bisect the bracket, each load near the edge run
-/// `repeats` times with different seeds (a load passes when the mean of its runs' goodput fractions reaches the
-/// target). The answer comes with its interval: the highest passing and the lowest failing load, and every
-/// probe's per-run goodput.
+/// bracket the edge by doubling (or halving) from `start`, then bisect the bracket, each load run up to `repeats`
+/// times with different seeds near the edge. A load passes when most of its runs reach the target (the median
+/// run), so one run spoilt by a stall of the client or server machine does not decide it; runs stop as soon as
+/// the majority is settled. While bracketing, a passing first run settles the load (a stall can only make a load
+/// fail) and a failing one is repeated. The answer comes with its interval: the highest passing and the lowest
+/// failing load, and every probe's per-run goodput.
 public struct SLOSearch: Sendable {
     public enum Dimension: String, Sendable, Hashable, Codable {
         /// Requests per second (open loop, the configuration's burstiness and concurrency cap kept).
@@ -17,12 +19,13 @@ public struct SLOSearch: Sendable {
     /// One load tried.
     public struct Probe: Sendable, Hashable {
         public var value: Double
-        /// `bracket` (one run while doubling or halving) or `bisect` (`repeats` runs near the edge).
+        /// `bracket` (doubling or halving) or `bisect` (near the edge).
         public var phase: String
         /// Per run: the share of measured requests that completed and met every limit.
         public var goodput: [Double]
         public var requestThroughput: [Double]
         public var medianTTFTMs: [Double]
+        /// Most runs reached the target.
         public var passed: Bool
 
         public var meanGoodput: Double { goodput.isEmpty ? 0 : goodput.reduce(0, +) / Double(goodput.count) }
@@ -75,10 +78,10 @@ public struct SLOSearch: Sendable {
     }
 
     public static let rule =
-        "bracket by doubling/halving from the start value with one run per load, then bisect with `repeats` runs per "
-        + "load (seeds seed, seed+1, …); a load passes when the mean over its runs of (requests completed within "
-        + "every limit ÷ measured requests) is at least the target; best = highest passing load, interval = "
-        + "[best, lowest failing load above it]"
+        "goodput of a run = requests completed within every limit ÷ measured requests; a load passes when most of "
+        + "its runs (up to `repeats`, seeds seed, seed+1, …, stopping once the majority is settled) reach the "
+        + "target; bracket by doubling/halving from the start value (a passing first run settles a load there), "
+        + "then bisect; best = highest passing load, interval = [best, lowest failing load above it]"
 
     /// Runs the search with `base` as the workload (its load replaced by each probe's; no result file, no typed
     /// record). `probed` hears of each probe as it finishes.
@@ -97,7 +100,7 @@ public struct SLOSearch: Sendable {
         var high: Double?
         var interrupted = false
 
-        func probe(_ value: Double, runs: Int, phase: String) async throws -> Probe {
+        func probe(_ value: Double, phase: String) async throws -> Probe {
             var result = Probe(
                 value: value,
                 phase: phase,
@@ -106,7 +109,9 @@ public struct SLOSearch: Sendable {
                 medianTTFTMs: [],
                 passed: false
             )
-            for run in 0..<runs {
+            let majority = repeats / 2 + 1
+            var met = 0
+            for run in 0..<repeats {
                 var trial = configuration
                 trial.seed = base.seed &+ UInt64(run)
                 switch dimension {
@@ -120,15 +125,19 @@ public struct SLOSearch: Sendable {
                 guard let measured = report.points.first?.runs.first else { break }
                 let records = measured.outcome.records
                 let good = records.filter { $0.success && limits.admits($0) }.count
-                result.goodput.append(records.isEmpty ? 0 : Double(good) / Double(records.count))
+                let share = records.isEmpty ? 0 : Double(good) / Double(records.count)
+                result.goodput.append(share)
                 result.requestThroughput.append(measured.metrics.requestThroughput)
                 result.medianTTFTMs.append(measured.metrics.ttft.median)
+                if share >= target { met += 1 }
                 if report.interrupted {
                     interrupted = true
                     break
                 }
+                let missed = result.goodput.count - met
+                if met >= majority || missed >= majority || (phase == "bracket" && run == 0 && met == 1) { break }
             }
-            result.passed = !result.goodput.isEmpty && result.meanGoodput >= target
+            result.passed = met * 2 > result.goodput.count
             probes.append(result)
             probed(result)
             return result
@@ -138,7 +147,7 @@ public struct SLOSearch: Sendable {
         var value = dimension == .concurrency ? max(1, start.rounded(.down)) : start
         let floor = dimension == .concurrency ? 1 : minimum
         while !interrupted {
-            if try await probe(value, runs: 1, phase: "bracket").passed {
+            if try await probe(value, phase: "bracket").passed {
                 low = value
                 if high != nil || value >= maximum { break }
                 value = min(value * 2, maximum)
@@ -152,7 +161,7 @@ public struct SLOSearch: Sendable {
         while !interrupted, let l = low, let h = high, (h - l) / l > tolerance {
             let middle = dimension == .concurrency ? ((l + h) / 2).rounded(.down) : (l + h) / 2
             if middle <= l || middle >= h { break }
-            if try await probe(middle, runs: repeats, phase: "bisect").passed { low = middle } else { high = middle }
+            if try await probe(middle, phase: "bisect").passed { low = middle } else { high = middle }
         }
         return Outcome(
             dimension: dimension,

@@ -112,7 +112,9 @@ public enum ServeBenchmark {
                 events(.runStarted(point: pointIndex, run: run, shape: shape))
                 let progress: @Sendable (Progress) -> Void = { events(.requests($0)) }
                 let outcome: RunOutcome
-                if let conversations = plan.conversations, case .conversations(_, _, let think, _) = configuration.workload {
+                if let conversations = plan.conversations,
+                    case .conversations(_, _, let think, _) = configuration.workload
+                {
                     outcome = await runner.run(conversations, thinkTime: think, client: client, progress: progress)
                 } else {
                     outcome = await runner.run(

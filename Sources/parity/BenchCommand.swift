@@ -25,6 +25,12 @@ struct BenchCommand: AsyncParsableCommand {
                 --max-concurrency N (closed loop), or both. --sweep rate=1,2,4 or concurrency=1,8,64 runs a curve.
                 Ctrl-C stops the run and writes the finished requests, marked interrupted (exit code 130).
 
+                Workloads: --dataset mooncake replays a trace on its clock (--trace-time-scale); --dataset sharegpt \
+                --multi-turn sends whole conversations, each turn with the earlier turns and the replies as \
+                received, --think-time apart. --slo-search ttft:500 tpot:50 --goodput-target 0.9 finds the highest \
+                --search-over rate or concurrency meeting the limits (bracket, then bisect with repeated runs) and \
+                reports it with its interval and every probe's goodput (schema parity.slo-search/1).
+
                 With --chip, --chips, --engine and --weight-precision (and --tp, --pp, … as they apply) the \
                 result also embeds its typed record (parity.serving/2) as parity.measurement, which \
                 `parity results import` stores as it is; without them, import asks for what the file lacks.
@@ -193,7 +199,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "SLO search: the highest load tried.")
         var searchMax: Double = 100_000
 
-        @Option(help: "SLO search: runs per load while bisecting near the edge (each with its own seed).")
+        @Option(
+            help: """
+                SLO search: most runs per load (each with its own seed); a load passes when most of its runs meet \
+                the target.
+                """
+        )
         var searchRepeats: Int = 3
 
         @Option(help: "SLO search: stop when the bracket is this narrow relative to its low end.")
@@ -343,7 +354,9 @@ struct BenchCommand: AsyncParsableCommand {
                                 "no typed record embedded: it needs --chip, --chips, --engine and --weight-precision"
                             )
                         }
-                        if let problem = run.typedRecordProblem { Terminal.note("no typed record embedded: \(problem)") }
+                        if let problem = run.typedRecordProblem {
+                            Terminal.note("no typed record embedded: \(problem)")
+                        }
                         if !json {
                             if numRuns > 1 { print("== run \(run.run) of \(numRuns)") }
                             Self.printSummary(

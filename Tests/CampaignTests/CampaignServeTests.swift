@@ -178,14 +178,21 @@ import Testing
         #expect(message("conversations: chats.json, think-time: -1")?.contains("0 or more") == true)
         let plan = try Self.plan(folder, suite: base + ", conversations: chats.json, think-time: 1.5, max-turns: 3}")
         let serve = try #require(plan.suites.first?.serve)
-        #expect(serve.arguments.suffix(7) == [
-            "--dataset-path", folder.appendingPathComponent("chats.json").standardizedFileURL.path, "--multi-turn",
-            "--think-time", "1.5s", "--max-turns", "3",
-        ])
+        #expect(
+            serve.arguments.suffix(7) == [
+                "--dataset-path", folder.appendingPathComponent("chats.json").standardizedFileURL.path, "--multi-turn",
+                "--think-time", "1.5s", "--max-turns", "3",
+            ]
+        )
         let configuration = try TaskRunner.serveConfiguration(serve, chip: "h20", scenario: "x", resultFile: nil)
         #expect(
             configuration.workload
-                == .conversations(path: serve.conversations ?? "", outputTokens: 128, thinkTime: .milliseconds(1500), maxTurns: 3)
+                == .conversations(
+                    path: serve.conversations ?? "",
+                    outputTokens: 128,
+                    thinkTime: .milliseconds(1500),
+                    maxTurns: 3
+                )
         )
     }
 }

@@ -138,7 +138,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         let all = try Conversation.load(path: file.path, count: 2, seed: 0)
         let byFirst = Dictionary(uniqueKeysWithValues: all.map { ($0.turns[0].user, $0) })
-        #expect(byFirst["Name a colour."]?.turns.map(\.user) == ["Name a colour.", "And a \"second\" one?", "Which is darker?"])
+        #expect(
+            byFirst["Name a colour."]?.turns.map(\.user) == [
+                "Name a colour.", "And a \"second\" one?", "Which is darker?",
+            ]
+        )
         // Output lengths from the replies: characters ÷ 4.
         #expect(byFirst["Name a colour."]?.turns.map(\.outputTokens) == [8, 1, 3])
         #expect(byFirst["Two plus two?"]?.turns.map(\.user) == ["Two plus two?", "Times three?"])
@@ -199,7 +203,9 @@ import Testing
         #expect(second == ["user: Name a colour.", "assistant: \(opening.answer)", "user: And a \"second\" one?"])
         let third = try #require(histories.first { $0.first == "user: Name a colour." && $0.count == 5 })
         #expect(third.last == "user: Which is darker?")
-        #expect(histories.contains { $0.count == 3 && $0.first == "user: Two plus two?" && $0[2] == "user: Times three?" })
+        #expect(
+            histories.contains { $0.count == 3 && $0.first == "user: Two plus two?" && $0[2] == "user: Times three?" }
+        )
         // A later turn is due only after the previous reply and the think time (records are numbered turn by
         // turn, conversation after conversation, in the seeded order).
         let records = run.outcome.records
@@ -218,66 +224,127 @@ import Testing
 
     // MARK: - SLO search
 
-    /// A simulator that generates at most 8 sequences at once, each 10 ms to its first token and 16 tokens 5 ms
-    /// apart (fixed 20 ms TTFT and 10 ms TPOT at time scale 0.5): a request holds its slot for
-    /// (20 + 15 × 10) ms × 0.5 = 85 ms, so the simulator completes at most 8 ÷ 0.085 s = 94.1 requests/s.
-    /// Below that rate, nearly regular arrivals (gamma shape 100) find a free slot and TTFT stays ≈ 10 ms; above
-    /// it the queue, and TTFT with it, grows by (1/94.1 − 1/λ) s per request, so that with a 40 ms TTFT limit
-    /// (30 ms of margin, wide enough for a loaded test machine) more than a tenth of 100 requests miss it from
-    /// about 3 % over capacity. The search must find 94.1 req/s within 10 %.
-    @Test func sloSearchFindsTheSimulatorsCapacity() async throws {
+    /// A simulator of known capacity: at most `slots` sequences generate at once; each takes `ttft` to its first
+    /// token and 4 tokens `tpot` apart, so it holds its slot ttft + 3 × tpot and the simulator completes at most
+    /// slots ÷ (ttft + 3 × tpot) requests per second. Few tokens and long slots keep the server's own work per
+    /// request small beside the slot time. Below capacity, nearly regular arrivals (gamma shape 100) find a free
+    /// slot and TTFT stays ≈ `ttft`; above it the queue, and TTFT with it, grows by (1/capacity − 1/λ) s per
+    /// request.
+    static func capacitySearch(
+        slots: Int,
+        ttft: Double,
+        tpot: Double,
+        limitMs: Double,
+        requests: Int,
+        start: Double,
+        repeats: Int
+    ) async throws -> (capacity: Double, outcome: SLOSearch.Outcome) {
         let simulator = try await RunningSimulator.start(
             SimulatorConfiguration(
-                timing: .fixed(ttft: 0.020, tpot: 0.010),
+                timing: .fixed(ttft: ttft, tpot: tpot),
                 servedModel: "sim",
-                timeScale: 0.5,
-                maxRunningSequences: 8
+                maxRunningSequences: slots
             )
         )
-        let capacity = 8 / ((0.020 + 15 * 0.010) * 0.5)
-        let search = SLOSearch(
-            limits: Goodput(ttftMs: 40),
+        let outcome = try await SLOSearch(
+            limits: Goodput(ttftMs: limitMs),
             target: 0.9,
             dimension: .rate,
-            start: 60,
+            start: start,
             maximum: 1000,
-            repeats: 2,
+            repeats: repeats,
             tolerance: 0.05
-        )
-        let outcome = try await search.run(
+        ).run(
             ServeConfiguration(
                 baseURL: simulator.baseURL,
-                workload: .fixed(input: 8, output: 16),
-                numPrompts: 100,
+                workload: .fixed(input: 8, output: 4),
+                numPrompts: requests,
                 load: LoadShape(burstiness: 100),
                 warmup: 0,
-                timeout: .seconds(20)
+                timeout: .seconds(30)
             )
         )
         await simulator.stop()
-        let best = try #require(outcome.best)
-        let failed = try #require(outcome.failedAbove)
-        #expect(abs(best - capacity) / capacity < 0.10, "found \(best) req/s, capacity \(capacity)")
-        #expect(failed > best && (failed - best) / best <= 0.05 + 1e-9)
-        #expect(outcome.probes.first?.value == 60 && outcome.probes.first?.passed == true)
-        #expect(outcome.probes.filter { $0.phase == "bisect" }.allSatisfy { $0.goodput.count == 2 })
-        #expect(outcome.json["interval"]?["passed"]?.double == best)
+        return (Double(slots) / (ttft + 3 * tpot), outcome)
     }
 
-    /// Over concurrency the bracket halves from a failing start down to a passing one.
-    @Test func sloSearchOverConcurrencyHalvesFromAFailingStart() async throws {
+    /// 16 slots of 20 + 3 × 50 = 170 ms: capacity 16 ÷ 0.170 = 94.1 req/s; a 60 ms TTFT limit (40 ms of margin).
+    /// Past about 7 % over capacity more than a tenth of 60 requests miss the limit, so no load above 1.1 ×
+    /// capacity can pass; a stall of the loaded test machine can only make loads fail, so below capacity this
+    /// fast version checks only that the search ends above a third of it. The search's steps are checked exactly:
+    /// doubling from the start, bisection with two runs per load, an interval within the tolerance.
+    /// `sloSearchFindsTheSimulatorsCapacityWithin10Percent` holds the answer to 10 % with nothing else running.
+    @Test func sloSearchBracketsAndBisectsTheSimulatorsEdge() async throws {
+        let (capacity, outcome) = try await Self.capacitySearch(
+            slots: 16,
+            ttft: 0.020,
+            tpot: 0.050,
+            limitMs: 60,
+            requests: 60,
+            start: 60,
+            repeats: 2
+        )
+        let probes = outcome.probes.map { ($0.value, $0.goodput) }
+        let best = try #require(outcome.best, "probes: \(probes)")
+        let failed = try #require(outcome.failedAbove, "probes: \(probes)")
+        #expect(best < capacity * 1.1 && best > capacity / 3, "found \(best) req/s, capacity \(capacity): \(probes)")
+        #expect(failed > best && (failed - best) / best <= 0.05 + 1e-9)
+        let bracket = outcome.probes.prefix { $0.phase == "bracket" }
+        // While bracketing a passing first run settles a load; a failing one is run again.
+        #expect(bracket.first?.value == 60 && bracket.allSatisfy { $0.goodput.count == ($0.goodput[0] >= 0.9 ? 1 : 2) })
+        for (previous, next) in zip(bracket, bracket.dropFirst()) {
+            #expect(next.value == (previous.passed ? previous.value * 2 : previous.value / 2))
+        }
+        let bisect = outcome.probes.dropFirst(bracket.count)
+        #expect(!bisect.isEmpty && bisect.allSatisfy { $0.phase == "bisect" && $0.goodput.count == 2 })
+        // A load passes when most of its runs reach the target (a tie of two fails).
+        #expect(
+            outcome.probes.allSatisfy { $0.passed == ($0.goodput.filter { $0 >= 0.9 }.count * 2 > $0.goodput.count) }
+        )
+        #expect(outcome.json["interval"]?["passed"]?.double == best)
+        #expect(outcome.json["interval"]?["failed"]?.double == failed)
+    }
+
+    /// The bar (issue 19): the search finds the simulator's known capacity within 10 %. Timing-sensitive, so it
+    /// runs with PARITY_TIMED_CHECKS=1 one test at a time (scripts/test): 16 slots of 40 + 3 × 100 = 340 ms,
+    /// capacity 16 ÷ 0.340 = 47.1 req/s; a 190 ms TTFT limit (150 ms of margin against stalls); 150 requests
+    /// (≈ 3.2 s per run), so that past about 5 % over capacity more than a tenth of them miss the limit; up to 3
+    /// runs per load, decided by their majority.
+    @Test(.enabled(if: TimedChecks.enabled))
+    func sloSearchFindsTheSimulatorsCapacityWithin10Percent() async throws {
+        let (capacity, outcome) = try await Self.capacitySearch(
+            slots: 16,
+            ttft: 0.040,
+            tpot: 0.100,
+            limitMs: 190,
+            requests: 150,
+            start: 30,
+            repeats: 3
+        )
+        let best = try #require(outcome.best)
+        print(
+            "SLO search: capacity \(capacity) req/s, found \(best), interval [\(best), \(outcome.failedAbove ?? .nan))"
+        )
+        #expect(
+            abs(best - capacity) / capacity < 0.10,
+            "found \(best) req/s, capacity \(capacity): \(outcome.probes.map { ($0.value, $0.goodput) })"
+        )
+    }
+
+    /// Over concurrency the bracket halves from a failing start down to a passing one, then bisects to adjacent
+    /// integers.
+    @Test func sloSearchOverConcurrencyFindsTheSlotCount() async throws {
         let simulator = try await RunningSimulator.start(
             SimulatorConfiguration(
-                timing: .fixed(ttft: 0.020, tpot: 0.010),
+                timing: .fixed(ttft: 0.020, tpot: 0.050),
                 servedModel: "sim",
-                timeScale: 0.25,
                 maxRunningSequences: 4
             )
         )
-        // 4 slots, 42.5 ms each: up to 4 in flight nothing waits (TTFT ≈ 5 ms); from 5 on, a request in every
-        // round of 5 waits a whole slot (TTFT ≈ 47.5 ms > 25 ms), so at most 80 % meet the limit.
+        // 4 slots of 20 + 3 × 50 = 170 ms: up to 4 in flight nothing waits (TTFT ≈ 20 ms); from 5 on, a request
+        // in every round of 5 waits a whole slot (TTFT ≈ 190 ms > 100 ms), so at most 80 % meet the limit.
         let outcome = try await SLOSearch(
-            limits: Goodput(ttftMs: 25),
+            limits: Goodput(ttftMs: 100),
             target: 0.95,
             dimension: .concurrency,
             start: 16,
@@ -286,17 +353,23 @@ import Testing
         ).run(
             ServeConfiguration(
                 baseURL: simulator.baseURL,
-                workload: .fixed(input: 8, output: 16),
-                numPrompts: 40,
+                workload: .fixed(input: 8, output: 4),
+                numPrompts: 24,
                 warmup: 0,
                 timeout: .seconds(20)
             )
         )
         await simulator.stop()
+        let probes = outcome.probes.map { ($0.value, $0.goodput) }
         #expect(outcome.probes.first?.value == 16 && outcome.probes.first?.passed == false)
-        #expect(outcome.best == 4, "probes: \(outcome.probes.map { ($0.value, $0.goodput) })")
-        #expect(outcome.failedAbove == 5)
+        #expect(outcome.best == 4, "probes: \(probes)")
+        #expect(outcome.failedAbove == 5, "probes: \(probes)")
     }
+}
+
+/// Checks of timing under load, run alone by scripts/test with PARITY_TIMED_CHECKS=1.
+enum TimedChecks {
+    static let enabled = ProcessInfo.processInfo.environment["PARITY_TIMED_CHECKS"] == "1"
 }
 
 /// Collects a workflow's events (they arrive from the run's task and the event loop).
