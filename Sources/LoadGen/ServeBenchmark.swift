@@ -110,6 +110,7 @@ public enum ServeBenchmark {
             var runs: [ServeRun] = []
             for run in 1...configuration.numRuns {
                 events(.runStarted(point: pointIndex, run: run, shape: shape))
+                for observer in configuration.observers { await observer.runStarting(point: pointIndex, run: run) }
                 let progress: @Sendable (Progress) -> Void = { events(.requests($0)) }
                 let outcome: RunOutcome
                 if let conversations = plan.conversations,
@@ -133,10 +134,12 @@ public enum ServeBenchmark {
                     run: run
                 )
                 measured.point = pointIndex
-                if let annotate = configuration.runAnnotations, case .object(var object) = measured.result,
+                if !configuration.observers.isEmpty, case .object(var object) = measured.result,
                     case .object(var parity)? = object["parity"]
                 {
-                    for (key, value) in await annotate(outcome) { parity[key] = value }
+                    for observer in configuration.observers {
+                        for (key, value) in await observer.runFinished(outcome) { parity[key] = value }
+                    }
                     object["parity"] = .object(parity)
                     measured.result = .object(object)
                 }

@@ -65,8 +65,9 @@ public struct ServeConfiguration: Sendable {
     /// chip, chip count, engine, precision, deployment. nil: no typed record.
     public var typedRecord: ServingFile.Context?
     public var output: Output
-    /// Extra keys for each run's `parity` object (telemetry recorders and the like), called after the run.
-    public var runAnnotations: (@Sendable (RunOutcome) async -> [String: JSONValue])?
+    /// Told when each measured run starts and ends; what they return goes into the run's `parity` object
+    /// (telemetry recorders and the like).
+    public var observers: [any ServeRunObserver]
 
     /// The default warm-up opens connections and settles the server; beyond a few hundred requests it only costs
     /// time (a 10,000-stream run would otherwise first send 10,000 unmeasured requests).
@@ -95,7 +96,7 @@ public struct ServeConfiguration: Sendable {
         scenario: String? = nil,
         typedRecord: ServingFile.Context? = nil,
         output: Output = .none,
-        runAnnotations: (@Sendable (RunOutcome) async -> [String: JSONValue])? = nil
+        observers: [any ServeRunObserver] = []
     ) {
         self.baseURL = baseURL
         self.endpoint = endpoint
@@ -119,7 +120,7 @@ public struct ServeConfiguration: Sendable {
         self.scenario = scenario
         self.typedRecord = typedRecord
         self.output = output
-        self.runAnnotations = runAnnotations
+        self.observers = observers
     }
 
     /// Why the configuration cannot run, or nil.
@@ -180,4 +181,13 @@ public struct ServeConfiguration: Sendable {
                 + "\(turns.map { ", max_turns=\($0)" } ?? ""))"
         }
     }
+}
+
+/// Something that follows each measured run of a serving benchmark: a telemetry recorder started before the run
+/// and stopped after it, whose findings become keys of the run's `parity` object.
+public protocol ServeRunObserver: Sendable {
+    /// A measured run (1-based) of a point (0-based) is about to start (its warm-up, if any, comes first).
+    func runStarting(point: Int, run: Int) async
+    /// The run has ended; the returned keys are added to its `parity` object (later observers win a clash).
+    func runFinished(_ outcome: RunOutcome) async -> [String: JSONValue]
 }

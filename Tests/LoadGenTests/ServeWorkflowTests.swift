@@ -22,6 +22,7 @@ import Testing
         let file = Self.temporary("result.json")
         defer { try? FileManager.default.removeItem(at: file) }
         let events = EventLog()
+        let observer = CountingObserver()
         let report = try await ServeBenchmark.run(
             ServeConfiguration(
                 baseURL: simulator.baseURL,
@@ -39,7 +40,8 @@ import Testing
                     weightPrecision: .bf16,
                     scenario: "workflow-test"
                 ),
-                output: .file(file.path)
+                output: .file(file.path),
+                observers: [observer]
             ),
             events: { events.append($0) }
         )
@@ -58,6 +60,13 @@ import Testing
         #expect(parity["slices"] != nil && parity["steady_state"] != nil)
         #expect(parity["measurement"]?["chip"] == .string("h20"))
         #expect(parity["warmup_requests"]?.double == 3, "the default warm-up is the concurrency")
+        // The observer heard both runs start and end, and each run's result carries what it returned.
+        #expect(await observer.calls == ["start 0.1", "end 12", "start 0.2", "end 12"])
+        guard case .array(let each)? = parity["num_runs"]?["runs"] else {
+            Issue.record("no runs in parity.num_runs")
+            return
+        }
+        #expect(each.map { $0["parity"]?["observed"]?.double } == [12, 12])
     }
 
     /// The vLLM-style file name: rate as written, concurrency, the model's last path part, the UTC time.
@@ -394,5 +403,19 @@ final class EventLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return events
+    }
+}
+
+/// Records the calls of a serving benchmark's run observer and adds `parity.observed` (requests in the run).
+actor CountingObserver: ServeRunObserver {
+    private(set) var calls: [String] = []
+
+    func runStarting(point: Int, run: Int) async {
+        calls.append("start \(point).\(run)")
+    }
+
+    func runFinished(_ outcome: RunOutcome) async -> [String: JSONValue] {
+        calls.append("end \(outcome.records.count)")
+        return ["observed": .number(Double(outcome.records.count))]
     }
 }
