@@ -51,13 +51,14 @@ import Testing
 
     static let trace = [
         #"{"timestamp": 5000, "input_length": 64, "output_length": 3, "hash_ids": [1]}"#,
-        #"{"timestamp": 5200, "input_length": 80, "output_length": 2, "hash_ids": [1]}"#,
-        #"{"timestamp": 5300, "input_length": 16, "output_length": 4, "hash_ids": []}"#,
-        #"{"timestamp": 5700, "input_length": 32, "output_length": 2, "hash_ids": [2]}"#,
+        #"{"timestamp": 5400, "input_length": 80, "output_length": 2, "hash_ids": [1]}"#,
+        #"{"timestamp": 5600, "input_length": 16, "output_length": 4, "hash_ids": []}"#,
+        #"{"timestamp": 6400, "input_length": 32, "output_length": 2, "hash_ids": [2]}"#,
     ]
 
     /// A serve suite naming a Mooncake trace at time scale 0.5: every request starts at its trace time × 0.5
-    /// (0, 0.1, 0.15, 0.35 s by hand) and is sent within 20 ms of it; the document and the typed row are stored.
+    /// (0, 0.2, 0.3, 0.7 s by hand, where the unscaled trace says 0, 0.4, 0.6, 1.4 s) and is sent within 50 ms of
+    /// it (this suite runs beside the others); the document and the typed row are stored.
     @Test(arguments: StoreKind.available)
     func traceReplaySuiteKeepsTheTracesClock(kind: StoreKind) async throws {
         let folder = try Self.folder()
@@ -94,12 +95,12 @@ import Testing
                 Issue.record("no start_times/queue_times in \(String(decoding: document, as: UTF8.self))")
                 return
             }
-            let expected = [0, 0.1, 0.15, 0.35]
+            let expected = [0, 0.2, 0.3, 0.7]
             #expect(starts.count == 4)
             for (start, arrival) in zip(starts, expected) {
                 #expect(abs((start.double ?? -1) - arrival) < 1e-6, "scheduled \(start), trace \(arrival)")
             }
-            #expect(queues.allSatisfy { ($0.double ?? 1) < 0.02 })
+            #expect(queues.allSatisfy { ($0.double ?? 1) < 0.05 }, "sent late: \(queues)")
             #expect(result["parity"]?["dataset"] == .string("mooncake(\(serve.trace ?? ""), time_scale=0.5)"))
             #expect(result["parity"]?["scenario"] == .string("serve-run.chat"))
             let rows = try await store.servingResults(ServingResultFilter(campaign: plan.name))
