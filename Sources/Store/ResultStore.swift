@@ -1,9 +1,9 @@
 public import Foundation
 public import Measure
 
-/// The one storage interface, implemented by SQLite (GRDB, the embedded default) and PostgreSQL (postgres-nio).
-/// Both apply the same versioned migrations (`Migrations`) and pass the same conformance tests. Every write is
-/// one transaction.
+/// The one storage interface, implemented once (`SQLStore`) over a thin SQL layer for SQLite (GRDB, the embedded
+/// default) and PostgreSQL (postgres-nio). Both apply the same versioned migrations (`Migrations`) and pass the same
+/// conformance tests. Every write is one transaction.
 public protocol ResultStore: Sendable {
     /// `sqlite` or `postgres`.
     var kind: String { get }
@@ -20,7 +20,8 @@ public protocol ResultStore: Sendable {
     func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
     func result(id: String) async throws(StoreError) -> StoredResult?
     /// Per chip × benchmark × precision, the group's size and its best passing row (`MeasurementSummary`), over the
-    /// rows `filter` admits; `limit` and `after` are ignored. The default reads every row.
+    /// rows `filter` admits; `limit` and `after` are ignored. Both stores answer with one aggregation in the database
+    /// (`StoreSQL.summaries`); the protocol's default reads every row.
     func measurementSummaries(_ filter: ResultFilter) async throws(StoreError) -> [MeasurementSummary]
 
     /// Stores local serving results (no submission). A record whose ID is stored with the same content is skipped;

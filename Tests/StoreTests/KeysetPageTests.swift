@@ -112,3 +112,23 @@ import Testing
         return all
     }
 }
+
+/// Stored times are whole milliseconds whose text survives a round trip, so that a cursor made from a stored time
+/// compares equal to it.
+@Suite struct TimestampTests {
+    @Test func aTimeReadBackGivesTheSameText() throws {
+        // 1,790,000,000.345 s is not a binary fraction: it parses back as …0.34499…, which a truncating formatter
+        // writes as .344.
+        for milliseconds in [0, 1, 345, 999, 500, 123] {
+            let date = Date(timeIntervalSince1970: 1_790_000_000 + Double(milliseconds) / 1000)
+            let text = Timestamp.text(date)
+            #expect(
+                text
+                    == "2026-09-21T14:13:20.\(String(repeating: "0", count: 3 - String(milliseconds).count))\(milliseconds)Z"
+            )
+            #expect(Timestamp.text(try Timestamp.date(text)) == text)
+        }
+        #expect(Timestamp.text(Date(timeIntervalSince1970: 1_790_000_000.0004)) == "2026-09-21T14:13:20.000Z")
+        #expect(Timestamp.text(Date(timeIntervalSince1970: 1_790_000_000.9996)) == "2026-09-21T14:13:21.000Z")
+    }
+}

@@ -134,6 +134,9 @@ import Testing
             for (what, statement, index, table) in queries {
                 let plan = try await Self.plan(store, statement)
                 let text = plan.joined(separator: "\n")
+                if ProcessInfo.processInfo.environment["PARITY_PRINT_PLANS"] == "1" {
+                    print("PLAN \(kind) \(what):\n\(text)")
+                }
                 #expect(Self.uses(index, plan, kind: kind), "\(kind) \(what) does not use \(index):\n\(text)")
                 // An aggregation over every row reads every row: it must only do so through an index (above).
                 if !what.hasSuffix("summaries") && !what.hasSuffix("summaries of evidence") {

@@ -103,32 +103,48 @@ struct GRDBDatabase: SQLDatabase {
     }
 }
 
-/// Statements of an open SQLite write transaction, each one step of GRDB's writer.
+/// Statements of an open SQLite write transaction on GRDB's writer. A statement runs synchronously on the
+/// writer's queue, which is idle because this transaction holds the lock: no suspension, and no wait for a free
+/// thread, between the statements of a transaction that holds every other writer out. A large batch insert is one
+/// asynchronous step instead, so that it does not hold a thread of the cooperative pool.
 struct GRDBExecutor: SQLExecutor {
     let pool: DatabasePool
     var dialect: SQLDialect { .sqlite }
+    /// Rows above which `insert` leaves the calling thread.
+    static let synchronousRows = 64
 
     func query(_ sql: String, _ values: [any SQLBindable]) async throws -> [SQLRow] {
-        let arguments = GRDBDatabase.arguments(values)
-        return try await pool.writeWithoutTransaction { db in try GRDBDatabase.fetch(db, sql, arguments) }
+        try Self.onWriter(pool) { db in try GRDBDatabase.fetch(db, sql, GRDBDatabase.arguments(values)) }
     }
 
     func execute(_ sql: String, _ values: [any SQLBindable]) async throws {
-        let arguments = GRDBDatabase.arguments(values)
-        try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: sql).execute(arguments: arguments) }
+        try Self.onWriter(pool) { db in
+            try db.cachedStatement(sql: sql).execute(arguments: GRDBDatabase.arguments(values))
+        }
     }
 
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         guard !rows.isEmpty else { return }
         let sql =
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(SQLDialect.placeholders(columns.count)))"
-        try await pool.writeWithoutTransaction { db in
+        let write: @Sendable (Database) throws -> Void = { db in
             let statement = try db.cachedStatement(sql: sql)
             for row in rows {
                 statement.setUncheckedArguments(StatementArguments(row.map(\.databaseValue)))
                 try statement.execute()
             }
         }
+        if rows.count <= Self.synchronousRows {
+            try Self.onWriter(pool, write)
+        } else {
+            try await pool.writeWithoutTransaction(write)
+        }
+    }
+
+    /// `body` on the writer, synchronously (a non-async function, so that GRDB's blocking overload is the one
+    /// called).
+    static func onWriter<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction(body)
     }
 }
 
