@@ -289,8 +289,8 @@ extension SimulatorTests {
 
         /// 16 slots of 20 + 3 × 50 = 170 ms: capacity 16 ÷ 0.170 = 94.1 req/s; a 60 ms TTFT limit (40 ms of margin).
         /// Past about 7 % over capacity more than a tenth of 60 requests miss the limit, so no load above 1.1 ×
-        /// capacity can pass; a stall of the loaded test machine can only make loads fail, so below capacity this
-        /// fast version checks only that the search ends above a third of it. The search's steps are checked exactly:
+        /// capacity can pass; a stall of the loaded test machine can only make loads fail (under the full parallel suite
+        /// it ended at a quarter of capacity once), so this fast version does not bound the answer from below. The search's steps are checked exactly:
         /// doubling from the start, bisection with two runs per load, an interval within the tolerance.
         /// `sloSearchFindsTheSimulatorsCapacityWithin10Percent` holds the answer to 10 % with nothing else running.
         @Test func sloSearchBracketsAndBisectsTheSimulatorsEdge() async throws {
@@ -306,10 +306,7 @@ extension SimulatorTests {
             let probes = outcome.probes.map { ($0.value, $0.goodput) }
             let best = try #require(outcome.best, "probes: \(probes)")
             let failed = try #require(outcome.failedAbove, "probes: \(probes)")
-            #expect(
-                best < capacity * 1.1 && best > capacity / 3,
-                "found \(best) req/s, capacity \(capacity): \(probes)"
-            )
+            #expect(best < capacity * 1.1, "found \(best) req/s, capacity \(capacity): \(probes)")
             #expect(failed > best && (failed - best) / best <= 0.05 + 1e-9)
             let bracket = outcome.probes.prefix { $0.phase == "bracket" }
             // While bracketing a passing first run settles a load; a failing one is run again.
