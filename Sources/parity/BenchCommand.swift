@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoadGen
 import Measure
+import Reporting
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -164,6 +165,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Print the JSON result on standard output instead of the summary.")
         var json = false
 
+        @OptionGroup(title: "Telemetry (parity.telemetry in the result)")
+        var telemetry: TelemetryOptions
+
         func validate() throws {
             if numPrompts < 1 { throw ValidationError("--num-prompts must be at least 1") }
             if inputLen < 1 || (outputLen ?? 1) < 1 { throw ValidationError("lengths must be at least 1 token") }
@@ -280,11 +284,13 @@ struct BenchCommand: AsyncParsableCommand {
                 var runMetrics: [ServingMetrics] = []
                 for run in 1...numRuns {
                     let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
+                    let recorder = try telemetry.start(baseURL: baseURL)
                     let task = Task {
                         await runner.run(requests, client: http, arrivals: traceArrivals) { bar.show($0) }
                     }
                     interrupt.onSignal { task.cancel() }
                     let outcome = await task.value
+                    let recorded = await recorder.stop(runDuration: outcome.duration)
                     bar.finish()
                     let metrics = ServingMetrics(
                         records: outcome.records,
@@ -317,6 +323,10 @@ struct BenchCommand: AsyncParsableCommand {
                         parity["client_threads"] = .number(Double(outcome.threads))
                         if numRuns > 1 { parity["run"] = .number(Double(run)) }
                         parity["steady_state"] = steadyStateJSON(outcome.records, percentiles: wanted)
+                        parity["telemetry"] = recorded.json(
+                            requests: outcome.records.count,
+                            window: Telemetry.energyWindow(outcome.records, duration: outcome.duration)
+                        )
                         if let slice {
                             parity["slices"] = slicesJSON(outcome.records, width: slice.seconds)
                         }
@@ -354,9 +364,14 @@ struct BenchCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(document)
-            if let path = resultPath(model: served) {
+            let resultFile = resultPath(model: served)
+            if let path = resultFile {
                 try data.write(to: URL(fileURLWithPath: path))
                 if !json { Terminal.note("result written to \(path)") }
+            }
+            if let page = telemetry.htmlPath(result: resultFile) {
+                try RunPage.html(resultJSON: data).write(toFile: page, atomically: true, encoding: .utf8)
+                if !json { Terminal.note("run page written to \(page)") }
             }
             try? await http.shutdown()
             if json { print(String(decoding: data, as: UTF8.self)) }
