@@ -56,13 +56,15 @@ enum RunChart {
             """
         var tick = (y0 / yStep).rounded(.up) * yStep
         while tick <= y1 + yStep * 1e-9 {
-            svg += "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(right))\" y1=\"\(f(py(tick)))\" y2=\"\(f(py(tick)))\"/>"
+            svg +=
+                "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(right))\" y1=\"\(f(py(tick)))\" y2=\"\(f(py(tick)))\"/>"
             svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(label(tick))</text>\n"
             tick += yStep
         }
         tick = (x0 / xStep).rounded(.up) * xStep
         while tick <= x1 + xStep * 1e-9 {
-            svg += "<line class=\"grid\" x1=\"\(f(px(tick)))\" x2=\"\(f(px(tick)))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\"/>"
+            svg +=
+                "<line class=\"grid\" x1=\"\(f(px(tick)))\" x2=\"\(f(px(tick)))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\"/>"
             svg += "<text x=\"\(f(px(tick)))\" y=\"\(f(bottom + 14))\" text-anchor=\"middle\">\(label(tick))</text>\n"
             tick += xStep
         }

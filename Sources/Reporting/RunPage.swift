@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why a run page could not be made: what in the result was wrong.
 public struct RunPageError: Error, CustomStringConvertible, Sendable {
@@ -101,14 +101,24 @@ public enum RunPage {
                 .init(name: "output tokens/s ÷ 100", points: throughput.map { ($0.time, $0.tokens / 100) }),
             ]
         )
-        html += RunChart.line(title: "Requests in flight", x: "s", y: "requests", series: [.init(name: "in flight", points: inFlight)])
+        html += RunChart.line(
+            title: "Requests in flight",
+            x: "s",
+            y: "requests",
+            series: [.init(name: "in flight", points: inFlight)]
+        )
         html += "</div>\n"
         if let telemetry = parity["telemetry"] as? [String: Any] { html += telemetrySection(telemetry) }
         return html
     }
 
     /// Completions and output tokens per bin (about 60 bins), and requests in flight at each change.
-    static func timeline(starts: [Double], queues: [Double], latencies: [Double], outputs: [Double]) -> (
+    static func timeline(
+        starts: [Double],
+        queues: [Double],
+        latencies: [Double],
+        outputs: [Double]
+    ) -> (
         [(time: Double, requests: Double, tokens: Double)], [(x: Double, y: Double)]
     ) {
         let count = min(starts.count, latencies.count)
@@ -136,14 +146,18 @@ public enum RunPage {
         }
         let last = ends.map(\.0).max() ?? 1
         let width = max(last / 60, 0.001)
-        var bins = [(requests: 0.0, tokens: 0.0)](repeating: (0, 0), count: Int(last / width) + 1)
-        for (end, tokens) in ends {
-            let bin = min(bins.count - 1, max(0, Int(end / width)))
-            bins[bin].requests += 1
-            bins[bin].tokens += tokens
+        let binCount = Int(last / width) + 1
+        var requests = [Double](repeating: 0, count: binCount)
+        var tokens = [Double](repeating: 0, count: binCount)
+        for (end, output) in ends {
+            let bin = min(binCount - 1, max(0, Int(end / width)))
+            requests[bin] += 1
+            tokens[bin] += output
         }
-        let throughput = bins.enumerated().map { index, bin in
-            ((Double(index) + 0.5) * width, bin.requests / width, bin.tokens / width)
+        var throughput: [(time: Double, requests: Double, tokens: Double)] = []
+        for bin in 0..<binCount {
+            let time = (Double(bin) + 0.5) * width
+            throughput.append((time, requests[bin] / width, tokens[bin] / width))
         }
         return (throughput, inFlight)
     }
@@ -178,11 +192,20 @@ public enum RunPage {
         if let power = telemetry["power"] as? [String: Any] {
             let times = numbers(power["times"])
             let devices = power["devices"] as? [String: Any] ?? [:]
-            var series = [RunChart.Series(name: "total", points: zip(times, numbers(power["total_watts"])).map { ($0, $1) })]
+            var series = [
+                RunChart.Series(name: "total", points: zip(times, numbers(power["total_watts"])).map { ($0, $1) })
+            ]
             for device in devices.keys.sorted() where devices.count > 1 {
-                series.append(.init(name: "device \(device)", points: zip(times, numbers(devices[device])).map { ($0, $1) }))
+                series.append(
+                    .init(name: "device \(device)", points: zip(times, numbers(devices[device])).map { ($0, $1) })
+                )
             }
-            html += RunChart.line(title: "Power (\((power["tool"] as? String) ?? "no tool"))", x: "s", y: "W", series: series)
+            html += RunChart.line(
+                title: "Power (\((power["tool"] as? String) ?? "no tool"))",
+                x: "s",
+                y: "W",
+                series: series
+            )
             if let energy = power["energy"] as? [String: Any] {
                 html += "<p>Energy \(format(number(energy["joules"]), 1)) J over "
                 html += "\(format(number(energy["window_start"]))) – \(format(number(energy["window_end"]))) s "

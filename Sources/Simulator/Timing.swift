@@ -90,7 +90,8 @@ actor BatchEngine {
     private var loop: Task<Void, Never>?
     let metrics: SimulatorMetrics?
 
-    init(model: PerformanceModel, timeScale: Double, speculation: Speculation? = nil, metrics: SimulatorMetrics? = nil) {
+    init(model: PerformanceModel, timeScale: Double, speculation: Speculation? = nil, metrics: SimulatorMetrics? = nil)
+    {
         self.model = model
         self.timeScale = timeScale
         self.speculation = speculation

@@ -32,7 +32,9 @@ struct TelemetryOptions: ParsableArguments {
 
     func validate() throws {
         if TelemetryConfig.Power(power) == nil {
-            throw ValidationError("--power takes auto, off, " + PowerTool.allCases.map(\.rawValue).joined(separator: ", "))
+            throw ValidationError(
+                "--power takes auto, off, " + PowerTool.allCases.map(\.rawValue).joined(separator: ", ")
+            )
         }
     }
 

@@ -34,11 +34,13 @@ import Testing
         // V0's name for KV-cache use is read too.
         #expect(snapshot.common == ["kv_cache_usage": 0, "running": 0, "waiting": 0])
         // Raw: the engine's own series only (process_* is the Python client library's).
-        #expect(snapshot.raw.keys.sorted() == [
-            "vllm:gpu_cache_usage_perc{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
-            "vllm:num_requests_running{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
-            "vllm:num_requests_waiting{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
-        ])
+        #expect(
+            snapshot.raw.keys.sorted() == [
+                "vllm:gpu_cache_usage_perc{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
+                "vllm:num_requests_running{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
+                "vllm:num_requests_waiting{model_name=\"Qwen/Qwen2.5-Coder-32B-Instruct\"}",
+            ]
+        )
     }
 
     @Test func sglangMetricsMapOntoTheCommonSeries() throws {
@@ -74,7 +76,10 @@ import Testing
         let (samples, types) = try PrometheusText.parse(text)
         #expect(types["lat"] == "histogram")
         #expect(samples.count == 11)
-        #expect(samples[1].value == .infinity && samples[1].labels["le"] == "+Inf")
+        #expect(
+            samples[1].value == 5 && samples[1].labels["le"] == "+Inf",
+            "the timestamp after the value is not the value"
+        )
         let odd = samples[4]
         #expect(odd.labels == ["path": "a\\b", "quote": "say \"hi\"", "nl": "x\ny"])
         #expect(odd.value == .infinity)
@@ -114,13 +119,17 @@ import Testing
             NvidiaSMI.parse("0, 83.92\n1, [N/A]\n2, 77.00\n")
                 == [PowerReading(device: "0", watts: 83.92), PowerReading(device: "2", watts: 77)]
         )
-        #expect(NvidiaSMI.arguments(intervalMilliseconds: 200) == [
-            "--query-gpu=index,power.draw", "--format=csv,noheader,nounits", "-lms", "200",
-        ])
+        #expect(
+            NvidiaSMI.arguments(intervalMilliseconds: 200) == [
+                "--query-gpu=index,power.draw", "--format=csv,noheader,nounits", "-lms", "200",
+            ]
+        )
     }
 
     @Test func amdSMIRealOutput() throws {
-        #expect(AMDSMI.parse(try fixture("amd-smi-metric-powerjoular-67.txt")) == [PowerReading(device: "0", watts: 20)])
+        #expect(
+            AMDSMI.parse(try fixture("amd-smi-metric-powerjoular-67.txt")) == [PowerReading(device: "0", watts: 20)]
+        )
         #expect(AMDSMI.arguments(intervalMilliseconds: 200) == ["metric", "--power"])
     }
 
@@ -194,11 +203,14 @@ import Testing
             target: Target(baseURL: simulator.baseURL, endpoint: .completions, model: "sim", timeout: .seconds(30)),
             shape: LoadShape(requestRate: .infinity, maxConcurrency: 16)
         )
-        let outcome = await runner.run(try Dataset.fixed(input: 16, output: 30).requests(count: 64, seed: 1), client: client)
+        let outcome = await runner.run(
+            try Dataset.fixed(input: 16, output: 30).requests(count: 64, seed: 1),
+            client: client
+        )
         try await client.shutdown()
         let telemetry = await recorder.stop(runDuration: outcome.duration)
         await simulator.stop()
-        #expect(outcome.records.allSatisfy(\.success))
+        #expect(outcome.records.allSatisfy { $0.success })
         #expect(telemetry.serverFamily == "vllm")
         #expect(telemetry.scrapeErrors.isEmpty, "\(telemetry.scrapeErrors)")
         // 64 streams of ~0.35 s, 16 at a time: about 1.4 s, scraped every 50 ms.

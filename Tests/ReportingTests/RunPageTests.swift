@@ -51,9 +51,10 @@ import Testing
         #expect(html.contains("http://x/&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!html.contains("late </p> scrape") && html.contains("late &lt;/p&gt; scrape"))
         #expect(!html.contains("steady <state>"))
-        for title in ["TTFT CDF", "TPOT CDF", "ITL CDF", "E2E latency CDF", "Throughput", "Requests in flight",
-            "Server: running", "Server: kv cache usage", "Power (nvidia-smi)"]
-        {
+        for title in [
+            "TTFT CDF", "TPOT CDF", "ITL CDF", "E2E latency CDF", "Throughput", "Requests in flight",
+            "Server: running", "Server: kv cache usage", "Power (nvidia-smi)",
+        ] {
             #expect(html.contains("<title>\(title)</title>"), "missing chart \(title)")
         }
         #expect(html.components(separatedBy: "<svg").count - 1 == 9)

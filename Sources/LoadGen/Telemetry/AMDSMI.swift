@@ -1,3 +1,5 @@
+import Foundation
+
 /// `amd-smi metric --power` (text): a `GPU: N` block per device with `SOCKET_POWER: 20 W` under `POWER:`
 /// (`CURRENT_SOCKET_POWER` or `AVERAGE_SOCKET_POWER` on some versions and devices). One snapshot per run.
 public enum AMDSMI {

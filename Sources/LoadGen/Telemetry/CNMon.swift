@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cambricon `cnmon info -p`: per card a `Card N` line and a power section with `Usage : N W`, as described by
 /// projects that read it (SwanLab's Cambricon collector: "功耗使用 `cnmon info -p` 的 `power` 段，解析 `usage: <W>`").
 /// No published sample of its output was found, so this reader is untested on real output and `--power auto`

@@ -15,7 +15,12 @@ public struct ClientCPU: Sendable, Hashable {
 
     public static func now() -> ClientCPU {
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return ClientCPU(user: 0, system: 0) }
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return ClientCPU(user: 0, system: 0) }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return ClientCPU(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
     }

@@ -29,7 +29,8 @@ final class MetricsScraper: Sendable {
         self.interval = max(0.05, interval)
         self.origin = origin
         base = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
-        path = (components.path.isEmpty ? "/metrics" : components.path)
+        path =
+            (components.path.isEmpty ? "/metrics" : components.path)
             + (components.query.map { "?\($0)" } ?? "")
         client = LoadClient(threads: 1, connections: 1)
     }

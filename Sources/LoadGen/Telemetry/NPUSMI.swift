@@ -1,3 +1,5 @@
+import Foundation
+
 /// Huawei Ascend `npu-smi info`: a table with two rows per chip; the first row of each NPU names it and gives
 /// its health and `Power(W)`. Chips without their own reading print `-` (the board's power is on chip 0).
 public enum NPUSMI {

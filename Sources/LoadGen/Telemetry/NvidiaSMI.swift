@@ -1,3 +1,5 @@
+import Foundation
+
 /// `nvidia-smi --query-gpu=index,power.draw --format=csv,noheader,nounits -lms N`: one CSV line per GPU per
 /// interval. The parser also reads the header-and-units form (`--format=csv`: `power.draw [W]`, `83.92 W`), where
 /// the header names the columns.

@@ -35,9 +35,10 @@ public enum PowerTool: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The tool's full path when it is on `PATH` (or `path` is given), else nil.
-    public func locate(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
-        for directory in (path ?? "").split(separator: ":") {
+    /// The tool's full path when it is on `path` (default: the process's `PATH`), else nil.
+    public func locate(path: String? = nil) -> String? {
+        let path = path ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") {
             let candidate = directory + "/" + executable
             if FileManager.default.isExecutableFile(atPath: String(candidate)) { return String(candidate) }
         }
@@ -45,7 +46,7 @@ public enum PowerTool: String, Sendable, CaseIterable, Codable {
     }
 
     /// The first automatic tool on `PATH`.
-    public static func detect(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> (PowerTool, String)? {
+    public static func detect(path: String? = nil) -> (PowerTool, String)? {
         for tool in automatic {
             if let found = tool.locate(path: path) { return (tool, found) }
         }

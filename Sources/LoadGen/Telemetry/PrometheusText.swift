@@ -32,7 +32,9 @@ public struct PrometheusParseError: Error, CustomStringConvertible, Sendable, Eq
 /// `_bucket{le=…}`), labels with `\\`, `\"` and `\n` escapes, `+Inf`/`-Inf`/`NaN`, an optional timestamp.
 public enum PrometheusText {
     /// The samples in order, and each metric family's declared type (`# TYPE name counter`).
-    public static func parse(_ text: String) throws(PrometheusParseError) -> (
+    public static func parse(
+        _ text: String
+    ) throws(PrometheusParseError) -> (
         samples: [PrometheusSample], types: [String: String]
     ) {
         var samples: [PrometheusSample] = []

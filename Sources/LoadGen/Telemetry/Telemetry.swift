@@ -136,7 +136,7 @@ public struct Telemetry: Sendable {
                 "errors": .array(scrapeErrors.map(JSONValue.string)),
             ])
         }
-        if powerTool != nil || !powerNotes.isEmpty {
+        if powerTool != nil || !power.isEmpty || !powerNotes.isEmpty {
             var devices: [String: JSONValue] = [:]
             for device in Set(power.flatMap { $0.readings.map(\.device) }) {
                 devices[device] = .array(
