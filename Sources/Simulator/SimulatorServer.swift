@@ -13,6 +13,8 @@ public struct SimulatorServer: Sendable {
     let counter = RequestCounter()
     /// The cap on requests generating at once (`maxRunningSequences`).
     let slots: SequenceSlots?
+    /// What `/metrics` reports.
+    public let metrics = SimulatorMetrics()
 
     /// The served model name as a JSON string literal, escaped once.
     let quotedModel: String
@@ -26,7 +28,8 @@ public struct SimulatorServer: Sendable {
             engine = BatchEngine(
                 model: model,
                 timeScale: configuration.timeScale,
-                speculation: configuration.speculation
+                speculation: configuration.speculation,
+                metrics: metrics
             )
         } else {
             engine = nil
@@ -39,10 +42,17 @@ public struct SimulatorServer: Sendable {
     ]
     static let wordBytes: [[UInt8]] = words.map { Array($0.utf8) }
 
-    /// The router with `/v1/completions`, `/v1/chat/completions`, `/v1/models` and `/healthz`.
+    /// The router with `/v1/completions`, `/v1/chat/completions`, `/v1/models`, `/metrics` and `/healthz`.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: SimulatorMetrics.contentType],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.text(model: configuration.servedModel)))
+            )
+        }
         router.get("/v1/models") { _, _ -> Response in
             Self.json(["object": "list", "data": [["id": configuration.servedModel, "object": "model"]]])
         }
@@ -95,6 +105,7 @@ public struct SimulatorServer: Sendable {
         // Fixed timings count from the request's arrival, so that parsing it is part of the injected TTFT.
         var arrived = ContinuousClock.now
         let number = counter.next()
+        metrics.requestStarted()
         let buffer = try await request.body.collect(upTo: 64 << 20)
         let fields: RequestFields
         switch parse(buffer, chat: chat) {
@@ -147,10 +158,12 @@ public struct SimulatorServer: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: .init { [slots, arrived] writer in
+            body: .init { [slots, arrived, metrics] writer in
                 defer { slots?.release() }
                 // Each token is written by this task at its due time: no hand-off between tasks, so the
                 // injected timing is what the client sees (plus the network).
+                metrics.streamStarted()
+                defer { metrics.streamFinished() }
                 var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
                 var sent = 0
                 while let index = try await source.next() {

@@ -97,11 +97,24 @@ actor BatchEngine {
     private var nextID = 0
     private var wake: CheckedContinuation<Void, Never>?
     private var loop: Task<Void, Never>?
+    let metrics: SimulatorMetrics?
 
-    init(model: PerformanceModel, timeScale: Double, speculation: Speculation? = nil) {
+    init(model: PerformanceModel, timeScale: Double, speculation: Speculation? = nil, metrics: SimulatorMetrics? = nil)
+    {
         self.model = model
         self.timeScale = timeScale
         self.speculation = speculation
+        self.metrics = metrics
+    }
+
+    /// Running and waiting sequences, and KV-cache use: the batch as a fraction of the most sequences the KV
+    /// cache admits at the longest running context (the bound admission uses).
+    private func report() {
+        guard let metrics else { return }
+        let context = running.map { $0.prompt + $0.output }.max() ?? 0
+        let capacity = context > 0 ? model.maxBatch(contextTokens: context) : 0
+        let usage = capacity > 0 ? min(1, Double(running.count) / Double(capacity)) : 0
+        metrics.engineState(running: running.count, waiting: waiting.count, kvCacheUsage: usage)
     }
 
     func submit(prompt: Int, output: Int) -> AsyncStream<TokenEvent> {
@@ -110,6 +123,7 @@ actor BatchEngine {
             Sequence(id: nextID, prompt: prompt, output: max(1, output), generated: 0, continuation: continuation)
         )
         nextID += 1
+        report()
         if loop == nil { loop = Task { await self.run() } }
         wake?.resume()
         wake = nil
@@ -160,6 +174,7 @@ actor BatchEngine {
                     running.append(sequence)
                 }
             }
+            report()
             guard !running.isEmpty else { continue }
             let prompt = running.map(\.prompt).reduce(0, +) / running.count
             let output = running.map(\.output).reduce(0, +) / running.count
@@ -185,6 +200,7 @@ actor BatchEngine {
                 }
             }
             running = still
+            report()
         }
     }
 }

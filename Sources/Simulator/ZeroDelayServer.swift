@@ -117,12 +117,16 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        stream?.timer?.cancel()
+        if let stream {
+            stream.timer?.cancel()
+            simulator.metrics.streamFinished()
+        }
         stream = nil
         context.fireChannelInactive()
     }
 
     private func startTimedStream(context: ChannelHandlerContext) {
+        simulator.metrics.streamStarted()
         var response = ByteBuffer()
         response.writeStaticString("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n")
         response.writeStaticString("Server: parity-simulator\r\nTransfer-Encoding: chunked\r\n")
@@ -168,6 +172,7 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
         chunk.writeStaticString(finished ? "\r\n0\r\n\r\n" : "\r\n")
         if finished {
             self.stream = nil
+            simulator.metrics.streamFinished()
             if stream.keepAlive {
                 context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
             } else {
@@ -186,6 +191,7 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch (head.method, path) {
         case (.POST, "/v1/completions"), (.POST, "/v1/chat/completions"):
             let chat = path == "/v1/chat/completions"
+            simulator.metrics.requestStarted()
             switch simulator.parse(body, chat: chat) {
             case .invalid(let message):
                 return ("400 Bad Request", "application/json", SimulatorServer.errorBody(message, code: 400))
@@ -230,6 +236,9 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case (.GET, "/v1/models"):
             return ("200 OK", "application/json", ByteBuffer(bytes: simulator.modelsBody()))
+        case (.GET, "/metrics"):
+            let text = simulator.metrics.text(model: simulator.configuration.servedModel)
+            return ("200 OK", SimulatorMetrics.contentType, ByteBuffer(string: text))
         case (.GET, "/healthz"):
             return ("200 OK", "text/plain", ByteBuffer(string: "ok"))
         default:

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoadGen
 import Measure
+import Reporting
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -163,6 +164,9 @@ struct BenchCommand: AsyncParsableCommand {
 
         @OptionGroup(title: "Typed result (parity.serving/2)")
         var serving: ServingOptions
+
+        @OptionGroup(title: "Telemetry (parity.telemetry in the result)")
+        var telemetry: TelemetryOptions
 
         @Flag(
             help: """
@@ -333,7 +337,8 @@ struct BenchCommand: AsyncParsableCommand {
                 chip: chip,
                 scenario: scenario,
                 typedRecord: typed,
-                output: output
+                output: output,
+                observers: [try TelemetryObserver(telemetry.config(baseURL: baseURL))]
             )
         }
 
@@ -381,6 +386,14 @@ struct BenchCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             if let path = report.resultPath, !json { Terminal.note("result written to \(path)") }
+            if let page = telemetry.htmlPath(result: report.resultPath) {
+                do {
+                    try RunPage.html(resultJSON: report.data).write(toFile: page, atomically: true, encoding: .utf8)
+                } catch {
+                    throw fail(BenchError("\(page): cannot write the run page: \(error.localizedDescription)"))
+                }
+                if !json { Terminal.note("run page written to \(page)") }
+            }
             if json { print(String(decoding: report.data, as: UTF8.self)) }
             if sweep != nil, !json { Self.printSweep(report.points.map(\.result)) }
             if report.interrupted { throw ExitCode(130) }
