@@ -83,6 +83,7 @@ let package = Package(
             name: "LoadGen",
             dependencies: [
                 "Catalogue",
+                "Measure",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -134,7 +135,7 @@ let package = Package(
         .target(
             name: "Campaign",
             dependencies: [
-                "Catalogue", "Measure", "Store", "Assessment",
+                "Catalogue", "Measure", "Store", "Assessment", "LoadGen",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -200,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "LoadGenTests",
             dependencies: [
-                "LoadGen", "Simulator", "Catalogue", "PerfModel",
+                "LoadGen", "Simulator", "Catalogue", "PerfModel", "Measure",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -226,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "CampaignTests",
             dependencies: [
-                "Campaign", "Catalogue", "Store", "Measure", "Assessment", "ParityTesting",
+                "Campaign", "Catalogue", "Store", "Measure", "Assessment", "ParityTesting", "LoadGen", "Simulator",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

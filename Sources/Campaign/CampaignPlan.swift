@@ -43,6 +43,17 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             public var engine: String?
             public var weightPrecision: String?
             public var tensorParallel: Int?
+            /// A Mooncake-format JSONL trace replayed on its own clock instead of the synthetic prompts.
+            public var trace: String?
+            /// Multiplies the trace's gaps (0.5 replays twice as fast).
+            public var traceTimeScale: Double?
+            /// A ShareGPT file of multi-turn conversations, each turn sent with its history (`num-prompts` counts
+            /// conversations; `output-len` sets every turn's `max_tokens`).
+            public var conversations: String?
+            /// Seconds between a reply and the next turn of a conversation.
+            public var thinkTime: Double?
+            /// The most turns sent per conversation.
+            public var maxTurns: Int?
 
             /// The `parity bench serve` arguments for this scenario.
             public var arguments: [String] {
@@ -56,6 +67,15 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 if let engine { arguments += ["--engine", engine] }
                 if let weightPrecision { arguments += ["--weight-precision", weightPrecision] }
                 if let tensorParallel { arguments += ["--tp", String(tensorParallel)] }
+                if let trace {
+                    arguments += ["--dataset", "mooncake", "--dataset-path", trace]
+                    if let traceTimeScale { arguments += ["--trace-time-scale", String(traceTimeScale)] }
+                }
+                if let conversations {
+                    arguments += ["--dataset", "sharegpt", "--dataset-path", conversations, "--multi-turn"]
+                    if let thinkTime { arguments += ["--think-time", "\(thinkTime)s"] }
+                    if let maxTurns { arguments += ["--max-turns", String(maxTurns)] }
+                }
                 return arguments
             }
         }
@@ -226,6 +246,65 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             throw reader.error(hostsNode, "hosts", "name '\(duplicate)' appears twice")
         }
 
+        func resolve(_ path: String) -> String {
+            guard let baseDirectory, !path.hasPrefix("/"), !path.contains("://") else { return path }
+            return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
+        }
+        /// A serve suite's workload fields: a trace (with its time scale) or multi-turn conversations (with think
+        /// time and most turns), never both; files relative to the plan's folder, and they must exist.
+        func serveWorkload(_ node: Node, path: String, into serve: inout SuiteSpec.Serve?) throws(CatalogueError) {
+            let trace = try optional(node, "trace", "\(path).trace")
+            let conversations = try optional(node, "conversations", "\(path).conversations")
+            for (key, value) in [("trace", trace), ("conversations", conversations)] {
+                guard let value else { continue }
+                guard FileManager.default.fileExists(atPath: resolve(value)) else {
+                    throw reader.error(
+                        reader.child(node, key),
+                        "\(path).\(key)",
+                        "names \(resolve(value)), which does not exist"
+                    )
+                }
+            }
+            if trace != nil, conversations != nil {
+                throw reader.error(
+                    node,
+                    "\(path).trace",
+                    "and conversations do not go together (one workload per suite)"
+                )
+            }
+            func positive(_ key: String) throws(CatalogueError) -> Double? {
+                guard let child = reader.child(node, key), !reader.isNull(child) else { return nil }
+                let value = try reader.double(child, path: "\(path).\(key)")
+                guard value > 0, value.isFinite else { throw reader.error(child, "\(path).\(key)", "must be positive") }
+                return value
+            }
+            let scale = try positive("trace-time-scale")
+            if scale != nil, trace == nil {
+                throw reader.error(reader.child(node, "trace-time-scale"), "\(path).trace-time-scale", "needs a trace")
+            }
+            let think: Double?
+            if let child = reader.child(node, "think-time"), !reader.isNull(child) {
+                let value = try reader.double(child, path: "\(path).think-time")
+                guard value >= 0, value.isFinite else {
+                    throw reader.error(child, "\(path).think-time", "must be seconds, 0 or more")
+                }
+                think = value
+            } else {
+                think = nil
+            }
+            let turns =
+                reader.child(node, "max-turns") == nil
+                ? nil : try count(node, "max-turns", "\(path).max-turns", default: 1, minimum: 1)
+            if think != nil || turns != nil, conversations == nil {
+                throw reader.error(node, "\(path).think-time", "and max-turns need conversations")
+            }
+            serve?.trace = trace.map(resolve)
+            serve?.traceTimeScale = scale
+            serve?.conversations = conversations.map(resolve)
+            serve?.thinkTime = think
+            serve?.maxTurns = turns
+        }
+
         let suitesNode = try reader.require(root, "suites", path: "suites")
         guard case .sequence(let suiteNodes) = suitesNode, !suiteNodes.isEmpty else {
             throw reader.error(suitesNode, "suites", "must be a non-empty list of suites")
@@ -238,7 +317,7 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                 allowed: [
                     "name", "kind", "backend", "suite", "command", "repetitions", "base-url", "model", "num-prompts",
                     "input-len", "output-len", "max-concurrency", "request-rate", "hosts", "chips", "engine",
-                    "weight-precision", "tp",
+                    "weight-precision", "tp", "trace", "trace-time-scale", "conversations", "think-time", "max-turns",
                 ],
                 path: path
             )
@@ -284,6 +363,7 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
                     tensorParallel: reader.child(node, "tp") == nil
                         ? nil : try count(node, "tp", "\(path).tp", default: 1, minimum: 1)
                 )
+                try serveWorkload(node, path: path, into: &serve)
                 if let precision = serve?.weightPrecision, Precision(rawValue: precision) == nil {
                     throw reader.error(
                         reader.child(node, "weight-precision"),
@@ -319,10 +399,6 @@ public struct CampaignPlan: Sendable, Hashable, Codable {
             throw reader.error(suitesNode, "suites", "name '\(duplicate)' appears twice")
         }
 
-        func resolve(_ path: String) -> String {
-            guard let baseDirectory, !path.hasPrefix("/"), !path.contains("://") else { return path }
-            return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
-        }
         let resultsNode = try reader.require(root, "results", path: "results")
         try reader.rejectUnknownKeys(resultsNode, allowed: ["store", "directory"], path: "results")
         guard let resultsDirectory = try schedulerField(resultsNode, "directory", "results.directory") else {

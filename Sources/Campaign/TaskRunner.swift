@@ -1,5 +1,6 @@
 import Catalogue
 public import Foundation
+public import LoadGen
 public import Measure
 public import Store
 
@@ -11,16 +12,9 @@ public struct TaskRunner: Sendable {
     public let plan: CampaignPlan
     public let layout: CampaignLayout
 
-    /// The `parity` executable that serving tasks run `bench serve` with (default: this process's).
-    public let executable: String
-
-    public init(plan: CampaignPlan, executable: String? = nil) {
+    public init(plan: CampaignPlan) {
         self.plan = plan
         self.layout = CampaignLayout(plan: plan)
-        self.executable =
-            executable
-            ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
     }
 
     /// What a task produced: measurements, and for a serving task its parity.serving/1 document.
@@ -64,8 +58,9 @@ public struct TaskRunner: Sendable {
         }
     }
 
-    /// Measures with the task's suite.
-    public func measure(_ task: CampaignTask, progress: @escaping @Sendable (String) -> Void) throws -> Outcome {
+    /// Measures with the task's suite. A serve suite runs the serving benchmark in this process, within the
+    /// plan's time limit: past it the benchmark is cancelled (its requests closed) and the task fails.
+    public func measure(_ task: CampaignTask, progress: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         let suite = Suite(rawValue: task.suite.suite) ?? .quick
         switch task.suite.kind {
         case .micro:
@@ -80,20 +75,95 @@ public struct TaskRunner: Sendable {
             return Outcome(results: parsed.results)
         case .serve:
             guard let serve = task.suite.serve else { throw CampaignError.invalid("serve suite without a base-url") }
-            let file = layout.servingFile(task)
-            let run = try Command.run(
-                executable,
-                ["bench", "serve"] + serve.arguments + [
-                    // The scenario is the suite's, the same on every host and repetition, so that the typed
-                    // serving rows (`<campaign>.<task>.serve`) of one scenario can be compared and pooled.
-                    "--chip", task.chip, "--scenario", "\(plan.name).\(task.suite.name)", "--result", file.path,
-                ]
+            let configuration = try Self.serveConfiguration(
+                serve,
+                chip: task.chip,
+                scenario: "\(plan.name).\(task.suite.name)",
+                resultFile: layout.servingFile(task).path
             )
-            guard run.status == 0, let document = try? Data(contentsOf: file) else {
-                let tail = run.output.split(separator: "\n").suffix(3).joined(separator: " | ")
-                throw CampaignError.taskFailed("bench serve exited \(run.status): \(tail)")
+            let report = try await Self.withTimeLimit(.seconds(plan.timeLimitSeconds)) {
+                try await ServeBenchmark.run(configuration) { event in
+                    if case .runFinished(let run) = event {
+                        progress(
+                            "serve: \(run.metrics.completed) completed, \(run.metrics.failed) failed, "
+                                + String(format: "%.2f req/s", run.metrics.requestThroughput)
+                        )
+                    }
+                }
             }
-            return Outcome(results: [], document: document)
+            guard !report.interrupted else { throw CampaignError.taskFailed("the serving benchmark was interrupted") }
+            return Outcome(results: [], document: report.data)
+        }
+    }
+
+    /// A serve suite's scenario as the serving benchmark's configuration: what `parity bench serve` would run with
+    /// the suite's options, `--chip` and `--scenario` (the suite's, the same on every host and repetition, so that
+    /// the typed rows `<campaign>.<task>.serve` of one scenario can be compared and pooled) and `--result`.
+    public static func serveConfiguration(
+        _ serve: CampaignPlan.SuiteSpec.Serve,
+        chip: String,
+        scenario: String,
+        resultFile: String?
+    ) throws -> ServeConfiguration {
+        let workload: ServeConfiguration.Workload
+        if let trace = serve.trace {
+            workload = .trace(path: trace, timeScale: serve.traceTimeScale ?? 1)
+        } else if let conversations = serve.conversations {
+            workload = .conversations(
+                path: conversations,
+                outputTokens: serve.outputLength,
+                thinkTime: .milliseconds(Int64(((serve.thinkTime ?? 0) * 1000).rounded())),
+                maxTurns: serve.maxTurns
+            )
+        } else {
+            workload = .random(input: serve.inputLength, output: serve.outputLength, rangeRatio: 0)
+        }
+        var typed: ServingFile.Context?
+        if let chips = serve.chips, let engine = serve.engine, let precision = serve.weightPrecision {
+            guard let weightPrecision = Precision(rawValue: precision.lowercased()) else {
+                throw CampaignError.invalid("weight-precision '\(precision)' is not a precision")
+            }
+            typed = ServingFile.Context(
+                chip: chip,
+                chips: chips,
+                engine: engine,
+                weightPrecision: weightPrecision,
+                tensorParallel: serve.tensorParallel,
+                scenario: scenario
+            )
+        }
+        return ServeConfiguration(
+            baseURL: serve.baseURL,
+            model: serve.model,
+            workload: workload,
+            numPrompts: serve.numPrompts,
+            load: LoadShape(
+                requestRate: serve.requestRate == "inf" ? .infinity : Double(serve.requestRate) ?? .infinity,
+                maxConcurrency: serve.maxConcurrency
+            ),
+            chip: chip,
+            scenario: scenario,
+            typedRecord: typed,
+            output: resultFile.map(ServeConfiguration.Output.file) ?? .none
+        )
+    }
+
+    /// Runs `body`, cancelling it at `limit`: then waits for it to wind down and throws that the task ran over.
+    static func withTimeLimit<T: Sendable>(
+        _ limit: Duration,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw CampaignError.taskFailed("over the time limit of \(limit)")
+            }
+            return value
         }
     }
 
@@ -117,7 +187,7 @@ public struct TaskRunner: Sendable {
         )
         defer { TerminationMarker.disarm() }
         do {
-            let outcome = try measure(task, progress: progress)
+            let outcome = try await measure(task, progress: progress)
             let results = Self.relabel(outcome.results, plan: plan, task: task)
             if !results.isEmpty {
                 try ResultFile.encode(results).write(to: layout.resultFile(task), options: .atomic)

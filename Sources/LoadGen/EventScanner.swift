@@ -7,6 +7,9 @@ struct ChunkFacts: Equatable {
     var completionTokens: Int?
     /// An error the server put in the stream (`{"error": …}` or `{"object": "error", "message": …}`).
     var error: String?
+    /// The generated text of the chunk's choices as JSON string contents (escapes kept), only when the scanner
+    /// was asked to capture it (multi-turn conversations send it back as the next turn's history).
+    var text: [UInt8] = []
 }
 
 /// A server-sent event, as `EventScanner` finds it.
@@ -28,8 +31,11 @@ struct EventScanner {
     private var start = 0
     /// Where the search for the next blank line resumes (nothing before it ends an event).
     private var searchFrom = 0
+    /// Whether chunks keep their generated text (`ChunkFacts.text`).
+    let captureText: Bool
 
-    init() {
+    init(captureText: Bool = false) {
+        self.captureText = captureText
         buffer.reserveCapacity(4096)
     }
 
@@ -58,7 +64,9 @@ struct EventScanner {
             let blockStart = start
             start = nextStart
             searchFrom = nextStart
-            if let event = buffer.withUnsafeBufferPointer({ Self.event(in: $0, blockStart..<blockEnd) }) {
+            if let event = buffer.withUnsafeBufferPointer({
+                Self.event(in: $0, blockStart..<blockEnd, captureText: captureText)
+            }) {
                 return event
             }
         }
@@ -91,7 +99,11 @@ struct EventScanner {
     private static let errorName: [UInt8] = Array("error".utf8)
 
     /// The event of one block of lines; nil for a block without data (comments, keep-alives).
-    static func event(in bytes: UnsafeBufferPointer<UInt8>, _ block: Range<Int>) -> StreamEvent? {
+    static func event(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ block: Range<Int>,
+        captureText: Bool = false
+    ) -> StreamEvent? {
         var data: Range<Int>?
         var joined: [UInt8]?
         var isError = false
@@ -123,16 +135,24 @@ struct EventScanner {
         }
         guard let data else { return isError ? .error("") : nil }
         if let joined {
-            return joined.withUnsafeBufferPointer { payload(in: $0, 0..<$0.count, isError: isError) }
+            return joined.withUnsafeBufferPointer {
+                payload(in: $0, 0..<$0.count, isError: isError, captureText: captureText)
+            }
         }
-        return payload(in: bytes, data, isError: isError)
+        return payload(in: bytes, data, isError: isError, captureText: captureText)
     }
 
-    static func payload(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isError: Bool) -> StreamEvent? {
+    static func payload(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        isError: Bool,
+        captureText: Bool = false
+    ) -> StreamEvent? {
         if isError { return .error(String(decoding: bytes[range], as: UTF8.self)) }
         if range.isEmpty { return nil }
         if equal(bytes, range, done) { return .done }
         var scanner = JSONFactScanner(bytes: bytes, range: range)
+        scanner.captureText = captureText
         guard let facts = try? scanner.chunk() else {
             return .malformed(String(decoding: bytes[range].prefix(120), as: UTF8.self))
         }
@@ -160,6 +180,8 @@ struct JSONFactScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var index: Int
     let end: Int
+    /// Keep the text and content strings of the choices (`ChunkFacts.text`).
+    var captureText = false
 
     init(bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>) {
         self.bytes = bytes
@@ -232,12 +254,14 @@ struct JSONFactScanner {
             if index < end, bytes[index] == UInt8(ascii: "{") {
                 try object { scanner, key throws(MalformedJSON) in
                     if scanner.matches(key, Self.textKey) {
-                        hasText = try scanner.nonEmptyString() || hasText
+                        hasText = try scanner.nonEmptyString(into: &facts) || hasText
                     } else if scanner.matches(key, Self.deltaKey) || scanner.matches(key, Self.messageKey) {
                         scanner.skipWhitespace()
                         if scanner.index < scanner.end, scanner.bytes[scanner.index] == UInt8(ascii: "{") {
                             try scanner.object { inner, key throws(MalformedJSON) in
-                                if inner.matches(key, Self.contentKey) || inner.matches(key, Self.reasoningKey) {
+                                if inner.matches(key, Self.contentKey) {
+                                    hasText = try inner.nonEmptyString(into: &facts) || hasText
+                                } else if inner.matches(key, Self.reasoningKey) {
                                     hasText = try inner.nonEmptyString() || hasText
                                 } else {
                                     _ = try inner.skipValue()
@@ -338,6 +362,19 @@ struct JSONFactScanner {
             return false
         }
         return try !string().isEmpty
+    }
+
+    /// As `nonEmptyString()`, and with `captureText` the string's contents (escapes kept) appended to the facts.
+    mutating func nonEmptyString(into facts: inout ChunkFacts) throws(MalformedJSON) -> Bool {
+        guard captureText else { return try nonEmptyString() }
+        skipWhitespace()
+        guard index < end, bytes[index] == UInt8(ascii: "\"") else {
+            _ = try skipValue()
+            return false
+        }
+        let contents = try string()
+        facts.text.append(contentsOf: bytes[contents])
+        return !contents.isEmpty
     }
 
     /// Skips one value of any kind and returns its bytes.

@@ -53,6 +53,30 @@ public final class LoadClient: Sendable {
         try await group.shutdownGracefully()
     }
 
+    /// Sends one prepared request on the pool of `lane` (lanes spread over the event loops) and returns when it
+    /// ends. Cancelling the calling task closes the pool's busy connections, so that the request ends at once.
+    func exchange(
+        _ request: PreparedRequest,
+        origin: Origin,
+        runStart: ContinuousClock.Instant,
+        eligible: ContinuousClock.Instant,
+        timeout: Duration,
+        lane: Int
+    ) async -> ExchangeResult {
+        let pool = pools[lane % pools.count]
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ExchangeResult, Never>) in
+                pool.loop.execute {
+                    pool.send(request, to: origin, runStart: runStart, eligible: eligible, timeout: timeout) {
+                        continuation.resume(returning: $0)
+                    }
+                }
+            }
+        } onCancel: {
+            pool.loop.execute { pool.abortBusy() }
+        }
+    }
+
     /// A GET whose body is collected (up to 1 MiB): status and body.
     func get(_ path: String, baseURL: String, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
         let origin = try Origin(baseURL: baseURL)

@@ -29,7 +29,7 @@ public struct Goodput: Sendable, Hashable, Codable {
     }
 
     /// A request is good when it meets every given limit (vLLM's definition; TPOT of a one-token output is 0).
-    func admits(_ record: RequestRecord) -> Bool {
+    public func admits(_ record: RequestRecord) -> Bool {
         guard record.success, let ttft = record.ttft, let latency = record.latency else { return false }
         if let ttftMs, ttft * 1000 > ttftMs { return false }
         if let tpotMs, (record.tpot ?? 0) * 1000 > tpotMs { return false }

@@ -117,6 +117,35 @@ struct RequestTemplate: Sendable {
             JSONText.appendQuoted(spec.text, to: &body)
             body.append(contentsOf: "}]".utf8)
         }
+        return request(&body)
+    }
+
+    /// A turn of a conversation with its history (user and assistant messages, oldest first): chat messages, or
+    /// for completions one text prompt with `User:` and `Assistant:` labels, ending with `Assistant:`.
+    func render(history: [ConversationMessage], outputTokens: Int) -> ByteBuffer {
+        var body: [UInt8] = bodyPrefix
+        body.append(contentsOf: "\"max_tokens\":\(outputTokens),".utf8)
+        switch endpoint {
+        case .completions:
+            body.append(contentsOf: "\"prompt\":".utf8)
+            JSONText.appendQuoted(ConversationMessage.transcript(history), to: &body)
+        case .chat:
+            body.append(contentsOf: "\"messages\":[".utf8)
+            for (position, message) in history.enumerated() {
+                if position > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: "{\"role\":".utf8)
+                JSONText.appendQuoted(message.role.rawValue, to: &body)
+                body.append(contentsOf: ",\"content\":".utf8)
+                JSONText.appendQuoted(message.text, to: &body)
+                body.append(UInt8(ascii: "}"))
+            }
+            body.append(UInt8(ascii: "]"))
+        }
+        return request(&body)
+    }
+
+    /// The head and a body that still lacks the suffix.
+    private func request(_ body: inout [UInt8]) -> ByteBuffer {
         body.append(contentsOf: bodySuffix)
         var buffer = ByteBuffer()
         buffer.reserveCapacity(headPrefix.count + 12 + body.count)

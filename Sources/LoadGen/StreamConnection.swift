@@ -6,6 +6,8 @@ struct PreparedRequest: Sendable {
     var index: Int
     var bytes: ByteBuffer
     var promptTokens: Int
+    /// Keep the generated text (a multi-turn conversation sends it back with the next turn).
+    var captureText = false
 }
 
 /// What a finished exchange hands back: the record, and for a plain GET the status and body.
@@ -16,6 +18,8 @@ struct ExchangeResult: Sendable {
     /// The connection closed before any byte of the answer came back (a reused keep-alive connection that the
     /// server had already closed): safe to send again on a fresh one.
     var closedBeforeAnswer: Bool
+    /// The generated text as JSON string contents (escapes kept), when the request asked for it.
+    var text: [UInt8] = []
 }
 
 /// One keep-alive HTTP/1.1 connection and the state machine of the request on it. Every body read is stamped the
@@ -50,6 +54,7 @@ final class StreamConnection: ChannelInboundHandler, @unchecked Sendable {
     private var usageOutput: Int?
     private var usagePrompt: Int?
     private var textChunks = 0
+    private var text: [UInt8] = []
     private var receivedBytes = 0
     private var deadline: Scheduled<Void>?
     private var timeoutText = ""
@@ -90,7 +95,8 @@ final class StreamConnection: ChannelInboundHandler, @unchecked Sendable {
         record.start = (eligible - runStart).inSeconds
         lastToken = nil
         parser = ResponseParser()
-        events = EventScanner()
+        events = EventScanner(captureText: request.captureText)
+        text.removeAll()
         body.removeAll(keepingCapacity: true)
         usageOutput = nil
         usagePrompt = nil
@@ -163,6 +169,7 @@ final class StreamConnection: ChannelInboundHandler, @unchecked Sendable {
                 guard facts.choices > 0 else { continue }
                 record.chunks += 1
                 if facts.textChoices > 0 { textChunks += 1 }
+                if !facts.text.isEmpty { text.append(contentsOf: facts.text) }
                 if let previous = lastToken {
                     record.itl.append((arrived - previous).inSeconds)
                 } else {
@@ -261,7 +268,8 @@ final class StreamConnection: ChannelInboundHandler, @unchecked Sendable {
                 record: record,
                 status: parser.status,
                 body: collectBody ? body : [],
-                closedBeforeAnswer: closedBeforeAnswer
+                closedBeforeAnswer: closedBeforeAnswer,
+                text: text
             )
         )
     }

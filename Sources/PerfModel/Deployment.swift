@@ -23,6 +23,10 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// blocks are taken as tokens are generated and running sequences are spread over their progress (vLLM's
     /// PagedAttention, SGLang). Set by the engine profile; 1 by default.
     public var kvOutputReservation: Double = 1
+    /// Whether the expert all-to-all runs concurrently with computation (SGLang's two-batch overlap, DeepEP's
+    /// communication–computation overlap: one half of the batch computes while the other's tokens travel), so a
+    /// MoE layer takes the longer of the two instead of their sum. Off unless the run states it.
+    public var overlapsExpertCommunication: Bool = false
     public var efficiency: Efficiency
 
     public init(

@@ -23,7 +23,9 @@ extension Deployment {
     /// then pipeline stages across domains. MoE models spread experts over the TP group (EP = TP).
     ///
     /// This is how Parity sizes a like-for-like comparison: each chip serves the model on as few chips as it can,
-    /// and throughput is reported per chip.
+    /// and throughput is reported per chip. With `profile`, every candidate carries the engine's conventions
+    /// (`EngineProfile.configure`: its KV block reservation), so the capacity check and the batch limit are the
+    /// engine's (issue 17: `simulate --engine` without `--tp` ignored them).
     public static func smallest(
         chip: Chip,
         model: ModelArch,
@@ -31,11 +33,12 @@ extension Deployment {
         contextTokens: Int,
         minimumBatch: Int = 8,
         maxChips: Int = 256,
-        efficiency: Efficiency? = nil
+        efficiency: Efficiency? = nil,
+        profile: EngineProfile? = nil
     ) throws(PerfModelError) -> PerformanceModel {
         var lastError: PerfModelError?
         for (tp, pp) in layouts(chip: chip, model: model, maxChips: maxChips) {
-            let deployment = Deployment(
+            let plain = Deployment(
                 chip: chip,
                 model: model,
                 tensorParallel: tp,
@@ -43,6 +46,7 @@ extension Deployment {
                 weightPrecision: weightPrecision,
                 efficiency: efficiency
             )
+            let deployment = profile?.configure(plain) ?? plain
             do throws(PerfModelError) {
                 let resolved = try PerformanceModel(deployment)
                 if resolved.maxBatch(contextTokens: contextTokens) >= minimumBatch { return resolved }

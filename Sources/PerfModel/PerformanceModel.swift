@@ -27,6 +27,12 @@ public struct PerformanceModel: Sendable, Hashable {
     /// Expected scale-up domains other than its own that one token's k experts live in (hierarchical
     /// all-to-all sends a token once per remote domain and forwards it inside: DeepSeek-V3 report §3.2.2, DeepEP).
     let remoteDomainsPerToken: Double
+    /// Expected other chips of its own scale-up domain that hold at least one of a token's k experts: dispatch
+    /// sends a token once per destination chip, not once per expert (DeepEP's per-rank layout), so
+    /// (domain − 1)(1 − (1 − 1/EP)^k).
+    let localPeersPerToken: Double
+    /// The expert all-to-all overlaps computation (`Deployment.overlapsExpertCommunication`).
+    let overlapsExpertCommunication: Bool
     let bandwidthBytesPerSecond: Double
     let weightBytesPerChip: Double
     let kvBytesPerTokenPerChip: Double
@@ -107,7 +113,7 @@ public struct PerformanceModel: Sendable, Hashable {
         bandwidthBytesPerSecond = chip.memory.bandwidthBytesPerSecond.value * efficiency.memory
         // Catalogue scale-up figures are aggregate bidirectional; a collective uses one direction.
         let domain = chip.scaleUp?.domainSize?.value ?? 8
-        let scaleUp = (chip.scaleUp?.bandwidthBytesPerSecond?.value ?? 64e9) / 2
+        let scaleUp = chip.scaleUp?.bandwidthBytesPerSecond.map { $0.value / 2 } ?? Self.pcieBytesPerSecond(chip)
         let replicaChips = deployment.chipsPerReplica
         // Beyond the scale-up domain, traffic crosses a 400 Gb/s NIC (50 GB/s per direction).
         tensorLinkBytesPerSecond = (tpInt > domain ? min(scaleUp, 50e9) : scaleUp) * efficiency.interconnect
@@ -118,6 +124,9 @@ public struct PerformanceModel: Sendable, Hashable {
         let domains = Double(deployment.expertParallel) / domainChips
         let k = Double(model.moe?.activeExperts ?? 0)
         remoteDomainsPerToken = domains > 1 ? (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k)) : 0
+        localPeersPerToken =
+            (domainChips - 1) * (1 - Foundation.pow(1 - 1 / Double(deployment.expertParallel), k))
+        overlapsExpertCommunication = deployment.overlapsExpertCommunication
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -170,6 +179,15 @@ public struct PerformanceModel: Sendable, Hashable {
         }
     }
 
+    /// One direction of a PCIe x16 link, the only path between cards without a scale-up fabric: 16 lanes at
+    /// 2^(gen − 3) × 8 GT/s with 128b/130b encoding up to Gen5 (Gen5: 63 GB/s) and 242/256 FLIT efficiency from
+    /// Gen6 (PCI-SIG base specifications). A chip whose generation is not in the catalogue gets 32 GB/s (Gen4).
+    static func pcieBytesPerSecond(_ chip: Chip) -> Double {
+        guard let generation = chip.pcieGeneration?.value, generation >= 3 else { return 32e9 }
+        let encoding = generation >= 6 ? 242.0 / 256 : 128.0 / 130
+        return 16 * 1e9 * Foundation.pow(2, Double(generation - 3)) * encoding
+    }
+
     // MARK: - Capacity
 
     /// Most concurrent sequences per replica whose KV cache fits beside the weights, at the given context length.
@@ -180,8 +198,9 @@ public struct PerformanceModel: Sendable, Hashable {
         maxBatch(contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens))
     }
 
-    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`).
-    func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
+    /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`): its prompt plus the
+    /// engine's share of its output.
+    public func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
         max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
     }
 
@@ -212,33 +231,49 @@ public struct PerformanceModel: Sendable, Hashable {
         causalPrefill: Bool,
         queriesPerSequence: Double = 1
     ) -> (seconds: Double, bound: Bound) {
+        time(
+            stepParts(
+                tokens: tokens,
+                context: context,
+                causalPrefill: causalPrefill,
+                queriesPerSequence: queriesPerSequence
+            )
+        )
+    }
+
+    /// The terms of one step (see `stepTime`).
+    @inline(__always)
+    func stepParts(
+        tokens: Double,
+        context: Double,
+        causalPrefill: Bool,
+        queriesPerSequence: Double = 1
+    ) -> StepParts {
         let w = weightBytes
+        var parts = StepParts()
         // Attention block: projections + scores/values over the context.
         let projectionFLOPs = 2 * attentionParamsPerChip * tokens
         let scoreFLOPs =
             2 * tokens * context * (causalPrefill ? 0.5 * prefillScoreDimPerChip : attentionScoreDimPerChip)
         let kvRead =
             causalPrefill ? 0 : tokens / queriesPerSequence * context * kvElementsPerTokenPerLayerPerChip * kvBytes
-        let attentionWeightMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond
-        let kvMemory = kvRead / bandwidthBytesPerSecond
-        let attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
-        let attentionMemory = attentionWeightMemory + kvMemory
+        parts.kvMemory = kvRead / bandwidthBytesPerSecond
+        parts.attentionCompute = projectionFLOPs / computeFLOPS + scoreFLOPs / attentionFLOPS
+        parts.attentionMemory = attentionParamsPerChip * w / bandwidthBytesPerSecond + parts.kvMemory
 
         // Dense FFN layers.
-        let denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
-        let denseMemory = denseFFNParamsPerChip * w / bandwidthBytesPerSecond
+        parts.denseCompute = 2 * denseFFNParamsPerChip * tokens / computeFLOPS
+        parts.denseMemory = denseFFNParamsPerChip * w / bandwidthBytesPerSecond
 
         // MoE layers: tokens of all DP ranks are routed over the EP group; a chip reads only the experts touched.
-        var moeCompute = 0.0
-        var moeMemory = 0.0
-        var allToAll = 0.0
         if moeLayers > 0 {
             let groupTokens = tokens * dp
             let touched = localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, groupTokens))
             // The busiest rank sets the pace: its load is the mean times the imbalance factor.
             let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
-            moeCompute = (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
-            moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
+            parts.moeCompute =
+                (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
+            parts.moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond
             if dp > 1, ep > 1 {
                 // Tokens live on different DP ranks, so they travel to their experts and back: dispatch in 1-byte
                 // FP8 and combine in 2-byte BF16, (ep−1)/ep of it leaving the chip. TP ranks of one DP group hold
@@ -246,41 +281,56 @@ public struct PerformanceModel: Sendable, Hashable {
                 // group is the TP group): the experts' partial outputs are summed by the TP all-reduce that ends
                 // the block, so no all-to-all is charged (issue 17: TP8 charged both).
                 // Hierarchical all-to-all: a token crosses the NIC once per remote domain holding one of its
-                // experts, and inside a domain travels over scale-up to the (domain − 1)/domain of its experts on
-                // other chips; both links carry their share at once.
+                // experts, and inside a domain travels over scale-up once to each other chip holding one of its
+                // experts (not once per expert: DeepEP sends per destination rank); both links carry their share
+                // at once.
                 let perToken = tokens / tp * d * 3
-                let inside = perToken * activeExperts * (domainChips - 1) / domainChips / scaleUpLinkBytesPerSecond
+                let inside = perToken * localPeersPerToken / scaleUpLinkBytesPerSecond
                 let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
-                allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
+                parts.allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
             }
         }
 
         // Two TP all-reduces per layer of tokens × d activations in BF16 (ring: 2(p−1)/p of the message per chip).
-        var allReduce = 0.0
         if tp > 1 {
             let message = tokens * d * 2
-            allReduce =
+            parts.allReduce =
                 2
                 * (deployment.efficiency.collectiveLatencySeconds + 2 * (tp - 1) / tp * message
                     / tensorLinkBytesPerSecond)
         }
 
-        let attention = max(attentionCompute, attentionMemory)
-        let dense = max(denseCompute, denseMemory)
-        let moe = max(moeCompute, moeMemory)
-        let perLayerStages = layers * attention + denseLayers * dense + moeLayers * moe
-        let lmHeadCompute = 2 * lmHeadParamsPerChip * tokens / computeFLOPS
-        let lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
-        let lmHead = max(lmHeadCompute, lmHeadMemory)
-        let communication = layers * allReduce + moeLayers * allToAll
-        // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
-        let seconds = perLayerStages + lmHead + communication
+        // The LM head scores only the last position of each prompt in a prefill (engines gather the last token's
+        // hidden state before it), every token in a decode step.
+        let scored = causalPrefill ? max(1, tokens / max(1, context)) : tokens
+        parts.lmHeadCompute = 2 * lmHeadParamsPerChip * scored / computeFLOPS
+        parts.lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        return parts
+    }
 
-        let computeTotal =
-            layers * attentionCompute + denseLayers * denseCompute + moeLayers * moeCompute + lmHeadCompute
-        let kvTotal = layers * kvMemory
-        let weightTotal =
-            layers * attentionWeightMemory + denseLayers * denseMemory + moeLayers * moeMemory + lmHeadMemory
+    /// Seconds of a step from its terms, and the term that binds it.
+    @inline(__always)
+    func time(_ parts: StepParts) -> (seconds: Double, bound: Bound) {
+        let attention = max(parts.attentionCompute, parts.attentionMemory)
+        let dense = max(parts.denseCompute, parts.denseMemory)
+        let moe = max(parts.moeCompute, parts.moeMemory)
+        // A MoE layer is its attention, its experts and their all-to-all in turn, or, when the all-to-all overlaps
+        // computation (two-batch overlap), the longer of the two.
+        let moeBlock =
+            overlapsExpertCommunication
+            ? moeLayers * max(attention + moe, parts.allToAll) : moeLayers * (attention + moe + parts.allToAll)
+        let perLayerStages = (layers - moeLayers) * attention + denseLayers * dense + moeBlock
+        let lmHead = max(parts.lmHeadCompute, parts.lmHeadMemory)
+        let communication = layers * parts.allReduce + moeLayers * parts.allToAll
+        // A token passes every pipeline stage in turn; each stage holds layers / pp, so the path covers all layers.
+        let seconds = perLayerStages + lmHead + layers * parts.allReduce
+
+        let layerCompute: Double = layers * parts.attentionCompute + denseLayers * parts.denseCompute
+        let computeTotal: Double = layerCompute + moeLayers * parts.moeCompute + parts.lmHeadCompute
+        let kvTotal: Double = layers * parts.kvMemory
+        let attentionWeights: Double = layers * (parts.attentionMemory - parts.kvMemory)
+        let ffnWeights: Double = denseLayers * parts.denseMemory + moeLayers * parts.moeMemory
+        let weightTotal: Double = attentionWeights + ffnWeights + parts.lmHeadMemory
         let bound: Bound
         if communication > max(computeTotal, kvTotal + weightTotal) {
             bound = .interconnect
@@ -301,31 +351,48 @@ public struct PerformanceModel: Sendable, Hashable {
         context: Double,
         speculation: Speculation?
     ) -> (seconds: Double, bound: Bound) {
+        let step = decodeStepParts(sequencesPerRank: sequencesPerRank, context: context, speculation: speculation)
+        let main = time(step.parts)
+        return (main.seconds + step.draftSeconds, main.bound)
+    }
+
+    /// The terms of a decode step's main pass (the verification pass with speculation) and the draft's seconds.
+    @inline(__always)
+    func decodeStepParts(
+        sequencesPerRank: Double,
+        context: Double,
+        speculation: Speculation?
+    ) -> (parts: StepParts, draftSeconds: Double) {
         guard let speculation else {
-            return stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false)
+            return (stepParts(tokens: sequencesPerRank, context: context, causalPrefill: false), 0)
         }
         let queries = 1 + Double(speculation.draftTokens)
-        let verify = stepTime(
+        let verify = stepParts(
             tokens: sequencesPerRank * queries,
             context: context,
             causalPrefill: false,
             queriesPerSequence: queries
         )
         let draftLayer = stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false).seconds / layers
-        return (verify.seconds + Double(speculation.draftTokens) * draftLayer, verify.bound)
+        return (verify, Double(speculation.draftTokens) * draftLayer)
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
     ///
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
     /// interrupted by prefills, and TTFT is the prefill time alone. With `speculation`, each decode step emits
-    /// the acceptance length in tokens per sequence.
+    /// the acceptance length in tokens per sequence. With `poissonArrivals` (an open loop, e.g. MLPerf's server
+    /// scenario), a request arrives at a random moment of the iteration in progress and waits for it to end
+    /// before its prefill joins the next one: by PASTA the mean residual of a fixed-length iteration is half of
+    /// it, added to TTFT. A closed loop (a client that sends when its previous request ends) or a fixed batch
+    /// has no such wait beyond the one step charged to every aggregated prompt.
     public func predict(
         batch: Int,
         inputTokens: Int,
         outputTokens: Int,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) -> Prediction {
         let b = Double(max(1, batch))
         let input = Double(max(1, inputTokens))
@@ -333,9 +400,17 @@ public struct PerformanceModel: Sendable, Hashable {
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
         let meanContext = input + output / 2
-        let decode = decodeStepTime(sequencesPerRank: tokensPerRank, context: meanContext, speculation: speculation)
-        let decodeStep = decode.seconds + deployment.efficiency.stepOverheadSeconds
-        let prefill = stepTime(tokens: input, context: input, causalPrefill: true)
+        let decodeParts = decodeStepParts(
+            sequencesPerRank: tokensPerRank,
+            context: meanContext,
+            speculation: speculation
+        )
+        let decodeMain = time(decodeParts.parts)
+        let decode = (seconds: decodeMain.seconds + decodeParts.draftSeconds, bound: decodeMain.bound)
+        let overhead = deployment.efficiency.stepOverheadSeconds
+        let decodeStep = decode.seconds + overhead
+        let prefillParts = stepParts(tokens: input, context: input, causalPrefill: true)
+        let prefill = time(prefillParts)
         // Continuous batching: b/output requests finish per emitted token on average, and as many prefills join.
         // One prefill step prefills a prompt on every DP rank at once, so b/output prompts cost b/output/dp steps
         // (issue 17: charging a whole DP-wide step per prompt counted each prompt dp times).
@@ -343,9 +418,16 @@ public struct PerformanceModel: Sendable, Hashable {
         // With PP, a prompt's prefill passes every stage but each stage does 1/pp of it while the others work on
         // other micro-batches, so its cost to throughput is 1/pp of its traversal time (issue 17: counted pp times).
         let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
-        let step = decodeStep + prefillStepsPerStep * prefill.seconds
+        // The prefills ride in the decode iterations (inflight batching, chunked prefill, mixed chunks): their
+        // FLOPs add to the iteration's, but the weights are read once per iteration, not again per prompt.
+        let step =
+            prefillStepsPerStep > 0
+            ? time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds
+                + decodeParts.draftSeconds + overhead
+            : decodeStep
         let tpot = step / tokensPerStep
-        let ttft = prefill.seconds + (disaggregated ? 0 : step)
+        let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
+        let ttft = prefill.seconds + (disaggregated ? 0 : step) + residual
         let perReplica = b / tpot
         let maxBatch = maxBatch(inputTokens: Int(input), outputTokens: Int(output))
         let stepBound: Bound =
@@ -377,7 +459,8 @@ public struct PerformanceModel: Sendable, Hashable {
         inputTokens: Int,
         outputTokens: Int,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) throws(PerfModelError) -> Prediction {
         let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         guard batch <= capacity else {
@@ -392,7 +475,8 @@ public struct PerformanceModel: Sendable, Hashable {
             inputTokens: inputTokens,
             outputTokens: outputTokens,
             disaggregated: disaggregated,
-            speculation: speculation
+            speculation: speculation,
+            poissonArrivals: poissonArrivals
         )
     }
 
@@ -456,7 +540,8 @@ public struct PerformanceModel: Sendable, Hashable {
         limits: ServiceLimits,
         maxBatchCapPerRank: Int = 4096,
         disaggregated: Bool = false,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        poissonArrivals: Bool = false
     ) -> LimitedThroughput {
         let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
         let limit = min(maxBatchCapPerRank * Int(dp), capacity)
@@ -468,7 +553,8 @@ public struct PerformanceModel: Sendable, Hashable {
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 disaggregated: disaggregated,
-                speculation: speculation
+                speculation: speculation,
+                poissonArrivals: poissonArrivals
             )
             let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
             curve.append(

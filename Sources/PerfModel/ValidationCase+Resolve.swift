@@ -101,6 +101,11 @@ extension ValidationCase {
             speculation = Speculation(draftTokens: proposed, acceptanceLength: acceptance)
         }
 
+        // Two-batch overlap, when the run states it, hides the expert all-to-all behind computation.
+        let overlap = row.framework.lowercased().contains("two-batch overlap")
+        if overlap, model.moe != nil {
+            remarks.append("two-batch overlap stated: the expert all-to-all overlaps computation")
+        }
         func deployment(tp: Int, pp: Int, dp: Int, ep: Int?) -> Deployment {
             let base = Efficiency.defaults(for: chip, precision: activations)
             let deployment = Deployment(
@@ -115,7 +120,9 @@ extension ValidationCase {
                 kvPrecision: kv,
                 efficiency: base
             )
-            return profile.configure(deployment)
+            var configured = profile.configure(deployment)
+            configured.overlapsExpertCommunication = overlap
+            return configured
         }
         /// The layout rule for `available` chips when the row does not state one.
         func plannedLayout(available: Int) -> (Deployment, Int)? {
@@ -230,6 +237,11 @@ extension ValidationCase {
             )
         }
 
+        if row.scenario == "server" || row.scenario == "interactive" {
+            remarks.append(
+                "Poisson arrivals (MLPerf \(row.scenario) scenario): TTFT, and its limit, include half the iteration in progress"
+            )
+        }
         let phase: String =
             switch (row.mode, row.metric) {
             case (.prefillOnly, _), (_, .ttftMilliseconds): "prefill"

@@ -43,6 +43,10 @@ struct ValidationCase: Sendable {
     /// (an engine's MoE path — grouped GEMMs, expert dispatch — is not its dense path).
     var fitGroup: String { profile.id + "/" + (regimes["architecture"] ?? "dense") }
 
+    /// Requests arrive as a Poisson stream (MLPerf's server and interactive scenarios: LoadGen issues queries at
+    /// exponentially distributed intervals at the target rate), so each waits for the iteration in progress.
+    var poissonArrivals: Bool { row.scenario == "server" || row.scenario == "interactive" }
+
     /// The row's metric predicted with the base efficiency scaled by `compute` and `memory`.
     func predict(compute: Double, memory: Double) -> Double? {
         func model(_ deployment: Deployment) -> PerformanceModel? {
@@ -118,7 +122,8 @@ struct ValidationCase: Sendable {
                 outputTokens: outputTokens,
                 limits: limits,
                 disaggregated: decodeOnly,
-                speculation: speculation
+                speculation: speculation,
+                poissonArrivals: poissonArrivals
             ).best
         case .concurrency(let clients):
             guard let replicas else { return nil }

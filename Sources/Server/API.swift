@@ -150,6 +150,13 @@ struct API: Sendable {
         return ResultCursor(measuredAt: time, id: id)
     }
 
+    /// `after`: the keyset cursor of a list ordered by creation time (assessments, tokens, vendor keys).
+    static func creationCursor(_ query: Parameters) throws -> CreationCursor? {
+        guard let after = query.get("after") else { return nil }
+        guard let (time, id) = Cursor.decode(after) else { throw APIError.badRequest("after is not a cursor") }
+        return CreationCursor(createdAt: time, id: id)
+    }
+
     /// Serving results (`parity.serving/2` rows), filtered by chip, model, scenario, engine and time, a page at a time.
     func listServingResults(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let token = try context.caller()
@@ -421,7 +428,10 @@ struct API: Sendable {
     }
 
     func listAssessments(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
-        let list = try await store.assessments(limit: try Self.pageSize(request.uri.queryParameters)).map {
+        let query = request.uri.queryParameters
+        let limit = try Self.pageSize(query)
+        let page = try await store.assessments(limit: limit, after: try Self.creationCursor(query))
+        let list = page.map {
             AssessmentSummary(
                 id: $0.id,
                 title: $0.title,
@@ -429,7 +439,8 @@ struct API: Sendable {
                 report: "/v1/assessments/\($0.id)/report"
             )
         }
-        return JSON.response(list)
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.createdAt, $0.id) } : nil
+        return JSON.response(list, headers: Self.nextLink(request, cursor: cursor))
     }
 
     func getAssessment(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
@@ -522,8 +533,11 @@ struct API: Sendable {
     }
 
     func listTokens(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
-        let limit = try Self.pageSize(request.uri.queryParameters)
-        return JSON.response(try await store.tokens().prefix(limit).map { TokenView($0) })
+        let query = request.uri.queryParameters
+        let limit = try Self.pageSize(query)
+        let page = try await store.tokens(limit: limit, after: try Self.creationCursor(query))
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.createdAt, $0.id) } : nil
+        return JSON.response(page.map { TokenView($0) }, headers: Self.nextLink(request, cursor: cursor))
     }
 
     func revokeToken(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
@@ -575,8 +589,15 @@ struct API: Sendable {
     /// Registered keys: all for reviewers and admins, a vendor's own for a vendor token.
     func listKeys(_ request: Request, _ context: ParityRequestContext) async throws -> Response {
         let token = try context.caller()
-        let limit = try Self.pageSize(request.uri.queryParameters)
-        return JSON.response(Array(try await store.vendorKeys(vendor: token.role.vendor).prefix(limit)))
+        let query = request.uri.queryParameters
+        let limit = try Self.pageSize(query)
+        let page = try await store.vendorKeys(
+            vendor: token.role.vendor,
+            limit: limit,
+            after: try Self.creationCursor(query)
+        )
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.createdAt, $0.id) } : nil
+        return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
     }
 
     func revokeKey(_ request: Request, _ context: ParityRequestContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import Catalogue
 import Foundation
+import Store
 
 /// Every input the server keeps or shows is bounded in bytes (not characters: a character may carry any number of
 /// combining marks), free of control characters, and every list is paged.
@@ -51,7 +52,7 @@ enum Cursor {
     static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     static func encode(_ time: Date, _ id: String) -> String {
-        let text = time.formatted(style) + "\n" + id
+        let text = Timestamp.text(time) + "\n" + id
         return Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

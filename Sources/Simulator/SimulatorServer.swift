@@ -11,12 +11,15 @@ public struct SimulatorServer: Sendable {
     public let configuration: SimulatorConfiguration
     let engine: BatchEngine?
     let counter = RequestCounter()
+    /// The cap on requests generating at once (`maxRunningSequences`).
+    let slots: SequenceSlots?
 
     /// The served model name as a JSON string literal, escaped once.
     let quotedModel: String
 
     public init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
+        slots = configuration.maxRunningSequences.map(SequenceSlots.init(count:))
         let data = (try? JSONSerialization.data(withJSONObject: [configuration.servedModel])) ?? Data("[\"\"]".utf8)
         quotedModel = String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         if case .model(let model) = configuration.timing {
@@ -90,7 +93,7 @@ public struct SimulatorServer: Sendable {
 
     func handle(_ request: Request, context: BasicRequestContext, chat: Bool) async throws -> Response {
         // Fixed timings count from the request's arrival, so that parsing it is part of the injected TTFT.
-        let arrived = ContinuousClock.now
+        var arrived = ContinuousClock.now
         let number = counter.next()
         let buffer = try await request.body.collect(upTo: 64 << 20)
         let fields: RequestFields
@@ -108,7 +111,19 @@ public struct SimulatorServer: Sendable {
         let fault = (number % configuration.faultEvery == 0) ? configuration.fault : nil
         if fault == .http500 { return Self.error("injected fault", status: .internalServerError) }
         let chunks = self.chunks(number: number, chat: chat, prompt: prompt, output: maxTokens)
+        configuration.requestLog?.append(
+            SimulatorRequestLog.Exchange(
+                path: chat ? "/v1/chat/completions" : "/v1/completions",
+                body: String(decoding: buffer.readableBytesView, as: UTF8.self),
+                answer: (0..<maxTokens).map(chunks.text).joined()
+            )
+        )
+        if let slots {
+            await slots.acquire()
+            arrived = .now
+        }
         guard stream else {
+            defer { slots?.release() }
             var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
             var generated = ""
             while let index = try await source.next() { generated += chunks.text(index) }
@@ -122,6 +137,7 @@ public struct SimulatorServer: Sendable {
             // Nothing to wait for: the whole stream in one write, so that the simulator is never what limits a
             // client under test.
             let whole = chunks.wholeStream(includeUsage: includeUsage)
+            slots?.release()
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -131,7 +147,8 @@ public struct SimulatorServer: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: .init { writer in
+            body: .init { [slots, arrived] writer in
+                defer { slots?.release() }
                 // Each token is written by this task at its due time: no hand-off between tasks, so the
                 // injected timing is what the client sees (plus the network).
                 var source = await tokenSource(prompt: prompt, output: maxTokens, fault: fault, arrived: arrived)
@@ -202,7 +219,9 @@ public struct SimulatorServer: Sendable {
     /// Whether the bare-NIO server serves this configuration: fixed timing without faults (and, at zero delay,
     /// whole-response writes).
     var usesZeroDelayServer: Bool {
-        guard case .fixed = configuration.timing, configuration.fault == nil else { return false }
+        guard case .fixed = configuration.timing, configuration.fault == nil, configuration.maxRunningSequences == nil,
+            configuration.requestLog == nil
+        else { return false }
         return !(isZeroDelay && configuration.writePerEvent)
     }
 

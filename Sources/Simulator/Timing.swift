@@ -40,6 +40,11 @@ public struct SimulatorConfiguration: Sendable {
     /// In zero-delay mode, write each event apart (as a server streaming in real time does) instead of the whole
     /// response at once.
     public var writePerEvent: Bool
+    /// At most this many requests generate at once; the rest wait in arrival order, and a waiting request's fixed
+    /// timing counts from its admission (so TTFT grows by queueing once more are in flight). nil: no cap.
+    public var maxRunningSequences: Int?
+    /// Keeps every request's body and the text of its answer (tests that check what a client sent).
+    public var requestLog: SimulatorRequestLog?
 
     public init(
         timing: Timing,
@@ -49,8 +54,12 @@ public struct SimulatorConfiguration: Sendable {
         fault: Fault? = nil,
         faultEvery: Int = 1,
         speculation: Speculation? = nil,
-        writePerEvent: Bool = false
+        writePerEvent: Bool = false,
+        maxRunningSequences: Int? = nil,
+        requestLog: SimulatorRequestLog? = nil
     ) {
+        self.maxRunningSequences = maxRunningSequences.map { max(1, $0) }
+        self.requestLog = requestLog
         self.speculation = speculation
         self.timing = timing
         self.servedModel = servedModel
@@ -132,7 +141,11 @@ actor BatchEngine {
             var admitted: [Sequence] = []
             while let next = waiting.first {
                 let batch = running.count + admitted.count + 1
-                let context = (running + admitted + [next]).map { $0.prompt + $0.output }.max() ?? 1
+                // KV held per sequence: its prompt plus the engine's share of its output (the profile's reservation).
+                let context =
+                    (running + admitted + [next]).map {
+                        model.heldTokens(inputTokens: $0.prompt, outputTokens: $0.output)
+                    }.max() ?? 1
                 guard batch == 1 || batch <= model.maxBatch(contextTokens: context) else { break }
                 admitted.append(waiting.removeFirst())
             }

@@ -1,13 +1,22 @@
-/// The schema, as an append-only list of migrations that both databases apply in order. Each migration is SQL
-/// that SQLite and PostgreSQL read alike (TEXT times in fixed-width ISO 8601, DOUBLE PRECISION, CHECK and
+/// The schema, as an append-only list of migrations that both databases apply in order (`SQLStore.migrate`). Each
+/// migration is SQL that SQLite and PostgreSQL read alike (TEXT times in fixed-width ISO 8601, DOUBLE PRECISION, CHECK and
 /// foreign-key constraints). Never edit a published migration; append a new one.
 public enum Migrations {
     public struct Migration: Sendable {
         public var id: String
         public var statements: [String]
-        /// After the statements, in the same transaction: convert every campaign task's stored serving document
-        /// (`parity.serving/1`) into typed `serving_results` rows (`ServingDocument.campaignMeasurements`).
-        public var convertsCampaignDocuments: Bool = false
+        /// Run after the statements, in the same transaction, written once over the SQL layer.
+        public var dataSteps: [DataStep] = []
+    }
+
+    /// A migration's data step: rows rewritten from what they already hold.
+    public enum DataStep: Sendable {
+        /// Every campaign task's stored serving document (`parity.serving/1`) becomes typed `serving_results` rows
+        /// (`ServingDocument.campaignMeasurements`).
+        case convertCampaignDocuments
+        /// Every result whose document says its correctness check failed gets `passing = 0` (the column's default
+        /// is 1); read from the documents themselves, so the column agrees with what `ResultDocument` decodes.
+        case recordFailedChecks
     }
 
     public static let all: [Migration] = [
@@ -164,7 +173,51 @@ public enum Migrations {
                 "CREATE INDEX serving_results_submission ON serving_results (submission_id)",
                 "CREATE INDEX serving_results_campaign ON serving_results (campaign)",
             ],
-            convertsCampaignDocuments: true
+            dataSteps: [.convertCampaignDocuments]
+        ),
+        Migration(
+            id: "006-list-indexes-and-summaries",
+            statements: [
+                // Whether the result's check did not fail: the best row of a group (`MeasurementSummary`) is chosen
+                // in the database among passing rows, highest median first.
+                "ALTER TABLE results ADD COLUMN passing INTEGER NOT NULL DEFAULT 1 CHECK (passing IN (0, 1))",
+                // Every list is ordered by (measured_at, id) and paged by keyset on it: one index per filter with
+                // the order as its tail, so that a filtered page of 50 reads 50 index entries, not the table.
+                "CREATE INDEX results_measured ON results (measured_at, id)",
+                "CREATE INDEX results_chip_measured ON results (chip, measured_at, id)",
+                "CREATE INDEX results_benchmark_measured ON results (benchmark, measured_at, id)",
+                "CREATE INDEX results_chip_benchmark_measured ON results (chip, benchmark, measured_at, id)",
+                "DROP INDEX results_chip_benchmark",
+                // The summary aggregation: groups read in order from this index alone (precision as '' when it
+                // has none, so that a group's best row is found by equality on every key), and each group's best
+                // row found by one seek on (chip, benchmark, precision, passing, median).
+                """
+                CREATE INDEX results_summary ON results (chip, benchmark, (COALESCE(precision, '')), passing, median, \
+                id, submission_id, measured_at, precision)
+                """,
+                "CREATE INDEX serving_results_chip_measured ON serving_results (chip, measured_at, id)",
+                "CREATE INDEX serving_results_chip_model_measured ON serving_results (chip, model, measured_at, id)",
+                "CREATE INDEX serving_results_model_measured ON serving_results (model, measured_at, id)",
+                "CREATE INDEX serving_results_scenario_measured ON serving_results (scenario, measured_at, id)",
+                "CREATE INDEX serving_results_engine_measured ON serving_results (engine, measured_at, id)",
+                "CREATE INDEX serving_results_campaign_measured ON serving_results (campaign, measured_at, id)",
+                "DROP INDEX serving_results_chip_model",
+                "DROP INDEX serving_results_model",
+                "DROP INDEX serving_results_scenario",
+                "DROP INDEX serving_results_engine",
+                "DROP INDEX serving_results_campaign",
+                // Submissions and assessments are listed newest first (ties by ID), by vendor and status or not at
+                // all.
+                "CREATE INDEX submissions_created ON submissions (created_at DESC, id)",
+                "CREATE INDEX submissions_vendor_created ON submissions (vendor, created_at DESC, id)",
+                "CREATE INDEX submissions_status_created ON submissions (status, created_at DESC, id)",
+                "CREATE INDEX assessments_created ON assessments (created_at DESC, id)",
+                // Tokens and vendor keys are listed oldest first, in pages.
+                "CREATE INDEX tokens_created ON tokens (created_at, id)",
+                "CREATE INDEX vendor_keys_vendor_created ON vendor_keys (vendor, created_at, id)",
+                "CREATE INDEX vendor_keys_created ON vendor_keys (created_at, id)",
+            ],
+            dataSteps: [.recordFailedChecks]
         ),
     ]
 }

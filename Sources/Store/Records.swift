@@ -92,6 +92,18 @@ public struct SubmissionCursor: Sendable, Equatable {
     }
 }
 
+/// A position in a list ordered by creation time, then ID (assessments newest first; tokens and vendor keys oldest
+/// first): the last item of a page.
+public struct CreationCursor: Sendable, Equatable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(createdAt: Date, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+}
+
 /// What an import did.
 public struct ImportSummary: Sendable, Equatable, Codable {
     public var inserted: Int

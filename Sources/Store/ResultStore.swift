@@ -1,9 +1,9 @@
 public import Foundation
 public import Measure
 
-/// The one storage interface, implemented by SQLite (GRDB, the embedded default) and PostgreSQL (postgres-nio).
-/// Both apply the same versioned migrations (`Migrations`) and pass the same conformance tests. Every write is
-/// one transaction.
+/// The one storage interface, implemented once (`SQLStore`) over a thin SQL layer for SQLite (GRDB, the embedded
+/// default) and PostgreSQL (postgres-nio). Both apply the same versioned migrations (`Migrations`) and pass the same
+/// conformance tests. Every write is one transaction.
 public protocol ResultStore: Sendable {
     /// `sqlite` or `postgres`.
     var kind: String { get }
@@ -20,7 +20,8 @@ public protocol ResultStore: Sendable {
     func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
     func result(id: String) async throws(StoreError) -> StoredResult?
     /// Per chip × benchmark × precision, the group's size and its best passing row (`MeasurementSummary`), over the
-    /// rows `filter` admits; `limit` and `after` are ignored. The default reads every row.
+    /// rows `filter` admits; `limit` and `after` are ignored. Both stores answer with one aggregation in the database
+    /// (`StoreSQL.summaries`); the protocol's default reads every row.
     func measurementSummaries(_ filter: ResultFilter) async throws(StoreError) -> [MeasurementSummary]
 
     /// Stores local serving results (no submission). A record whose ID is stored with the same content is skipped;
@@ -49,19 +50,21 @@ public protocol ResultStore: Sendable {
     func chips() async throws(StoreError) -> [StoredChip]
 
     func saveAssessment(_ assessment: StoredAssessment) async throws(StoreError)
-    /// Newest first, without documents' bytes being needed by the caller to list them.
-    func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment]
+    /// Newest first (ties by ID); `after` (keyset) continues after a page's last assessment.
+    func assessments(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [StoredAssessment]
     func assessment(id: String) async throws(StoreError) -> StoredAssessment?
 
     func createToken(_ token: AccessToken) async throws(StoreError)
     func token(hash: String) async throws(StoreError) -> AccessToken?
-    func tokens() async throws(StoreError) -> [AccessToken]
+    /// Oldest first (ties by ID); `after` (keyset) continues after a page's last token.
+    func tokens(limit: Int?, after: CreationCursor?) async throws(StoreError) -> [AccessToken]
     func revokeToken(id: String, at time: Date) async throws(StoreError) -> AccessToken
 
     /// Registers a vendor's signing key; a key (by ID or bytes) already registered is a conflict.
     func registerVendorKey(_ key: VendorKey) async throws(StoreError)
-    /// Registered keys, oldest first; `vendor` filters.
-    func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey]
+    /// Registered keys, oldest first (ties by ID); `vendor` filters; `after` (keyset) continues after a page's last
+    /// key.
+    func vendorKeys(vendor: String?, limit: Int?, after: CreationCursor?) async throws(StoreError) -> [VendorKey]
     func vendorKey(id: String) async throws(StoreError) -> VendorKey?
     /// Revokes a key (idempotent: the first revocation time is kept).
     func revokeVendorKey(id: String, at time: Date) async throws(StoreError) -> VendorKey
@@ -98,6 +101,23 @@ public protocol ResultStore: Sendable {
 
     /// Releases connections; the store is unusable afterwards.
     func close() async
+}
+
+extension ResultStore {
+    /// The newest `limit` assessments (all when `nil`).
+    public func assessments(limit: Int?) async throws(StoreError) -> [StoredAssessment] {
+        try await assessments(limit: limit, after: nil)
+    }
+
+    /// Every token, oldest first.
+    public func tokens() async throws(StoreError) -> [AccessToken] {
+        try await tokens(limit: nil, after: nil)
+    }
+
+    /// Every registered key (of `vendor`, when given), oldest first.
+    public func vendorKeys(vendor: String?) async throws(StoreError) -> [VendorKey] {
+        try await vendorKeys(vendor: vendor, limit: nil, after: nil)
+    }
 }
 
 extension Submission.Status {

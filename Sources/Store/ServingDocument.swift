@@ -47,6 +47,15 @@ enum ServingDocument {
             document = ServingDocument.text(measurement)
         }
 
+        /// The values of `ServingDocument.insertColumns`.
+        func values(submission: String?, campaign: String?, storedAt: String) -> [SQLValue] {
+            let values: [any SQLBindable] = [
+                id, chip, chips, model, scenario, engine, engineVersion, outputThroughput, measuredAt, submission,
+                campaign, document, storedAt,
+            ]
+            return values.map(\.sqlValue)
+        }
+
         /// The serving rows of a submission, IDs prefixed with the submitting vendor's namespace like results.
         static func rows(_ new: NewSubmission) -> [Row] {
             new.serving.map { measurement in
@@ -57,30 +66,24 @@ enum ServingDocument {
         }
     }
 
-    static let insertSQL = """
-        INSERT INTO serving_results (id, chip, chips, model, scenario, engine, engine_version, output_throughput, \
-        measured_at, submission_id, campaign, document, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    static let insertColumns = [
+        "id", "chip", "chips", "model", "scenario", "engine", "engine_version", "output_throughput", "measured_at",
+        "submission_id", "campaign", "document", "stored_at",
+    ]
 
     static let columns = "r.document, r.submission_id, s.status, s.vendor, r.campaign, r.stored_at, r.id"
 
-    static func stored(
-        document: String,
-        submissionID: String?,
-        status: String?,
-        vendor: String?,
-        campaign: String?,
-        storedAt: String,
-        rowID: String
-    ) throws(StoreError) -> StoredServingResult {
-        StoredServingResult(
-            id: rowID,
-            measurement: try measurement(document, id: rowID),
-            submissionID: submissionID,
-            status: status.flatMap(Submission.Status.init(rawValue:)),
-            vendor: vendor,
-            campaign: campaign,
-            storedAt: try Timestamp.date(storedAt)
+    /// A row of `columns`.
+    static func stored(_ row: SQLRow) throws(StoreError) -> StoredServingResult {
+        let id = try row.text(6)
+        return StoredServingResult(
+            id: id,
+            measurement: try measurement(try row.text(0), id: id),
+            submissionID: try row.optionalText(1),
+            status: try row.optionalText(2).flatMap(Submission.Status.init(rawValue:)),
+            vendor: try row.optionalText(3),
+            campaign: try row.optionalText(4),
+            storedAt: try Timestamp.date(try row.text(5))
         )
     }
 
@@ -117,7 +120,7 @@ enum ServingDocument {
 }
 
 extension ServingResultFilter {
-    /// `WHERE` clauses (with `?` placeholders) and their values, shared by both stores.
+    /// `WHERE` clauses (with `?` placeholders) and their values.
     func clauses() -> (sql: [String], values: [String]) {
         RowClauses.make(
             equal: [

@@ -52,6 +52,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let path):
             let store = try SQLiteStore(path: path)
             do {
+                try await store.migrate()
                 let value = try await body(store)
                 await store.close()
                 return value

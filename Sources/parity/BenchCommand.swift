@@ -25,6 +25,12 @@ struct BenchCommand: AsyncParsableCommand {
                 --max-concurrency N (closed loop), or both. --sweep rate=1,2,4 or concurrency=1,8,64 runs a curve.
                 Ctrl-C stops the run and writes the finished requests, marked interrupted (exit code 130).
 
+                Workloads: --dataset mooncake replays a trace on its clock (--trace-time-scale); --dataset sharegpt \
+                --multi-turn sends whole conversations, each turn with the earlier turns and the replies as \
+                received, --think-time apart. --slo-search ttft:500 tpot:50 --goodput-target 0.9 finds the highest \
+                --search-over rate or concurrency meeting the limits (bracket, then bisect with repeated runs) and \
+                reports it with its interval and every probe's goodput (schema parity.slo-search/1).
+
                 With --chip, --chips, --engine and --weight-precision (and --tp, --pp, … as they apply) the \
                 result also embeds its typed record (parity.serving/2) as parity.measurement, which \
                 `parity results import` stores as it is; without them, import asks for what the file lacks.
@@ -158,6 +164,52 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup(title: "Typed result (parity.serving/2)")
         var serving: ServingOptions
 
+        @Flag(
+            help: """
+                With --dataset sharegpt: send whole conversations, each turn with its history (the user's turns and \
+                the replies as received); --num-prompts counts conversations.
+                """
+        )
+        var multiTurn = false
+
+        @Option(help: "Multi-turn: the wait between a reply and the next turn, e.g. 2s or 500ms.")
+        var thinkTime: Duration = Duration(seconds: 0)
+
+        @Option(help: "Multi-turn: the most turns sent per conversation.")
+        var maxTurns: Int?
+
+        @Option(
+            parsing: .upToNextOption,
+            help: """
+                SLO search: the highest load at which --goodput-target of the requests meet every limit, e.g. \
+                ttft:500 tpot:50 (milliseconds; e2el also).
+                """
+        )
+        var sloSearch: [String] = []
+
+        @Option(help: "SLO search: the share of requests that must meet every limit (0–1).")
+        var goodputTarget: Double = 0.9
+
+        @Option(help: "SLO search: rate (requests/s, open loop) or concurrency (closed loop).")
+        var searchOver: SearchDimensionArgument = .rate
+
+        @Option(help: "SLO search: the first load tried (default 1; doubled or halved to bracket the edge).")
+        var searchStart: Double = 1
+
+        @Option(help: "SLO search: the highest load tried.")
+        var searchMax: Double = 100_000
+
+        @Option(
+            help: """
+                SLO search: most runs per load (each with its own seed); a load passes when most of its runs meet \
+                the target.
+                """
+        )
+        var searchRepeats: Int = 3
+
+        @Option(help: "SLO search: stop when the bracket is this narrow relative to its low end.")
+        var searchTolerance: Double = 0.05
+
         @Option(help: "Run a curve: rate=1,2,4 or concurrency=1,8,64.")
         var sweep: String?
 
@@ -181,6 +233,25 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError("--dataset \(dataset.rawValue) needs --dataset-path")
             }
             if traceTimeScale <= 0 { throw ValidationError("--trace-time-scale must be positive") }
+            if multiTurn, dataset != .sharegpt { throw ValidationError("--multi-turn needs --dataset sharegpt") }
+            if thinkTime.seconds < 0 { throw ValidationError("--think-time must not be negative") }
+            if let maxTurns, maxTurns < 1 { throw ValidationError("--max-turns must be at least 1") }
+            if !sloSearch.isEmpty {
+                if Goodput(sloSearch) == nil {
+                    throw ValidationError("--slo-search takes ttft:MS tpot:MS e2el:MS (any of them, milliseconds)")
+                }
+                if !(goodputTarget > 0 && goodputTarget <= 1) {
+                    throw ValidationError("--goodput-target must be in (0, 1]")
+                }
+                if sweep != nil { throw ValidationError("--slo-search and --sweep do not go together") }
+                if !(searchStart > 0) || !(searchMax >= searchStart) {
+                    throw ValidationError("--search-start must be positive and at most --search-max")
+                }
+                if searchRepeats < 1 { throw ValidationError("--search-repeats must be at least 1") }
+                if !(searchTolerance > 0 && searchTolerance < 1) {
+                    throw ValidationError("--search-tolerance must be in (0, 1)")
+                }
+            }
             if let sweep, parseSweep(sweep) == nil {
                 throw ValidationError("--sweep takes rate=1,2,4 or concurrency=1,8,64")
             }
@@ -200,257 +271,174 @@ struct BenchCommand: AsyncParsableCommand {
             return (String(parts[0]), values)
         }
 
-        func run() async throws {
-            let warmup =
-                dataset == .mooncake
-                ? (self.warmup ?? 0) : (self.warmup ?? min(maxConcurrency ?? 1, Self.defaultWarmupCap))
-            let wanted = percentiles.split(separator: ",").compactMap {
-                Double($0.trimmingCharacters(in: .whitespaces))
-            }
-            let datasetValue: Dataset
+        /// The options as the library's configuration; `problem` says what is missing for a typed record.
+        func configuration() throws -> ServeConfiguration {
+            let workload: ServeConfiguration.Workload
             switch dataset {
-            case .random: datasetValue = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
-            case .fixed, .mooncake: datasetValue = .fixed(input: inputLen, output: outputLen ?? 128)
-            case .sharegpt: datasetValue = .shareGPT(path: datasetPath ?? "", outputTokens: outputLen)
-            }
-            let requests: [RequestSpec]
-            // A trace replay sends each request at its trace time (× --trace-time-scale); warm-up requests, when
-            // asked for, are the trace's first lines and the rest keep their spacing.
-            var traceArrivals: [Double]?
-            var datasetDescription = describe(datasetValue)
-            do {
-                if dataset == .mooncake {
-                    let trace = try TraceReplay.load(
+            case .random: workload = .random(input: inputLen, output: outputLen ?? 128, rangeRatio: rangeRatio)
+            case .fixed: workload = .fixed(input: inputLen, output: outputLen ?? 128)
+            case .sharegpt:
+                workload =
+                    multiTurn
+                    ? .conversations(
                         path: datasetPath ?? "",
-                        timeScale: traceTimeScale,
-                        limit: numPrompts + (self.warmup ?? 0)
+                        outputTokens: outputLen,
+                        thinkTime: thinkTime.duration,
+                        maxTurns: maxTurns
                     )
-                    requests = trace.requests
-                    let warm = min(self.warmup ?? 0, max(0, trace.arrivals.count - 1))
-                    let base = trace.arrivals.isEmpty ? 0 : trace.arrivals[warm]
-                    traceArrivals = trace.arrivals.dropFirst(warm).map { $0 - base }
-                    datasetDescription = "mooncake(\(datasetPath ?? ""), time_scale=\(traceTimeScale))"
+                    : .shareGPT(path: datasetPath ?? "", outputTokens: outputLen)
+            case .mooncake: workload = .trace(path: datasetPath ?? "", timeScale: traceTimeScale)
+            }
+            var sweepValue: ServeConfiguration.Sweep?
+            if let sweep, let (kind, values) = parseSweep(sweep) {
+                sweepValue = kind == "rate" ? .rate(values) : .concurrency(values.map { Int($0) })
+            }
+            let output: ServeConfiguration.Output =
+                if let result {
+                    .file(result)
+                } else if saveResult || resultFilename != nil {
+                    .vLLMNamed(directory: resultDir, filename: resultFilename, rateLabel: requestRate)
                 } else {
-                    requests = try datasetValue.requests(count: numPrompts + warmup, seed: seed)
+                    .none
                 }
+            var typed: ServingFile.Context?
+            if chip != nil, serving.isComplete {
+                typed = try serving.context(chip: chip, model: modelId, scenario: scenario)
+            }
+            return ServeConfiguration(
+                baseURL: baseURL,
+                endpoint: endpoint.value,
+                model: model,
+                workload: workload,
+                numPrompts: numPrompts,
+                load: LoadShape(
+                    requestRate: rate(requestRate) ?? .infinity,
+                    burstiness: burstiness,
+                    maxConcurrency: maxConcurrency
+                ),
+                sweep: sweepValue,
+                warmup: warmup,
+                numRuns: numRuns,
+                threads: threads,
+                seed: seed,
+                timeout: timeout.duration,
+                goodput: goodput.isEmpty ? nil : Goodput(goodput),
+                percentiles: percentiles.split(separator: ",").compactMap {
+                    Double($0.trimmingCharacters(in: .whitespaces))
+                },
+                promptFormat: promptFormat.value,
+                ignoreEOS: !noIgnoreEos,
+                saveRequests: saveRequests,
+                slice: slice?.seconds,
+                chip: chip,
+                scenario: scenario,
+                typedRecord: typed,
+                output: output
+            )
+        }
+
+        func run() async throws {
+            let configuration = try configuration()
+            if !sloSearch.isEmpty {
+                try await search(configuration)
+                return
+            }
+            let console = ServeConsole(progressBar: !json && isatty(STDERR_FILENO) == 1)
+            let typedWanted = serving.isAnyGiven && configuration.typedRecord == nil
+            let task = Task { [json, numRuns] in
+                try await ServeBenchmark.run(configuration) { event in
+                    console.handle(event)
+                    if case .runFinished(let run) = event {
+                        if typedWanted, !json {
+                            Terminal.note(
+                                "no typed record embedded: it needs --chip, --chips, --engine and --weight-precision"
+                            )
+                        }
+                        if let problem = run.typedRecordProblem {
+                            Terminal.note("no typed record embedded: \(problem)")
+                        }
+                        if !json {
+                            if numRuns > 1 { print("== run \(run.run) of \(numRuns)") }
+                            Self.printSummary(
+                                run.metrics,
+                                outcome: run.outcome,
+                                shape: run.shape,
+                                percentiles: configuration.percentiles
+                            )
+                        }
+                    }
+                    if case .pointFinished(let point) = event, let repeated = point.repeated, !json {
+                        Self.printRepeated(repeated)
+                    }
+                }
+            }
+            let interrupt = Interrupt()
+            interrupt.onSignal { task.cancel() }
+            let report: ServeReport
+            do {
+                report = try await task.value
             } catch {
                 throw fail(error)
             }
-            let points: [LoadShape]
-            let baseRate = rate(requestRate) ?? .infinity
-            if let sweep, let (kind, values) = parseSweep(sweep) {
-                points = values.map { value in
-                    kind == "rate"
-                        ? LoadShape(requestRate: value, burstiness: burstiness, maxConcurrency: maxConcurrency)
-                        : LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: Int(value))
+            if let path = report.resultPath, !json { Terminal.note("result written to \(path)") }
+            if json { print(String(decoding: report.data, as: UTF8.self)) }
+            if sweep != nil, !json { Self.printSweep(report.points.map(\.result)) }
+            if report.interrupted { throw ExitCode(130) }
+        }
+
+        /// `--slo-search`: the search over the configured workload, its probes as they finish, then the answer.
+        func search(_ configuration: ServeConfiguration) async throws {
+            guard let limits = Goodput(sloSearch) else { return }
+            let search = SLOSearch(
+                limits: limits,
+                target: goodputTarget,
+                dimension: searchOver.value,
+                start: searchStart,
+                maximum: searchMax,
+                repeats: searchRepeats,
+                tolerance: searchTolerance
+            )
+            let unit = searchOver == .rate ? "req/s" : "in flight"
+            let task = Task { [json, goodputTarget] in
+                try await search.run(configuration) { probe in
+                    guard !json else { return }
+                    let runs = probe.goodput.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+                    print(
+                        "\(probe.phase) \(String(format: "%.2f", probe.value)) \(unit): goodput [\(runs)] → "
+                            + (probe.passed ? "meets" : "misses") + " \(goodputTarget)"
+                    )
                 }
-            } else {
-                points = [LoadShape(requestRate: baseRate, burstiness: burstiness, maxConcurrency: maxConcurrency)]
             }
-            let http = BenchmarkRunner.makeClient(
-                connections: points.map { $0.maxConcurrency ?? numPrompts }.max() ?? numPrompts,
-                threads: threads
-            )
-            let served: String
-            do {
-                served = try await resolveModel(http)
-            } catch {
-                try? await http.shutdown()
-                throw error
-            }
-            let target = Target(
-                baseURL: baseURL,
-                endpoint: endpoint.value,
-                model: served,
-                ignoreEOS: !noIgnoreEos,
-                timeout: timeout.duration
-            )
             let interrupt = Interrupt()
-            var results: [JSONValue] = []
-            var interrupted = false
-            points: for shape in points {
-                let runner = BenchmarkRunner(
-                    target: target,
-                    shape: shape,
-                    promptFormat: promptFormat.value,
-                    warmup: warmup,
-                    seed: seed
-                )
-                var runs: [JSONValue] = []
-                var runMetrics: [ServingMetrics] = []
-                for run in 1...numRuns {
-                    let bar = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
-                    let task = Task {
-                        await runner.run(requests, client: http, arrivals: traceArrivals) { bar.show($0) }
-                    }
-                    interrupt.onSignal { task.cancel() }
-                    let outcome = await task.value
-                    bar.finish()
-                    let metrics = ServingMetrics(
-                        records: outcome.records,
-                        duration: outcome.duration,
-                        percentiles: wanted,
-                        goodput: Goodput(goodput)
-                    )
-                    let context = RunContext(
-                        chip: chip,
-                        scenario: scenario,
-                        dataset: datasetDescription,
-                        baseURL: baseURL,
-                        endpoint: endpoint.value,
-                        model: served,
-                        shape: shape,
-                        numPrompts: numPrompts,
-                        warmup: warmup,
-                        seed: seed,
-                        percentiles: wanted,
-                        goodput: Goodput(goodput)
-                    )
-                    var built = ServingResult.build(
-                        outcome,
-                        metrics: metrics,
-                        context: context,
-                        includeRequests: saveRequests
-                    )
-                    if case .object(var object) = built, case .object(var parity)? = object["parity"] {
-                        parity["peak_in_flight"] = .number(Double(outcome.peakInFlight))
-                        parity["client_threads"] = .number(Double(outcome.threads))
-                        if numRuns > 1 { parity["run"] = .number(Double(run)) }
-                        parity["steady_state"] = steadyStateJSON(outcome.records, percentiles: wanted)
-                        if let slice {
-                            parity["slices"] = slicesJSON(outcome.records, width: slice.seconds)
-                        }
-                        object["parity"] = .object(parity)
-                        built = .object(object)
-                    }
-                    runs.append(try embedTyped(built, point: points.count > 1 ? results.count + 1 : nil))
-                    runMetrics.append(metrics)
-                    if !json {
-                        if numRuns > 1 { print("== run \(run) of \(numRuns)") }
-                        printSummary(metrics, outcome: outcome, shape: shape, percentiles: wanted)
-                    }
-                    if outcome.interrupted {
-                        interrupted = true
-                        break
-                    }
-                }
-                if numRuns > 1, var first = runs.first {
-                    // The first run's result, with every run and the statistics over them.
-                    let repeated = RepeatedRuns(runMetrics)
-                    if case .object(var object) = first, case .object(var parity)? = object["parity"] {
-                        parity["num_runs"] = .object(["aggregate": repeated.json, "runs": .array(runs)])
-                        object["parity"] = .object(parity)
-                        first = .object(object)
-                    }
-                    results.append(first)
-                    if !json { printRepeated(repeated) }
-                } else if let only = runs.first {
-                    results.append(only)
-                }
-                if interrupted { break points }
+            interrupt.onSignal { task.cancel() }
+            let outcome: SLOSearch.Outcome
+            do {
+                outcome = try await task.value
+            } catch {
+                throw fail(error)
             }
-            let document: JSONValue =
-                results.count == 1 && sweep == nil ? results[0] : .object(["sweep": .array(results)])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(document)
-            if let path = resultPath(model: served) {
-                try data.write(to: URL(fileURLWithPath: path))
+            let data = try encoder.encode(outcome.json)
+            if let path = result {
+                do {
+                    try data.write(to: URL(fileURLWithPath: path))
+                } catch {
+                    throw fail(BenchError("\(path): cannot write the result: \(error.localizedDescription)"))
+                }
                 if !json { Terminal.note("result written to \(path)") }
             }
-            try? await http.shutdown()
-            if json { print(String(decoding: data, as: UTF8.self)) }
-            if sweep != nil, !json { printSweep(results) }
-            if interrupted { throw ExitCode(130) }
-        }
-
-        /// The result with its typed record (`parity.measurement`) when the options say everything the record needs.
-        func embedTyped(_ result: JSONValue, point: Int?) throws -> JSONValue {
-            guard chip != nil, serving.isComplete, case .object(var object) = result,
-                case .object(var parity)? = object["parity"]
-            else {
-                if serving.isAnyGiven, !json {
-                    Terminal.note("no typed record embedded: it needs --chip, --chips, --engine and --weight-precision")
-                }
-                return result
+            if json {
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let best = outcome.best.map { String(format: "%.2f", $0) } ?? "none (the lowest load tried fails)"
+                let above = outcome.failedAbove.map { String(format: "%.2f", $0) } ?? "not reached"
+                print("Highest \(searchOver.rawValue) meeting the SLOs: \(best) \(unit); interval [\(best), \(above))")
             }
-            // A run that cannot make a valid record (nothing completed) keeps its vLLM result and says why.
-            do {
-                var context = try serving.context(chip: chip, model: modelId, scenario: scenario)
-                context.provenance = "parity bench serve"
-                let measurement = try ServingFile.decode(
-                    try JSONEncoder().encode(result),
-                    path: "result",
-                    context: context
-                )
-                guard var typed = measurement.first else { return result }
-                if let point { typed.id += ".\(point)" }
-                parity["measurement"] = try JSONDecoder().decode(JSONValue.self, from: ServingFile.line(typed))
-                object["parity"] = .object(parity)
-                return .object(object)
-            } catch {
-                Terminal.note("no typed record embedded: \(error)")
-                return result
-            }
+            if outcome.interrupted { throw ExitCode(130) }
         }
 
-        func steadyStateJSON(_ records: [RequestRecord], percentiles: [Double]) -> JSONValue {
-            guard let steady = TimeWindows.steadyState(records, percentiles: percentiles, goodput: Goodput(goodput))
-            else {
-                return .object(["rule": .string(SteadyState.rule), "window": .null])
-            }
-            let m = steady.metrics
-            return .object([
-                "rule": .string(SteadyState.rule),
-                "start": .number(steady.start),
-                "end": .number(steady.end),
-                "completed": .number(Double(m.completed)),
-                "request_throughput": .number(m.requestThroughput),
-                "output_throughput": .number(m.outputThroughput),
-                "median_ttft_ms": .number(m.ttft.median),
-                "p99_ttft_ms": .number(m.ttft.percentiles[99] ?? Summary.percentile([], 99)),
-                "median_tpot_ms": .number(m.tpot.median),
-                "median_itl_ms": .number(m.itl.median),
-                "median_e2el_ms": .number(m.e2el.median),
-            ])
-        }
-
-        func slicesJSON(_ records: [RequestRecord], width: Double) -> JSONValue {
-            .array(
-                TimeWindows.slices(records, width: width).map { slice in
-                    .object([
-                        "start": .number(slice.start),
-                        "end": .number(slice.end),
-                        "completed": .number(Double(slice.completed)),
-                        "output_tokens": .number(slice.outputTokens),
-                        "request_throughput": .number(slice.requestThroughput),
-                        "output_throughput": .number(slice.outputThroughput),
-                        "median_ttft_ms": slice.medianTTFTMs.map(JSONValue.number) ?? .null,
-                        "median_itl_ms": slice.medianITLMs.map(JSONValue.number) ?? .null,
-                        "in_flight_at_start": .number(Double(slice.inFlightAtStart)),
-                    ])
-                }
-            )
-        }
-
-        /// `--result`, or with vLLM's `--save-result` the file in `--result-dir` named `--result-filename` or, as
-        /// vLLM names it, `parity-{rate}qps-concurrency{n}-{model}-{yyyyMMdd-HHmmss}.json`.
-        func resultPath(model: String) -> String? {
-            if let result { return result }
-            guard saveResult || resultFilename != nil else { return nil }
-            let formatter = DateFormatter()
-            formatter.dateFormat = "yyyyMMdd-HHmmss"
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            let concurrency = maxConcurrency.map { "-concurrency\($0)" } ?? ""
-            let base = model.split(separator: "/").last.map(String.init) ?? model
-            let name =
-                resultFilename
-                ?? "parity-\(requestRate)qps\(concurrency)-\(base)-\(formatter.string(from: Date())).json"
-            guard let directory = resultDir else { return name }
-            return URL(fileURLWithPath: directory).appendingPathComponent(name).path
-        }
-
-        func printRepeated(_ repeated: RepeatedRuns) {
+        static func printRepeated(_ repeated: RepeatedRuns) {
             print("== \(repeated.runs) runs: mean ± 95 % Student-t interval (CV)")
             for name in [
                 "request_throughput", "output_throughput", "median_ttft_ms", "p99_ttft_ms", "median_tpot_ms",
@@ -465,25 +453,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
 
-        func resolveModel(_ http: LoadClient) async throws -> String {
-            if let model { return model }
-            do {
-                return try await BenchmarkRunner.servedModel(baseURL: baseURL, client: http)
-            } catch {
-                throw fail(BenchError("cannot find the model at \(baseURL)/v1/models (\(error)); pass --model"))
-            }
-        }
-
-        func describe(_ dataset: Dataset) -> String {
-            switch dataset {
-            case .random(let input, let output, let ratio):
-                "random(input=\(input), output=\(output), range_ratio=\(ratio))"
-            case .fixed(let input, let output): "fixed(input=\(input), output=\(output))"
-            case .shareGPT(let path, let output): "sharegpt(\(path)\(output.map { ", output=\($0)" } ?? ""))"
-            }
-        }
-
-        func printSummary(_ m: ServingMetrics, outcome: RunOutcome, shape: LoadShape, percentiles: [Double]) {
+        static func printSummary(_ m: ServingMetrics, outcome: RunOutcome, shape: LoadShape, percentiles: [Double]) {
             func line(_ label: String, _ value: String) {
                 print(label.padding(toLength: 40, withPad: " ", startingAt: 0) + value)
             }
@@ -525,7 +495,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("==================================================")
         }
 
-        func printSweep(_ results: [JSONValue]) {
+        static func printSweep(_ results: [JSONValue]) {
             var table = TextTable(
                 headers: [
                     "RATE", "CONCURRENCY", "REQ/S", "OUT TOK/S", "MEDIAN TTFT ms", "MEDIAN TPOT ms", "P99 ITL ms",
@@ -606,6 +576,23 @@ final class ProgressBar: @unchecked Sendable {
     }
 }
 
+/// Shows a running benchmark's progress bar on standard error (only when it is a terminal), one per run.
+final class ServeConsole: @unchecked Sendable {
+    private let bar: ProgressBar
+
+    init(progressBar: Bool) {
+        bar = ProgressBar(enabled: progressBar)
+    }
+
+    func handle(_ event: ServeEvent) {
+        switch event {
+        case .requests(let progress): bar.show(progress)
+        case .runFinished: bar.finish()
+        case .runStarted, .pointFinished: break
+        }
+    }
+}
+
 /// Ctrl-C cancels the running benchmark instead of killing the process, so that partial results are written.
 final class Interrupt: @unchecked Sendable {
     private let source: any DispatchSourceSignal
@@ -631,4 +618,9 @@ final class Interrupt: @unchecked Sendable {
         self.handler = handler
         lock.unlock()
     }
+}
+
+enum SearchDimensionArgument: String, ExpressibleByArgument, CaseIterable {
+    case rate, concurrency
+    var value: SLOSearch.Dimension { self == .rate ? .rate : .concurrency }
 }

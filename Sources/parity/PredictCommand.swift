@@ -85,6 +85,20 @@ struct PredictCommand: ParsableCommand {
     )
     var acceptanceLength: Double?
 
+    @Flag(
+        name: .customLong("two-batch-overlap"),
+        help:
+            "MoE: the expert all-to-all overlaps computation (SGLang's two-batch overlap), so a layer takes the longer of the two."
+    )
+    var twoBatchOverlap = false
+
+    @Flag(
+        name: .customLong("poisson-arrivals"),
+        help:
+            "Requests arrive as a Poisson stream (open loop, e.g. MLPerf server): TTFT adds half the iteration in progress."
+    )
+    var poissonArrivals = false
+
     @Flag(help: "Print the throughput-vs-interactivity curve (one row per batch size).")
     var sweep = false
 
@@ -143,7 +157,7 @@ struct PredictCommand: ParsableCommand {
                     to: Efficiency.defaults(for: chip, precision: activationPrecision),
                     model: architecture
                 )
-            let deployment = profile.configure(
+            var deployment = profile.configure(
                 Deployment(
                     chip: chip,
                     model: architecture,
@@ -157,6 +171,7 @@ struct PredictCommand: ParsableCommand {
                     efficiency: efficiency
                 )
             )
+            deployment.overlapsExpertCommunication = twoBatchOverlap
             let perfModel = try PerformanceModel(deployment)
             var speculation: Speculation?
             if let k = speculativeTokens {
@@ -168,6 +183,8 @@ struct PredictCommand: ParsableCommand {
             let limits = ServiceLimits(ttftSeconds: sloTTFT?.seconds, tpotSeconds: sloTPOT?.seconds)
             var notes: [String] = []
             if let profileRemark { notes.append(profileRemark) }
+            if twoBatchOverlap { notes.append("two-batch overlap: the expert all-to-all overlaps computation") }
+            if poissonArrivals { notes.append("Poisson arrivals: TTFT includes half the iteration in progress") }
             let limited: LimitedThroughput
             var prediction: Prediction?
             var prefillReplicasPerDecodeReplica: Double?
@@ -228,7 +245,8 @@ struct PredictCommand: ParsableCommand {
                     outputTokens: output,
                     limits: limits,
                     disaggregated: decodeOnly,
-                    speculation: speculation
+                    speculation: speculation,
+                    poissonArrivals: poissonArrivals
                 )
                 if let batch {
                     prediction = try perfModel.predictWithinCapacity(
@@ -236,7 +254,8 @@ struct PredictCommand: ParsableCommand {
                         inputTokens: input,
                         outputTokens: output,
                         disaggregated: decodeOnly,
-                        speculation: speculation
+                        speculation: speculation,
+                        poissonArrivals: poissonArrivals
                     )
                 } else {
                     prediction = limited.best

@@ -156,7 +156,8 @@ struct SimulateCommand: AsyncParsableCommand {
                             weightPrecision: precision,
                             contextTokens: 4096,
                             minimumBatch: 1,
-                            efficiency: efficiency
+                            efficiency: efficiency,
+                            profile: profile
                         )
                     }
                     let d = perfModel.deployment

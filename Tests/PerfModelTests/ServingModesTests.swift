@@ -14,6 +14,13 @@ import Testing
     }
 
     static let ideal = PerformanceModelTests.ideal
+    /// Ideal factors with memory so fast that every term is compute-bound: a continuous-batching iteration is then
+    /// exactly its decode step plus its prefills (nothing is shared), which isolates how many prefills it carries.
+    static let computeOnly: Efficiency = {
+        var efficiency = ideal
+        efficiency.memory = 1e9
+        return efficiency
+    }()
 
     // MARK: - Structural fixes
 
@@ -24,7 +31,7 @@ import Testing
                 model: try models.model("deepseek-v3"),
                 dataParallelAttention: 16,
                 weightPrecision: .fp8,
-                efficiency: Self.ideal
+                efficiency: Self.computeOnly
             )
         )
         // 256 sequences over 16 DP ranks, 128 output tokens: 256 / 128 = 2 prompts join per decode step, and one
@@ -78,15 +85,47 @@ import Testing
         let pp4 = try PerformanceModel(
             Deployment(chip: chip, model: model, pipelineParallel: 4, weightPrecision: .fp8, efficiency: Self.ideal)
         )
+        let computeBound = try PerformanceModel(
+            Deployment(
+                chip: chip,
+                model: model,
+                pipelineParallel: 4,
+                weightPrecision: .fp8,
+                efficiency: Self.computeOnly
+            )
+        )
         // 64 sequences, 128 output tokens: 64/128 = 0.5 prompts join per step; each costs 1/4 of its traversal
         // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125.
-        let p = pp4.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        let p = computeBound.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
         let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
         #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
         // Prefill-only: 4 chunks in flight over 4 chips, so per chip the same as one stage's share: T · 4 / step / 4.
         let chunk = 16384.0
         let traversal = pp4.predict(batch: 1, inputTokens: 16384, outputTokens: 1).prefillSeconds
         #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
+    }
+
+    @Test func prefillsRideInTheDecodeIterationAndShareItsWeightReads() throws {
+        // With arithmetic free, a dense decode step is its weight and KV reads. The prompts that join ride in the
+        // same iteration (inflight batching): they read no weights of their own and write rather than read their
+        // KV, so the iteration is the decode step alone. Charged as separate prefill steps, each would read every
+        // weight again: 0.5 prompts per step × (8.03e9 · 1 B / 3.35 TB/s) ≈ 1.2 ms more.
+        var efficiency = Self.ideal
+        efficiency.matrix = 1e9
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h100-sxm"),
+                model: try models.model("llama-3.1-8b"),
+                weightPrecision: .fp8,
+                efficiency: efficiency
+            )
+        )
+        let p = perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
+        #expect(abs(p.tpotSeconds - p.decodeStepSeconds) < 1e-12)
+        #expect(p.prefillSeconds > 1e-3)
+        // A decode instance carries no prefills at all.
+        let decodeOnly = perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128, disaggregated: true)
+        #expect(decodeOnly.tpotSeconds == decodeOnly.decodeStepSeconds)
     }
 
     @Test func attentionScoresRunAtBF16UnlessTheKVCacheIsEightBit() throws {
@@ -132,13 +171,103 @@ import Testing
         }
         // EP32 over 4 domains of 8, one token per rank. Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other
         // domains on average; it crosses the NIC (min(450, 50) = 50 GB/s per direction) once for each:
-        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs. Inside, 8 · 7/8 · 7168 · 3 B over 450 GB/s = 0.33 µs, so the
-        // NIC sets the layer's time. Halving link efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
+        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs, so the
+        // NIC sets the layer's time (inside, the token goes once to each of the 7 · (1 − (31/32)^8) = 1.57 other
+        // chips of its domain holding one of its experts: 33.8 kB over 450 GB/s = 0.075 µs). Halving link
+        // efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
         let remote = 3 * (1 - pow(0.75, 8.0))
         let outside = remote * 7168 * 3 / 50e9
         let expected = 58 * outside
         let delta = try step(interconnect: 0.5) - step(interconnect: 1)
         #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    /// DeepSeek-V3 at DP8 EP8 inside one NVLink domain (one token per rank), with and without two-batch overlap.
+    func deepSeekInsideOneDomain(interconnect: Double, overlap: Bool) throws -> Double {
+        var chip = try chips.chip("h200-sxm")
+        chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
+        chip.scaleUp?.bandwidthBytesPerSecond = Sourced(900e9, .estimate(reason: "test"))
+        var efficiency = Self.ideal
+        efficiency.interconnect = interconnect
+        var deployment = Deployment(
+            chip: chip,
+            model: try models.model("deepseek-v3"),
+            dataParallelAttention: 8,
+            weightPrecision: .fp8,
+            efficiency: efficiency
+        )
+        deployment.overlapsExpertCommunication = overlap
+        let perf = try PerformanceModel(deployment)
+        return perf.predict(batch: 8, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+    }
+
+    /// The dispatch and combine of one token inside an EP8 domain: it goes once to each of the 7 other chips that
+    /// holds at least one of its 8 experts, 7 · (1 − (7/8)^8) = 4.59 chips, 7168 · 3 B each, over 450 GB/s.
+    static let insideDomainAllToAll = 7 * (1 - pow(7.0 / 8, 8)) * 7168 * 3 / 450e9
+
+    @Test func expertDispatchInsideADomainGoesOncePerDestinationChip() throws {
+        // Per expert (the old count) it would be 8 · 7/8 = 7 copies, 1.5 × more.
+        let expected = 58 * Self.insideDomainAllToAll
+        let delta =
+            try deepSeekInsideOneDomain(interconnect: 0.5, overlap: false)
+            - deepSeekInsideOneDomain(interconnect: 1, overlap: false)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func twoBatchOverlapHidesTheAllToAllBehindComputation() throws {
+        // One token per rank: reading the touched experts takes far longer than the all-to-all, so with overlap a
+        // MoE layer is its computation alone — 58 all-to-alls shorter, and no longer sensitive to the link.
+        let plain = try deepSeekInsideOneDomain(interconnect: 1, overlap: false)
+        let overlapped = try deepSeekInsideOneDomain(interconnect: 1, overlap: true)
+        let expected = 58 * Self.insideDomainAllToAll
+        #expect(abs((plain - overlapped) - expected) / expected < 1e-6)
+        #expect(abs(try deepSeekInsideOneDomain(interconnect: 0.5, overlap: true) - overlapped) < 1e-15)
+    }
+
+    @Test func cardsWithoutAScaleUpFabricTalkOverPCIeAtTheirGeneration() throws {
+        // RTX PRO 6000 Server: no NVLink, PCIe 5.0 x16 → 16 lanes · 32 GT/s · 128/130 / 8 = 63.0 GB/s per direction.
+        let chip = try chips.chip("rtx-pro-6000-server")
+        #expect(chip.scaleUp?.bandwidthBytesPerSecond == nil)
+        #expect(chip.pcieGeneration?.value == 5)
+        let model = try models.model("llama-3.1-8b")
+        func step(interconnect: Double) throws -> Double {
+            var efficiency = Self.ideal
+            efficiency.interconnect = interconnect
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: 2, weightPrecision: .fp8, efficiency: efficiency)
+            )
+            return perf.predict(batch: 64, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+        }
+        // Two ring all-reduces per layer of 2 · (2 − 1)/2 · 64 · 4096 · 2 B: Δ = 32 · 2 · 524,288 B / 63.0 GB/s.
+        let link = 16e9 * 4 * 128 / 130
+        let expected = 32 * 2 * (64 * 4096 * 2) / link
+        let delta = try step(interconnect: 0.5) - step(interconnect: 1)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func poissonArrivalsWaitHalfTheIterationInProgress() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("llama-3.1-70b"),
+                weightPrecision: .fp8
+            )
+        )
+        // Aggregated: the iteration is the decode step with its share of prefills (TPOT without speculation).
+        let closed = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256)
+        let open = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, poissonArrivals: true)
+        #expect(abs((open.ttftSeconds - closed.ttftSeconds) - 0.5 * closed.tpotSeconds) < 1e-12)
+        #expect(open.tpotSeconds == closed.tpotSeconds)
+        // A decode instance's iteration is the decode step alone.
+        let decode = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, disaggregated: true)
+        let decodeOpen = perf.predict(
+            batch: 64,
+            inputTokens: 512,
+            outputTokens: 256,
+            disaggregated: true,
+            poissonArrivals: true
+        )
+        #expect(abs((decodeOpen.ttftSeconds - decode.ttftSeconds) - 0.5 * decode.decodeStepSeconds) < 1e-12)
     }
 
     @Test func disaggregatedSearchMeetsTheLimits() throws {
@@ -288,6 +417,43 @@ import Testing
         let trt = try #require(profiles.profiles.first { $0.id == "trt-llm" })
         #expect(vllm.configure(deployment).kvOutputReservation == 0.5)
         #expect(trt.configure(deployment).kvOutputReservation == 1)
+    }
+
+    @Test func smallestDeploymentCarriesTheEnginesKVReservation() throws {
+        // `simulate --engine` without `--tp` sizes the deployment with `Deployment.smallest`; the engine's KV
+        // reservation must reach it (issue 17: it stayed at 1, TensorRT-LLM's, for every engine).
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let profiles = try EngineProfiles.builtIn()
+        let sglang = try #require(profiles.profiles.first { $0.id == "sglang-cuda" })
+        let paged = try Deployment.smallest(
+            chip: chip,
+            model: model,
+            weightPrecision: .bf16,
+            contextTokens: 4096,
+            minimumBatch: 1,
+            profile: sglang
+        )
+        let reserved = try Deployment.smallest(
+            chip: chip,
+            model: model,
+            weightPrecision: .bf16,
+            contextTokens: 4096,
+            minimumBatch: 1
+        )
+        #expect(paged.deployment.kvOutputReservation == 0.5)
+        #expect(reserved.deployment.kvOutputReservation == 1)
+        // A sequence of 2,048 + 2,048 tokens holds 2,048 + 1,024 under SGLang and all 4,096 under the default.
+        #expect(paged.heldTokens(inputTokens: 2048, outputTokens: 2048) == 3072)
+        #expect(reserved.heldTokens(inputTokens: 2048, outputTokens: 2048) == 4096)
+        #expect(
+            paged.maxBatch(inputTokens: 2048, outputTokens: 2048)
+                == paged.maxBatch(contextTokens: 3072)
+        )
+        #expect(
+            paged.maxBatch(inputTokens: 2048, outputTokens: 2048)
+                > reserved.maxBatch(inputTokens: 2048, outputTokens: 2048)
+        )
     }
 
     @Test func batchSearchScalesWithDP() throws {

@@ -32,15 +32,28 @@ import Testing
     @Test func leaveOneOutPredictionDoesNotDependOnTheRowsOwnValue() throws {
         // Changing a row's measured value must not change its own prediction (the fit excludes it), while the
         // in-sample fit may move.
-        var rows = try PublishedServingResult.builtIn()
+        let rows = try PublishedServingResult.builtIn()
         let chips = try ChipCatalogue.load()
         let models = try ModelCatalogue.load()
         let profiles = try EngineProfiles.builtIn()
         let before = Validation.run(rows, chips: chips, models: models, profiles: profiles)
-        let index = try #require(before.outcomes.firstIndex { $0.predicted != nil })
-        rows[index].value *= 10
-        let after = Validation.run(rows, chips: chips, models: models, profiles: profiles)
-        #expect(after.outcomes[index].predicted == before.outcomes[index].predicted)
+        // The first predicted row, and rows that exercise the terms added in session 15: an MLPerf server TTFT row
+        // (Poisson arrivals) and a two-batch-overlap row (SGLang large-scale EP prefill).
+        let first = try #require(before.outcomes.firstIndex { $0.predicted != nil })
+        let poisson = try #require(
+            before.outcomes.firstIndex {
+                $0.predicted != nil && $0.row.scenario == "server" && $0.row.metric == .ttftMilliseconds
+            }
+        )
+        let overlap = try #require(
+            before.outcomes.firstIndex { $0.predicted != nil && ($0.remark ?? "").contains("two-batch overlap") }
+        )
+        for index in [first, poisson, overlap] {
+            var changed = rows
+            changed[index].value *= 10
+            let after = Validation.run(changed, chips: chips, models: models, profiles: profiles)
+            #expect(after.outcomes[index].predicted == before.outcomes[index].predicted, "\(rows[index].id)")
+        }
     }
 
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {

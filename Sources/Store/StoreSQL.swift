@@ -1,0 +1,249 @@
+import Foundation
+import Measure
+
+/// Statements several operations share, written once over the SQL layer.
+enum StoreSQL {
+    /// IDs per `IN (…)` list: far below both databases' bind limits, and few enough that a batch of 5,000 needs 5.
+    static let idsPerLookup = 1_000
+
+    // MARK: - Lists
+
+    /// The statement of `results(_:)`.
+    static func results(_ filter: ResultFilter) -> (sql: String, values: [any SQLBindable]) {
+        list(
+            "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
+            filter.clauses(),
+            order: "r.measured_at, r.id",
+            limit: filter.limit
+        )
+    }
+
+    /// The statement of `servingResults(_:)`.
+    static func servingResults(_ filter: ServingResultFilter) -> (sql: String, values: [any SQLBindable]) {
+        list(
+            "SELECT \(ServingDocument.columns) FROM serving_results r LEFT JOIN submissions s ON s.id = r.submission_id",
+            filter.clauses(),
+            order: "r.measured_at, r.id",
+            limit: filter.limit
+        )
+    }
+
+    /// The statement of `submissions(_:)`: newest first.
+    static func submissions(_ filter: SubmissionFilter) -> (sql: String, values: [any SQLBindable]) {
+        list(
+            "SELECT \(Columns.submission) FROM submissions",
+            filter.clauses(),
+            order: "created_at DESC, id",
+            limit: filter.limit
+        )
+    }
+
+    /// A page of a list ordered by `created_at`, then ID (newest or oldest first): equality conditions, the keyset
+    /// cursor as a range on the time plus a tie-break, and an optional limit.
+    static func page(
+        _ select: String,
+        _ equal: [(clause: String, value: String)],
+        newestFirst: Bool,
+        limit: Int?,
+        after: CreationCursor?
+    ) -> (sql: String, values: [any SQLBindable]) {
+        var clauses = equal.map(\.clause)
+        var values = equal.map(\.value)
+        if let after {
+            let time = Timestamp.text(after.createdAt)
+            clauses.append(newestFirst ? "created_at <= ?" : "created_at >= ?")
+            clauses.append(newestFirst ? "(created_at < ? OR id > ?)" : "(created_at > ? OR id > ?)")
+            values += [time, time, after.id]
+        }
+        return list(
+            select,
+            (clauses, values),
+            order: newestFirst ? "created_at DESC, id" : "created_at, id",
+            limit: limit
+        )
+    }
+
+    /// A list `SELECT` with the filter's `WHERE` clauses, the list order (the one its keyset cursor follows) and an
+    /// optional limit, every value bound.
+    static func list(
+        _ select: String,
+        _ clauses: (sql: [String], values: [String]),
+        order: String,
+        limit: Int?
+    ) -> (sql: String, values: [any SQLBindable]) {
+        var sql = select
+        if !clauses.sql.isEmpty { sql += " WHERE " + clauses.sql.joined(separator: " AND ") }
+        sql += " ORDER BY " + order
+        var values: [any SQLBindable] = clauses.values
+        if let limit {
+            sql += " LIMIT ?"
+            values.append(limit)
+        }
+        return (sql, values)
+    }
+
+    /// Which of `rows` (by index) are new. A row whose ID is stored, or earlier in `rows`, with the same document is
+    /// unchanged; with another document it is a conflict, and the caller's transaction writes nothing. Stored IDs
+    /// are read in a few `IN (…)` lookups, not one statement per row.
+    static func newRows(
+        _ rows: [(id: String, document: String)],
+        table: String,
+        what: String,
+        _ sql: any SQLExecutor
+    ) async throws -> (new: [Int], unchanged: Int) {
+        var known: [String: String] = [:]
+        let ids = rows.map(\.id)
+        for start in stride(from: 0, to: ids.count, by: idsPerLookup) {
+            let part = Array(ids[start..<min(ids.count, start + idsPerLookup)])
+            for row in try await sql.query(
+                "SELECT id, document FROM \(table) WHERE id IN (\(SQLDialect.placeholders(part.count)))",
+                part
+            ) {
+                known[try row.text(0)] = try row.text(1)
+            }
+        }
+        var new: [Int] = []
+        var unchanged = 0
+        for (index, row) in rows.enumerated() {
+            if let stored = known[row.id] {
+                guard stored == row.document else {
+                    throw StoreError.conflict("\(what) \(row.id) is already stored with different content")
+                }
+                unchanged += 1
+                continue
+            }
+            known[row.id] = row.document
+            new.append(index)
+        }
+        return (new, unchanged)
+    }
+
+    /// Throws a conflict naming one of `ids` that `table` already holds.
+    static func requireFree(_ ids: [String], table: String, what: String, _ sql: any SQLExecutor) async throws {
+        for start in stride(from: 0, to: ids.count, by: idsPerLookup) {
+            let part = Array(ids[start..<min(ids.count, start + idsPerLookup)])
+            if let taken = try await sql.query(
+                "SELECT id FROM \(table) WHERE id IN (\(SQLDialect.placeholders(part.count))) LIMIT 1",
+                part
+            ).first {
+                throw StoreError.conflict("\(what) \(try taken.text(0)) is already stored")
+            }
+        }
+    }
+
+    // MARK: - Summaries
+
+    /// One aggregation over the rows `filter` admits (its `limit` and `after` do not apply): per chip × benchmark ×
+    /// precision (`''` for none), the group's size, its passing rows, and its best passing row — the highest median,
+    /// ties to the smallest ID by code point, as `MeasurementSummary.summarize` picks — with the columns of
+    /// `Columns.result`, NULL when none passed. The groups stream from the `results_summary` index in its order; each
+    /// best row is one seek into it. The filter's values are bound twice, once per use.
+    static func summaries(_ filter: ResultFilter, dialect: SQLDialect) -> (sql: String, values: [any SQLBindable]) {
+        var all = filter
+        all.limit = nil
+        all.after = nil
+        let clauses = all.clauses()
+        let join = "FROM results r LEFT JOIN submissions s ON s.id = r.submission_id"
+        let precision = "COALESCE(r.precision, '')"
+        let best =
+            clauses.sql + [
+                "r.chip = a.chip", "r.benchmark = a.benchmark", "\(precision) = a.precision", "r.passing = 1",
+                "r.median = a.best",
+            ]
+        // The groups are materialized first, so that each best row is fetched by its ID (one index lookup per
+        // group), not by joining the groups against the whole table.
+        let sql = """
+            WITH g AS MATERIALIZED (SELECT a.chip, a.benchmark, a.precision, a.total, a.passed, \
+            (SELECT MIN(r.id \(dialect.codePointCollation)) \(join) WHERE \(best.joined(separator: " AND "))) \
+            \(dialect.columnCollation) AS best_id \
+            FROM (SELECT r.chip, r.benchmark, \(precision) AS precision, COUNT(*) AS total, SUM(r.passing) AS passed, \
+            MAX(CASE WHEN r.passing = 1 THEN r.median END) AS best \
+            \(join)\(clauses.sql.isEmpty ? "" : " WHERE " + clauses.sql.joined(separator: " AND ")) \
+            GROUP BY r.chip, r.benchmark, \(precision)) a) \
+            SELECT g.chip, g.benchmark, g.precision, g.total, g.passed, \
+            b.document, b.submission_id, bs.status, bs.vendor, b.stored_at, b.id \
+            FROM g LEFT JOIN results b ON b.id = g.best_id LEFT JOIN submissions bs ON bs.id = b.submission_id
+            """
+        let values: [any SQLBindable] = clauses.values + clauses.values
+        return (sql, values)
+    }
+
+    // MARK: - Inserts shared by operations
+
+    static func insertResults(
+        _ rows: [ResultDocument.Row],
+        submission: String?,
+        campaign: String?,
+        storedAt: String,
+        _ sql: any SQLExecutor
+    ) async throws {
+        try await sql.insert(
+            into: "results",
+            columns: ResultDocument.Row.columns,
+            rows: rows.map { $0.values(submission: submission, campaign: campaign, storedAt: storedAt) }
+        )
+    }
+
+    static func insertServing(
+        _ rows: [ServingDocument.Row],
+        submission: String?,
+        campaign: String?,
+        storedAt: String,
+        _ sql: any SQLExecutor
+    ) async throws {
+        try await sql.insert(
+            into: "serving_results",
+            columns: ServingDocument.insertColumns,
+            rows: rows.map { $0.values(submission: submission, campaign: campaign, storedAt: storedAt) }
+        )
+    }
+
+    /// A campaign task's serving document as typed rows (nothing when it cannot be converted).
+    static func insertCampaignServing(
+        campaign: String,
+        task: String,
+        document: Data,
+        storedAt: String,
+        _ sql: any SQLExecutor
+    ) async throws {
+        let rows = (ServingDocument.campaignMeasurements(campaign: campaign, task: task, document: document) ?? [])
+            .map(ServingDocument.Row.init)
+        try await requireFree(rows.map(\.id), table: "serving_results", what: "serving result", sql)
+        try await insertServing(rows, submission: nil, campaign: campaign, storedAt: storedAt, sql)
+    }
+
+    // MARK: - Migration data steps
+
+    /// Migration 005: every campaign task's stored serving document becomes typed rows.
+    static func convertCampaignDocuments(_ sql: any SQLExecutor) async throws {
+        for row in try await sql.query(
+            "SELECT campaign, task, document, updated_at FROM campaign_tasks WHERE document IS NOT NULL "
+                + "ORDER BY campaign, task"
+        ) {
+            try await insertCampaignServing(
+                campaign: try row.text(0),
+                task: try row.text(1),
+                document: Data(try row.text(2).utf8),
+                storedAt: try row.text(3),
+                sql
+            )
+        }
+    }
+
+    /// Migration 006: `passing = 0` for every result whose document says its check failed. Only documents that
+    /// contain the word can (the check is written as `"check":"failed"`), so the rest are not decoded.
+    static func recordFailedChecks(_ sql: any SQLExecutor) async throws {
+        var failed: [String] = []
+        for row in try await sql.query("SELECT id, document FROM results WHERE document LIKE '%failed%'") {
+            let id = try row.text(0)
+            if try ResultDocument.result(try row.text(1), id: id).check == .failed { failed.append(id) }
+        }
+        for start in stride(from: 0, to: failed.count, by: idsPerLookup) {
+            let part = Array(failed[start..<min(failed.count, start + idsPerLookup)])
+            try await sql.execute(
+                "UPDATE results SET passing = 0 WHERE id IN (\(SQLDialect.placeholders(part.count)))",
+                part
+            )
+        }
+    }
+}
