@@ -99,6 +99,10 @@ public protocol ResultStore: Sendable {
     /// Results stored by a campaign's tasks.
     func campaignResults(campaign: String) async throws(StoreError) -> [BenchmarkResult]
 
+    /// Refreshes the query planner's statistics after a bulk write (`parity results import` calls it when it stored
+    /// rows): PostgreSQL plans a filtered page with a sequential scan until its statistics know the new rows.
+    func refreshStatistics() async throws(StoreError)
+
     /// Releases connections; the store is unusable afterwards.
     func close() async
 }

@@ -29,6 +29,12 @@ extension SQLStore {
         _ = try await database.query("SELECT 1")
     }
 
+    public func refreshStatistics() async throws(StoreError) {
+        try await database.transaction { sql in
+            for statement in sql.dialect.statisticsRefresh { try await sql.execute(statement) }
+        }
+    }
+
     /// Applies the pending ones of `migrations`, in order, in one transaction under the dialect's migration lock.
     func migrate(_ migrations: [Migrations.Migration], location: String) async throws(StoreError) {
         do {

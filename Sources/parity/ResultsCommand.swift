@@ -131,6 +131,9 @@ struct ResultsCommand: AsyncParsableCommand {
                         }
                         progress.end()
                     }
+                    if summary.measurements.inserted + summary.serving.inserted > 0 {
+                        try await store.refreshStatistics()
+                    }
                     return summary
                 }
                 let elapsed = ContinuousClock.now - started

@@ -91,4 +91,13 @@ enum SQLDialect: String, Sendable {
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
+
+    /// What `refreshStatistics` runs: `ANALYZE` of the growing tables on PostgreSQL; SQLite's own advice after
+    /// bulk changes, `PRAGMA optimize` (it analyses only what needs it).
+    var statisticsRefresh: [String] {
+        switch self {
+        case .sqlite: ["PRAGMA optimize"]
+        case .postgres: ["ANALYZE results", "ANALYZE serving_results"]
+        }
+    }
 }
