@@ -134,60 +134,38 @@ struct CampaignCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let plan = try options.load()
-                let outcome = try options.validator().validate(plan, overrideReason: overrideReason)
-                if outcome.refused {
-                    FileHandle.standardError.write(Data("error: \(outcome.refusal)\n".utf8))
-                    throw ExitCode(2)
-                }
                 let path = options.absolutePath
+                let launch = CampaignLaunch(
+                    plan: plan,
+                    planPath: path,
+                    planText: try String(contentsOfFile: path, encoding: .utf8),
+                    validator: try options.validator()
+                )
                 let executor = try CampaignCommand.executor(executor, plan: plan, planPath: path)
-                let layout = CampaignLayout(plan: plan)
-                try layout.prepare()
-                try await options.withStore(plan) { store in
-                    if let store {
-                        let registered = try await store.registerCampaign(
-                            StoredCampaign(
-                                name: plan.name,
-                                plan: try String(contentsOfFile: path, encoding: .utf8),
-                                overrideReason: outcome.overrideReason,
-                                createdAt: Date()
-                            )
-                        )
-                        if let reason = registered.overrideReason, outcome.overrideReason == nil,
-                            !outcome.violated.isEmpty
-                        {
-                            Terminal.note("running under the override recorded earlier: \(reason)")
-                        }
-                    }
-                    var indices = plan.tasks.map(\.index)
-                    if resume {
-                        let status = try await CampaignStatus.gather(plan: plan, store: store, executor: executor)
-                        indices = status.resubmittable
-                        guard !indices.isEmpty else {
-                            print(
-                                "campaign \(plan.name): nothing to resume (\(status.count(.done)) done, "
-                                    + "\(status.count(.pending) + status.count(.running)) queued or running)"
-                            )
-                            return
-                        }
-                    }
-                    let submitted = try await executor.submit(indices, plan: plan, planPath: path, store: store)
-                    try layout.append(
-                        CampaignLayout.Submission(
-                            executor: executor.name,
-                            job: submitted.job,
-                            indices: indices,
-                            time: Date()
-                        )
+                let outcome = try await options.withStore(plan) { store in
+                    try await launch.run(
+                        executor: executor,
+                        store: store,
+                        resume: resume,
+                        overrideReason: overrideReason,
+                        note: { Terminal.note($0) }
                     )
-                    print("campaign \(plan.name): \(submitted.message)")
-                    if executor.name == "local" {
-                        let status = try await CampaignStatus.gather(plan: plan, store: store, executor: nil)
-                        if status.count(.done) < plan.tasks.count, store != nil {
-                            throw CampaignError.taskFailed(
-                                "\(plan.tasks.count - status.count(.done)) task(s) not done; see `parity campaign status`"
-                            )
-                        }
+                }
+                switch outcome {
+                case .refused(let refusal):
+                    FileHandle.standardError.write(Data("error: \(refusal)\n".utf8))
+                    throw ExitCode(2)
+                case .nothingToResume(let status):
+                    print(
+                        "campaign \(plan.name): nothing to resume (\(status.count(.done)) done, "
+                            + "\(status.count(.pending) + status.count(.running)) queued or running)"
+                    )
+                case .submitted(_, let message, let status):
+                    print("campaign \(plan.name): \(message)")
+                    if let status, status.count(.done) < plan.tasks.count, plan.results.store != nil {
+                        throw CampaignError.taskFailed(
+                            "\(plan.tasks.count - status.count(.done)) task(s) not done; see `parity campaign status`"
+                        )
                     }
                 }
             }
