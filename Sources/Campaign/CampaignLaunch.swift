@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Store
 
 /// `parity campaign run` as a library call: checks the plan against the directives in force, registers the
