@@ -46,7 +46,7 @@ import Testing
             #expect(status?.count(.done) == 6)
             #expect(try await store.campaign(name: plan.name)?.plan == "plan text")
             #expect(try await store.campaignResults(campaign: plan.name).count == 6)
-            #expect(try CampaignLayout(plan: plan).submissions().map(\.indices) == [[0, 1, 2, 3, 4, 5]])
+            #expect(CampaignLayout(plan: plan).submissions().map(\.indices) == [[0, 1, 2, 3, 4, 5]])
             let again = try await launch.run(executor: LocalExecutor(), store: store, resume: true, overrideReason: nil)
             guard case .nothingToResume(let resumed) = again else {
                 Issue.record("expected nothing to resume, got \(again)")
@@ -54,7 +54,7 @@ import Testing
             }
             #expect(resumed.count(.done) == 6)
             #expect(
-                try CampaignLayout(plan: plan).submissions().count == 1,
+                CampaignLayout(plan: plan).submissions().count == 1,
                 "a resume with nothing to do records nothing"
             )
         }
