@@ -106,7 +106,8 @@ EOF
         { cat "$dir/log/slurmd.out" >&2; slurm_print_logs; slurm_stop; return 1; }
 
     for i in $(seq 1 120); do
-        state=$(sinfo -h -o %T 2>/dev/null)
+        # Callers run under `set -e`: sinfo fails while slurmctld is still starting, which must not end the script.
+        state=$(sinfo -h -o %T 2>/dev/null || true)
         [ "$state" = idle ] && return 0
         sleep 0.5
     done
@@ -121,7 +122,7 @@ slurm_kill_pidfiles() {
     local f pid pids=() i
     for f in "$@"; do
         [ -f "$f" ] || continue
-        pid=$(cat "$f" 2>/dev/null)
+        pid=$(cat "$f" 2>/dev/null || true)
         [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null && pids+=("$pid")
     done
     [ ${#pids[@]} -gt 0 ] || return 0
@@ -129,7 +130,7 @@ slurm_kill_pidfiles() {
         kill -0 "${pids[@]}" 2>/dev/null || return 0   # true while at least one is still alive
         sleep 0.1
     done
-    kill -9 "${pids[@]}" 2>/dev/null
+    kill -9 "${pids[@]}" 2>/dev/null || true
     sleep 0.2
 }
 
@@ -138,7 +139,7 @@ slurm_stop() {
     local dir=$PARITY_SLURM_DIR conf=$PARITY_SLURM_DIR/slurm.conf i pid
     # Cancel leftover jobs first: slurmstepd (and the job's processes) outlive slurmd otherwise.
     if [ -f "$dir/run/slurmctld.pid" ] && kill -0 "$(cat "$dir/run/slurmctld.pid" 2>/dev/null)" 2>/dev/null; then
-        SLURM_CONF=$conf scancel --quiet --full --partition=parity >/dev/null 2>&1
+        SLURM_CONF=$conf scancel --quiet --full --partition=parity >/dev/null 2>&1 || true
         for i in $(seq 1 40); do
             [ -z "$(SLURM_CONF=$conf squeue -h -t running,completing,configuring -o %i 2>/dev/null)" ] && break
             sleep 0.25
@@ -148,8 +149,8 @@ slurm_stop() {
     # Any slurmstepd still left from this cluster (forked by our slurmd, so it carries our SLURM_CONF): kill its tree.
     for pid in $(pgrep -x slurmstepd 2>/dev/null); do
         tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$conf" || continue
-        pkill -9 -P "$pid" 2>/dev/null
-        kill -9 "$pid" 2>/dev/null
+        pkill -9 -P "$pid" 2>/dev/null || true
+        kill -9 "$pid" 2>/dev/null || true
     done
     slurm_kill_pidfiles "$dir/munged.pid"
     rm -rf "$dir"
