@@ -113,9 +113,9 @@ struct API: Sendable {
         filter.since = try Self.date(query, "since")
         filter.until = try Self.date(query, "until")
         filter.after = try Self.resultCursor(query)
-        let page = try await store.results(filter)
-        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.result.time, $0.id) } : nil
-        return JSON.response(page, headers: Self.nextLink(request, cursor: cursor))
+        let page = try await store.resultTexts(filter)
+        let cursor = page.count == limit ? page.last.map { Cursor.encode($0.measuredAt, $0.id) } : nil
+        return JSON.response(data: JSON.resultPage(page), headers: Self.nextLink(request, cursor: cursor))
     }
 
     func getResult(_ request: Request, _ context: ParityRequestContext) async throws -> Response {

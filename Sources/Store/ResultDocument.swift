@@ -158,6 +158,8 @@ extension SubmissionFilter {
 /// Column lists of the stores' `SELECT`s and the decoding of their rows.
 enum Columns {
     static let result = "r.document, r.submission_id, s.status, s.vendor, r.stored_at, r.id"
+    /// `result` and the measured time (`StoredResultText`).
+    static let resultText = result + ", r.measured_at"
     static let submission =
         "id, submitter, vendor, idempotency_key, status, reason, reviewer, key_id, payload_type, result_count, created_at, reviewed_at"
     static let token = "id, name, role, hash, created_at, revoked_at"

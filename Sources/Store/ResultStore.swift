@@ -19,6 +19,8 @@ public protocol ResultStore: Sendable {
     func importResults(_ results: [BenchmarkResult]) async throws(StoreError) -> ImportSummary
     func results(_ filter: ResultFilter) async throws(StoreError) -> [StoredResult]
     func result(id: String) async throws(StoreError) -> StoredResult?
+    /// The rows of `results(_:)`, in the same order, with each document unparsed (`StoredResultText`).
+    func resultTexts(_ filter: ResultFilter) async throws(StoreError) -> [StoredResultText]
     /// Per chip × benchmark × precision, the group's size and its best passing row (`MeasurementSummary`), over the
     /// rows `filter` admits; `limit` and `after` are ignored. Both stores answer with one aggregation in the database
     /// (`StoreSQL.summaries`); the protocol's default reads every row.

@@ -82,6 +82,21 @@ extension SQLStore {
         return try await database.query(sql, values).map { row throws(StoreError) in try Columns.storedResult(row) }
     }
 
+    public func resultTexts(_ filter: ResultFilter) async throws(StoreError) -> [StoredResultText] {
+        let (sql, values) = StoreSQL.results(filter, columns: Columns.resultText)
+        return try await database.query(sql, values).map { row throws(StoreError) in
+            StoredResultText(
+                id: try row.text(5),
+                document: try row.text(0),
+                submissionID: try row.optionalText(1),
+                status: try row.optionalText(2).flatMap(Submission.Status.init(rawValue:)),
+                vendor: try row.optionalText(3),
+                storedAt: try Columns.date(row, 4),
+                measuredAt: try Columns.date(row, 6)
+            )
+        }
+    }
+
     public func result(id: String) async throws(StoreError) -> StoredResult? {
         try await database.query(
             "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id WHERE r.id = ?",

@@ -71,14 +71,19 @@ enum ServingDocument {
         "submission_id", "campaign", "document", "stored_at",
     ]
 
-    static let columns = "r.document, r.submission_id, s.status, s.vendor, r.campaign, r.stored_at, r.id"
+    static let columns =
+        "r.document, r.submission_id, s.status, s.vendor, r.campaign, r.stored_at, r.id, r.measured_at"
 
-    /// A row of `columns`.
+    /// A row of `columns`. The measurement's time is the row's `measured_at`, which keeps the milliseconds the
+    /// document's ISO 8601 text drops: the list is ordered by that column, so a keyset cursor made from a row's time
+    /// must be that column's value, or rows within one second would come back on every page.
     static func stored(_ row: SQLRow) throws(StoreError) -> StoredServingResult {
         let id = try row.text(6)
+        var measurement = try measurement(try row.text(0), id: id)
+        measurement.time = try Timestamp.date(try row.text(7))
         return StoredServingResult(
             id: id,
-            measurement: try measurement(try row.text(0), id: id),
+            measurement: measurement,
             submissionID: try row.optionalText(1),
             status: try row.optionalText(2).flatMap(Submission.Status.init(rawValue:)),
             vendor: try row.optionalText(3),

@@ -9,9 +9,14 @@ enum StoreSQL {
     // MARK: - Lists
 
     /// The statement of `results(_:)`.
-    static func results(_ filter: ResultFilter) -> (sql: String, values: [any SQLBindable]) {
+    static func results(
+        _ filter: ResultFilter,
+        columns: String = Columns.result
+    ) -> (
+        sql: String, values: [any SQLBindable]
+    ) {
         list(
-            "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
+            "SELECT \(columns) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
             filter.clauses(),
             order: "r.measured_at, r.id",
             limit: filter.limit

@@ -65,6 +65,52 @@ import Testing
         }
     }
 
+    /// `resultTexts` lists the rows `results` lists, in the same order, under every filter: each document is the
+    /// stored text of the same measurement, and the row's origin, times and visibility are the same.
+    @Test(arguments: StoreKind.available)
+    func resultTextsAreTheResultRowsUnparsed(kind: StoreKind) async throws {
+        try await StoreFixture.withStore(kind) { store in
+            let base = Date(timeIntervalSince1970: 1_790_000_000.125)
+            _ = try await store.importResults([
+                StoreFixture.result("local-1", chip: "h20", time: base),
+                StoreFixture.result(#"local "2" \ /"#, chip: "ascend-910b", time: base + 1),
+            ])
+            _ = try await store.submit(
+                StoreFixture.submission(
+                    "sub-1",
+                    key: "k1",
+                    results: [StoreFixture.result("vendor-1", chip: "ascend-910b", time: base + 2)]
+                )
+            )
+            let measured = ["local-1": base, #"local "2" \ /"#: base + 1, "vendor-1": base + 2]
+            var afterFirst = ResultFilter()
+            afterFirst.after = ResultCursor(measuredAt: base, id: "local-1")
+            let filters = [
+                ResultFilter(),
+                ResultFilter(chip: "ascend-910b"),
+                ResultFilter(visibleTo: "cambricon"),
+                ResultFilter(evidenceOnly: true),
+                ResultFilter(limit: 2),
+                afterFirst,
+            ]
+            for filter in filters {
+                let parsed = try await store.results(filter)
+                let texts = try await store.resultTexts(filter)
+                #expect(texts.map(\.id) == parsed.map(\.id), "\(filter)")
+                for (text, row) in zip(texts, parsed) {
+                    #expect(try ResultFile.decode(Data(text.document.utf8), path: text.id) == [row.result])
+                    #expect(text.document + "\n" == String(decoding: ResultFile.encode([row.result]), as: UTF8.self))
+                    #expect(text.submissionID == row.submissionID && text.status == row.status)
+                    #expect(text.vendor == row.vendor && text.storedAt == row.storedAt)
+                    // The time the list is ordered by, to the millisecond (documents keep whole seconds).
+                    #expect(Timestamp.text(text.measuredAt) == Timestamp.text(measured[text.id] ?? .distantPast))
+                }
+            }
+            #expect(try await store.resultTexts(ResultFilter()).map(\.vendor) == [nil, nil, "huawei"])
+            #expect(try await store.resultTexts(ResultFilter(visibleTo: "cambricon")).count == 2)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func aConflictingImportWritesNothing(kind: StoreKind) async throws {
         try await StoreFixture.withStore(kind) { store in
