@@ -19,16 +19,14 @@ import Testing
     @Test(arguments: StoreKind.available)
     func pagesAreTheEncodedRowsByteForByte(kind: StoreKind) async throws {
         let base = Date(timeIntervalSince1970: 1_790_000_000.25)
-        try await Harness.withServer(
-            kind,
-            prepare: { store in
-                _ = try await store.importResults([
-                    StoreFixture.result("local-1", chip: "h20", time: base),
-                    StoreFixture.result(#"local "quoted" \ slash/ü-名"#, chip: "ascend-910b", time: base + 1),
-                    StoreFixture.result("local-3", chip: "ascend-910b", benchmark: .streamTriad, time: base + 1),
-                ])
-            }
-        ) { harness in
+        let prepare: @Sendable (any ResultStore) async throws -> Void = { store in
+            _ = try await store.importResults([
+                StoreFixture.result("local-1", chip: "h20", time: base),
+                StoreFixture.result(#"local "quoted" \ slash/ü-名"#, chip: "ascend-910b", time: base + 1),
+                StoreFixture.result("local-3", chip: "ascend-910b", benchmark: .streamTriad, time: base + 1),
+            ])
+        }
+        try await Harness.withServer(kind, prepare: prepare) { harness in
             let pending = try await harness.submit(
                 try harness.bundle([StoreFixture.result("vendor-1", chip: "ascend-910c", time: base + 2)]),
                 as: "huawei",
@@ -73,17 +71,15 @@ import Testing
     @Test(arguments: StoreKind.available)
     func rowsWithinOneSecondPageOnce(kind: StoreKind) async throws {
         let base = Date(timeIntervalSince1970: 1_790_000_000)
-        try await Harness.withServer(
-            kind,
-            prepare: { store in
-                _ = try await store.importServingResults(
-                    (0..<4).map { StoreFixture.serving("s-\(3 - $0)", time: base + 0.2 * Double($0 + 1)) }
-                )
-                _ = try await store.importResults(
-                    (0..<4).map { StoreFixture.result("r-\(3 - $0)", time: base + 0.2 * Double($0 + 1)) }
-                )
-            }
-        ) { harness in
+        let prepare: @Sendable (any ResultStore) async throws -> Void = { store in
+            _ = try await store.importServingResults(
+                (0..<4).map { StoreFixture.serving("s-\(3 - $0)", time: base + 0.2 * Double($0 + 1)) }
+            )
+            _ = try await store.importResults(
+                (0..<4).map { StoreFixture.result("r-\(3 - $0)", time: base + 0.2 * Double($0 + 1)) }
+            )
+        }
+        try await Harness.withServer(kind, prepare: prepare) { harness in
             for list in ["serving-results", "results"] {
                 var seen: [String] = []
                 var next: String? = "/v1/\(list)?limit=1"
