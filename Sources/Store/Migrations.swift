@@ -17,6 +17,8 @@ public enum Migrations {
         /// Every result whose document says its correctness check failed gets `passing = 0` (the column's default
         /// is 1); read from the documents themselves, so the column agrees with what `ResultDocument` decodes.
         case recordFailedChecks
+        /// `result_groups` filled from every stored result (`StoreSQL.summarizeResultGroups`).
+        case summarizeResultGroups
     }
 
     public static let all: [Migration] = [
@@ -218,6 +220,31 @@ public enum Migrations {
                 "CREATE INDEX vendor_keys_created ON vendor_keys (created_at, id)",
             ],
             dataSteps: [.recordFailedChecks]
+        ),
+        Migration(
+            id: "007-result-groups",
+            statements: [
+                // The evidence summary per chip × benchmark × precision (precision '' when it has none) and origin
+                // (the submission ID, '' for local imports and campaigns), kept as results are stored
+                // (`StoreSQL.addToResultGroups`): the rows counted, the passing ones, the highest passing median
+                // and the smallest ID among the rows that have it (code-point order). An assessment reads these few
+                // rows instead of aggregating every result; origins let the reader admit only local and accepted
+                // rows, whatever happens to a submission later.
+                """
+                CREATE TABLE result_groups (
+                    chip TEXT NOT NULL,
+                    benchmark TEXT NOT NULL,
+                    precision TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    total BIGINT NOT NULL,
+                    passed BIGINT NOT NULL,
+                    best DOUBLE PRECISION,
+                    best_id TEXT,
+                    PRIMARY KEY (chip, benchmark, precision, origin)
+                )
+                """
+            ],
+            dataSteps: [.summarizeResultGroups]
         ),
     ]
 }

@@ -48,6 +48,7 @@ extension SQLStore {
                         switch step {
                         case .convertCampaignDocuments: try await StoreSQL.convertCampaignDocuments(sql)
                         case .recordFailedChecks: try await StoreSQL.recordFailedChecks(sql)
+                        case .summarizeResultGroups: try await StoreSQL.summarizeResultGroups(sql)
                         }
                     }
                     let record = sql.dialect.recordMigration(migration.id, at: Timestamp.text(Date()))

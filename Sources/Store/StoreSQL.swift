@@ -144,6 +144,55 @@ enum StoreSQL {
     /// `Columns.result`, NULL when none passed. The groups stream from the `results_summary` index in its order; each
     /// best row is one seek into it. The filter's values are bound twice, once per use.
     static func summaries(_ filter: ResultFilter, dialect: SQLDialect) -> (sql: String, values: [any SQLBindable]) {
+        filter.since == nil && filter.until == nil
+            ? groupSummaries(filter, dialect: dialect) : rowSummaries(filter, dialect: dialect)
+    }
+
+    /// The summaries from `result_groups` (migration 007): a few rows per chip × benchmark × precision, one per
+    /// origin, whatever the number of results. Serves every filter without a time window.
+    static func groupSummaries(
+        _ filter: ResultFilter,
+        dialect: SQLDialect
+    ) -> (
+        sql: String, values: [any SQLBindable]
+    ) {
+        var clauses: [String] = []
+        var values: [String] = []
+        if let chip = filter.chip {
+            clauses.append("rg.chip = ?")
+            values.append(chip)
+        }
+        if let benchmark = filter.benchmark {
+            clauses.append("rg.benchmark = ?")
+            values.append(benchmark.rawValue)
+        }
+        if let vendor = filter.visibleTo {
+            clauses.append("(rg.origin = '' OR s.status = 'accepted' OR s.vendor = ?)")
+            values.append(vendor)
+        }
+        if filter.evidenceOnly { clauses.append("(rg.origin = '' OR s.status = 'accepted')") }
+        let join = "FROM result_groups rg LEFT JOIN submissions s ON s.id = rg.origin"
+        let best =
+            clauses + [
+                "rg.chip = a.chip", "rg.benchmark = a.benchmark", "rg.precision = a.precision", "rg.best = a.best",
+            ]
+        let sql = """
+            WITH g AS MATERIALIZED (SELECT a.chip, a.benchmark, a.precision, a.total, a.passed, \
+            (SELECT MIN(rg.best_id \(dialect.codePointCollation)) \(join) WHERE \(best.joined(separator: " AND "))) \
+            \(dialect.columnCollation) AS best_id \
+            FROM (SELECT rg.chip, rg.benchmark, rg.precision, CAST(SUM(rg.total) AS BIGINT) AS total, CAST(SUM(rg.passed) AS BIGINT) AS passed, \
+            MAX(rg.best) AS best \(join)\(clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) \
+            GROUP BY rg.chip, rg.benchmark, rg.precision) a WHERE a.total > 0) \
+            SELECT g.chip, g.benchmark, g.precision, g.total, g.passed, \
+            b.document, b.submission_id, bs.status, bs.vendor, b.stored_at, b.id \
+            FROM g LEFT JOIN results b ON b.id = g.best_id LEFT JOIN submissions bs ON bs.id = b.submission_id
+            """
+        return (sql, values + values)
+    }
+
+    /// The summaries aggregated from the rows themselves: for filters with a time window, which `result_groups`
+    /// cannot answer.
+    static func rowSummaries(_ filter: ResultFilter, dialect: SQLDialect) -> (sql: String, values: [any SQLBindable]) {
         var all = filter
         all.limit = nil
         all.after = nil
@@ -186,6 +235,50 @@ enum StoreSQL {
             into: "results",
             columns: ResultDocument.Row.columns,
             rows: rows.map { $0.values(submission: submission, campaign: campaign, storedAt: storedAt) }
+        )
+        try await addToResultGroups(rows, origin: submission ?? "", sql)
+    }
+
+    /// Adds stored rows to their `result_groups` (migration 007) in the same transaction: one upsert per group the
+    /// rows touch, merging counts and keeping the higher best median (on a tie, the smaller ID in code-point order,
+    /// as the aggregation over rows picks it).
+    static func addToResultGroups(_ rows: [ResultDocument.Row], origin: String, _ sql: any SQLExecutor) async throws {
+        for group in ResultGroup.of(rows) {
+            let cp = sql.dialect.codePointCollation
+            try await sql.execute(
+                """
+                INSERT INTO result_groups (chip, benchmark, precision, origin, total, passed, best, best_id) \
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chip, benchmark, precision, origin) DO UPDATE SET \
+                total = result_groups.total + excluded.total, passed = result_groups.passed + excluded.passed, \
+                best = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best THEN excluded.best \
+                ELSE result_groups.best END, \
+                best_id = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best \
+                THEN excluded.best_id WHEN excluded.best = result_groups.best \
+                AND excluded.best_id \(cp) < result_groups.best_id THEN excluded.best_id ELSE result_groups.best_id END
+                """,
+                [
+                    group.chip, group.benchmark, group.precision, origin, group.total, group.passed, group.best,
+                    group.bestID,
+                ]
+            )
+        }
+    }
+
+    /// Migration 007: `result_groups` from every stored result.
+    static func summarizeResultGroups(_ sql: any SQLExecutor) async throws {
+        let precision = "COALESCE(r.precision, '')"
+        let origin = "COALESCE(r.submission_id, '')"
+        try await sql.execute(
+            """
+            INSERT INTO result_groups (chip, benchmark, precision, origin, total, passed, best, best_id) \
+            SELECT a.chip, a.benchmark, a.precision, a.origin, a.total, a.passed, a.best, \
+            (SELECT MIN(r.id \(sql.dialect.codePointCollation)) FROM results r WHERE r.chip = a.chip \
+            AND r.benchmark = a.benchmark AND \(precision) = a.precision AND \(origin) = a.origin AND r.passing = 1 \
+            AND r.median = a.best) \(sql.dialect.columnCollation) \
+            FROM (SELECT r.chip, r.benchmark, \(precision) AS precision, \(origin) AS origin, COUNT(*) AS total, \
+            SUM(r.passing) AS passed, MAX(CASE WHEN r.passing = 1 THEN r.median END) AS best FROM results r \
+            GROUP BY r.chip, r.benchmark, \(precision), \(origin)) a
+            """
         )
     }
 

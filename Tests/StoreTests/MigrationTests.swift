@@ -121,6 +121,14 @@ import Testing
                 let h20 = try #require(summaries.first { $0.chip == "h20" && $0.benchmark == .gemm })
                 #expect(h20.count == 3 && h20.passing == 2)
                 #expect(h20.best?.id == "old.micro-0.gemm")
+                // Migration 007 summarized the stored rows into result_groups: evidence only and a vendor's view too.
+                for filter in [ResultFilter(evidenceOnly: true), ResultFilter(visibleTo: "huawei")] {
+                    #expect(
+                        try await store.measurementSummaries(filter)
+                            == MeasurementSummary.summarize(try await store.results(filter)),
+                        "\(filter)"
+                    )
+                }
             }
         }
     }
