@@ -105,10 +105,22 @@ EOF
     slurmd -f "$SLURM_CONF" -N "$host" >"$dir/log/slurmd.out" 2>&1 ||
         { cat "$dir/log/slurmd.out" >&2; slurm_print_logs; slurm_stop; return 1; }
 
-    for i in $(seq 1 120); do
-        # Callers run under `set -e`: sinfo fails while slurmctld is still starting, which must not end the script.
-        state=$(sinfo -h -o %T 2>/dev/null || true)
+    # Up to 60 s for the node to come up idle. Callers run under `set -e`: sinfo fails (after its own ~9 s of
+    # retries) while slurmctld is not listening yet, which must not end the script; a daemon that died is reported
+    # with its log at once rather than waited for.
+    local deadline=$((SECONDS + 60)) daemon pid
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        state=$(timeout 10 sinfo -h -o %T 2>/dev/null || true)
         [ "$state" = idle ] && return 0
+        for daemon in slurmctld slurmd; do
+            pid=$(cat "$dir/run/$daemon.pid" 2>/dev/null || true)
+            if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+                echo "slurm_start: $daemon (pid $pid) exited while starting" >&2
+                slurm_print_logs
+                slurm_stop
+                return 1
+            fi
+        done
         sleep 0.5
     done
     echo "slurm_start: node not idle after 60 s (sinfo: '$state')" >&2
