@@ -483,26 +483,40 @@ public struct PerformanceModel: Sendable, Hashable {
     /// A closed loop of `concurrency` clients over `replicas` aggregated replicas (`bench_serving
     /// --max-concurrency`), in steady state: each replica runs its share of the clients with prefills interleaved,
     /// and by Little's law requests complete at C / (TTFT + output × TPOT).
+    ///
+    /// A replica runs at most as many sequences as its KV cache holds and as the engine's scheduler admits
+    /// (`maxRunning`, e.g. vLLM's `max_num_seqs`); clients beyond that wait in the server's queue. Then requests
+    /// complete at running × replicas / (TTFT + output × TPOT) of the running batch, and the clients' mean TTFT
+    /// is C / rate − output × TPOT (the queue wait included). Before session 16 every client ran at once, whatever
+    /// the capacity.
     public func closedLoop(
         concurrency: Int,
         replicas: Int,
         inputTokens: Int,
         outputTokens: Int,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        maxRunning: Int? = nil
     ) -> Prediction {
         let replicas = max(1, replicas)
         let perReplica = max(1, Int((Double(concurrency) / Double(replicas)).rounded(.up)))
+        let capacity = max(1, maxBatch(inputTokens: inputTokens, outputTokens: outputTokens))
+        let running = min(perReplica, capacity, max(1, maxRunning ?? Int.max))
         var result = predict(
-            batch: perReplica,
+            batch: running,
             inputTokens: inputTokens,
             outputTokens: outputTokens,
             speculation: speculation
         )
         let output = Double(max(1, outputTokens))
-        let rate = Double(max(1, concurrency)) / (result.ttftSeconds + output * result.tpotSeconds)
+        let clients = Double(max(1, concurrency))
+        let served = running < perReplica ? Double(running * replicas) : clients
+        let rate = served / (result.ttftSeconds + output * result.tpotSeconds)
         let allChips = chips * Double(replicas)
         result.outputTokensPerSecondPerChip = rate * output / allChips
         result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / allChips
+        if running < perReplica {
+            result.ttftSeconds = clients / rate - output * result.tpotSeconds
+        }
         return result
     }
 

@@ -132,7 +132,8 @@ struct ValidationCase: Sendable {
                 replicas: replicas,
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
-                speculation: speculation
+                speculation: speculation,
+                maxRunning: profile.maxRunningSequences(on: perf.deployment.chip)
             )
         }
     }
