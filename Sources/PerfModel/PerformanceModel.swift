@@ -11,6 +11,12 @@ public struct PerformanceModel: Sendable, Hashable {
     public static let version = "parity-perfmodel/1"
 
     public let deployment: Deployment
+    /// Squared coefficient of variation of the workload's output lengths (0: every request emits the same
+    /// number of tokens). A running batch over-represents long requests — each stays resident for its O steps —
+    /// so its mean context is I + E[O²] / (2 E[O]) = I + (1 + cv²) · E[O] / 2, and the KV it holds grows alike
+    /// (length-biased residence). MLPerf DeepSeek-R1's outputs have cv² 1.57: the running batch's mean context is
+    /// 2.6× the fixed-length figure. Set per workload (`Validation.mlperfMeanInputTokens` has the data sets').
+    public var outputLengthCV2: Double = 0
 
     // Resolved figures, per chip.
     let computeFLOPS: Double
@@ -201,7 +207,10 @@ public struct PerformanceModel: Sendable, Hashable {
     /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`): its prompt plus the
     /// engine's share of its output.
     public func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
-        max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
+        max(1, inputTokens)
+            + Int(
+                (Double(max(1, outputTokens)) * (1 + outputLengthCV2) * deployment.kvOutputReservation).rounded(.up)
+            )
     }
 
     public func maxBatch(contextTokens: Int) -> Int {
@@ -399,7 +408,7 @@ public struct PerformanceModel: Sendable, Hashable {
         let output = Double(max(1, outputTokens))
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
-        let meanContext = input + output / 2
+        let meanContext = input + (1 + outputLengthCV2) * output / 2
         let decodeParts = decodeStepParts(
             sequencesPerRank: tokensPerRank,
             context: meanContext,

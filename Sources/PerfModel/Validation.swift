@@ -108,13 +108,28 @@ public enum Validation {
     /// `mlperf_deepseek_r1_dataset_4388_fp8_eval.pkl` (`tok_input_len`), 4,388 samples, 803.8. Per-sample lengths
     /// as extracted from those files in github.com/openshift-psap/performance-dashboard,
     /// `mlperf-data/summaries/*.csv` (commits 7cd1065, b04ea53, 739352b, 67033ba). Until session 16 Llama-2-70B
-    /// rows assumed 512 and the other models' rows were not expressible.
+    /// rows assumed 512 and the other models' rows were not expressible. `outputCV2` is the squared coefficient of
+    /// variation of the same files' reference output lengths where those references are the benchmarked model's
+    /// own generations (their mean within 10 % of the logs' mean output): Mixtral mix 0.61 (reference mean 144.8,
+    /// logs 143–147), 405B 0.15 (684.7; 646–656), DeepSeek-R1 1.57 (4,043; 3,714–3,748). OpenOrca's references are
+    /// GPT-4's answers (mean 218.9 against Llama-2-70B's 273–301 in the logs), so they do not give Llama-2's
+    /// spread: 0. Llama-3.1-8B: 0 (generation is capped at 128 tokens and the logs' mean output is 128.0).
     public static let mlperfMeanInputTokens: [String: MLPerfDataSet] = [
         "llama-2-70b": MLPerfDataSet(name: "OpenOrca", samples: 24_576, meanInputTokens: 222),
         "llama-3.1-8b": MLPerfDataSet(name: "CNN/DailyMail", samples: 13_368, meanInputTokens: 871),
-        "mixtral-8x7b": MLPerfDataSet(name: "OpenOrca/GSM8K/MBXP", samples: 15_000, meanInputTokens: 427),
-        "llama-3.1-405b": MLPerfDataSet(name: "LongBench/RULER/…", samples: 8_313, meanInputTokens: 9_429),
-        "deepseek-v3": MLPerfDataSet(name: "DeepSeek-R1 mix", samples: 4_388, meanInputTokens: 804),
+        "mixtral-8x7b": MLPerfDataSet(
+            name: "OpenOrca/GSM8K/MBXP",
+            samples: 15_000,
+            meanInputTokens: 427,
+            outputCV2: 0.61
+        ),
+        "llama-3.1-405b": MLPerfDataSet(
+            name: "LongBench/RULER/…",
+            samples: 8_313,
+            meanInputTokens: 9_429,
+            outputCV2: 0.15
+        ),
+        "deepseek-v3": MLPerfDataSet(name: "DeepSeek-R1 mix", samples: 4_388, meanInputTokens: 804, outputCV2: 1.57),
     ]
     /// Scale grid: 2^(i/6) for i = −12 … 4, i.e. 0.25 … 1.59 with 1 (the unfitted defaults) at index 12.
     public static let scaleGrid: [Double] = (-12...4).map { Foundation.pow(2, Double($0) / 6) }

@@ -52,6 +52,16 @@ extension ValidationCase {
 
         // Lengths.
         let input: Int
+        var outputLengthCV2 = 0.0
+        if row.source.contains("mlcommons"), let dataSet = Validation.mlperfMeanInputTokens[model.id],
+            dataSet.outputCV2 > 0
+        {
+            outputLengthCV2 = dataSet.outputCV2
+            remarks.append(
+                "output lengths vary (cv² \(Quantity.trimmed(dataSet.outputCV2, digits: 2)), \(dataSet.name)): "
+                    + "the running batch's mean context is I + (1 + cv²) · O / 2"
+            )
+        }
         if let stated = row.inputTokens {
             input = stated
         } else if row.source.contains("mlcommons"), let dataSet = Validation.mlperfMeanInputTokens[model.id] {
@@ -263,6 +273,7 @@ extension ValidationCase {
                 inputTokens: input,
                 outputTokens: output,
                 speculation: speculation,
+                outputLengthCV2: outputLengthCV2,
                 profile: profile,
                 remarks: remarks,
                 regimes: regimes

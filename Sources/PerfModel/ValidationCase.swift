@@ -35,6 +35,8 @@ struct ValidationCase: Sendable {
     var inputTokens: Int
     var outputTokens: Int
     var speculation: Speculation?
+    /// Squared coefficient of variation of the workload's output lengths (`PerformanceModel.outputLengthCV2`).
+    var outputLengthCV2: Double = 0
     var profile: EngineProfile
     var remarks: [String]
     var regimes: [String: String]
@@ -52,7 +54,9 @@ struct ValidationCase: Sendable {
         func model(_ deployment: Deployment) -> PerformanceModel? {
             var scaled = deployment
             scaled.efficiency = deployment.efficiency.scaled(compute: compute, memory: memory, profile: profile.id)
-            return try? PerformanceModel(scaled)
+            guard var perf = try? PerformanceModel(scaled) else { return nil }
+            perf.outputLengthCV2 = outputLengthCV2
+            return perf
         }
         let prediction: Prediction
         switch shape {

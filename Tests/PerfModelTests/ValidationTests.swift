@@ -80,6 +80,13 @@ import Testing
             report.outcomes.first { $0.row.model == "llama-2-70b" && $0.row.source.contains("mlcommons") }
         )
         #expect((llama2.remark ?? "").contains("input length 222"))
+        // OpenOrca's reference outputs are GPT-4's, so Llama-2 rows get no output spread; DeepSeek-R1's are the
+        // model's own (cv² 1.57) and its rows say so.
+        #expect(!(llama2.remark ?? "").contains("cv²"))
+        let r1 = try #require(
+            report.outcomes.first { $0.row.model == "deepseek-v3" && $0.row.source.contains("mlcommons") }
+        )
+        #expect((r1.remark ?? "").contains("cv² 1.57"))
         // Llama-3.1-8B, Mixtral-8x7B, Llama-3.1-405B and DeepSeek-R1 MLPerf rows are now expressible.
         for model in ["llama-3.1-8b", "mixtral-8x7b", "llama-3.1-405b", "deepseek-v3"] {
             let rows = report.outcomes.filter { $0.row.model == model && $0.row.source.contains("mlcommons") }
