@@ -35,7 +35,8 @@ struct ValidationCase: Sendable {
     var inputTokens: Int
     var outputTokens: Int
     var speculation: Speculation?
-    /// Squared coefficient of variation of the workload's output lengths (`PerformanceModel.outputLengthCV2`).
+    /// Squared coefficient of variation of the workload's output lengths (`PerformanceModel.predict`'s
+    /// `outputLengthCV2`); aggregated and decode-only shapes use it, disaggregated pairs do not.
     var outputLengthCV2: Double = 0
     var profile: EngineProfile
     var remarks: [String]
@@ -54,9 +55,7 @@ struct ValidationCase: Sendable {
         func model(_ deployment: Deployment) -> PerformanceModel? {
             var scaled = deployment
             scaled.efficiency = deployment.efficiency.scaled(compute: compute, memory: memory, profile: profile.id)
-            guard var perf = try? PerformanceModel(scaled) else { return nil }
-            perf.outputLengthCV2 = outputLengthCV2
-            return perf
+            return try? PerformanceModel(scaled)
         }
         let prediction: Prediction
         switch shape {
@@ -118,7 +117,8 @@ struct ValidationCase: Sendable {
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 disaggregated: decodeOnly,
-                speculation: speculation
+                speculation: speculation,
+                outputLengthCV2: outputLengthCV2
             )
         case .limits(let limits):
             return perf.bestThroughput(
@@ -127,7 +127,8 @@ struct ValidationCase: Sendable {
                 limits: limits,
                 disaggregated: decodeOnly,
                 speculation: speculation,
-                poissonArrivals: poissonArrivals
+                poissonArrivals: poissonArrivals,
+                outputLengthCV2: outputLengthCV2
             ).best
         case .concurrency(let clients):
             guard let replicas else { return nil }
@@ -137,7 +138,8 @@ struct ValidationCase: Sendable {
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 speculation: speculation,
-                maxRunning: profile.maxRunningSequences(on: perf.deployment.chip)
+                maxRunning: profile.maxRunningSequences(on: perf.deployment.chip),
+                outputLengthCV2: outputLengthCV2
             )
         }
     }

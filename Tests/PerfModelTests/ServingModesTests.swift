@@ -361,17 +361,16 @@ import Testing
         let base = try PerformanceModel(
             Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
         )
-        var spread = base
-        spread.outputLengthCV2 = 1
         // cv² = 1: mean resident context I + (1 + 1) · O / 2 = 1024 + 256 = 1280, the fixed-length context of
         // a 1152-token prompt with the same 256-token output (1152 + 128). Same decode step, same batch.
-        let varied = spread.predict(batch: 64, inputTokens: 1024, outputTokens: 256)
+        let varied = base.predict(batch: 64, inputTokens: 1024, outputTokens: 256, outputLengthCV2: 1)
         let fixed = base.predict(batch: 64, inputTokens: 1152, outputTokens: 256)
         #expect(abs(varied.decodeStepSeconds - fixed.decodeStepSeconds) / fixed.decodeStepSeconds < 1e-12)
         // Held KV per sequence with the whole output reserved (reservation 1): 1024 + 256 · 2 = 1536 tokens.
         #expect(base.deployment.kvOutputReservation == 1)
-        #expect(spread.heldTokens(inputTokens: 1024, outputTokens: 256) == 1536)
+        #expect(base.heldTokens(inputTokens: 1024, outputTokens: 256, outputLengthCV2: 1) == 1536)
         #expect(base.heldTokens(inputTokens: 1024, outputTokens: 256) == 1280)
+        #expect(varied.maxBatch == base.maxBatch(contextTokens: 1536))
     }
 
     @Test func vllmProfilesCapRunningSequencesByDeviceMemory() throws {
