@@ -99,9 +99,9 @@ public struct ValidationReport: Sendable, Codable {
 /// with a pull towards the global fit worth `priorWeight` rows; the row's prediction at those scales is its
 /// leave-one-out figure. Nothing fitted ever sees the row it predicts.
 public enum Validation {
-    /// Mean input length (tokens) of each MLPerf Inference data set, by catalogue model: the mean of the per-sample
-    /// token counts of MLCommons' official preprocessed files (the logs give samples/s and tokens/s, hence the mean
-    /// output, but not the input). Llama-2-70B: OpenOrca, `open_orca_gpt4_tokenized_llama.sampled_24576.pkl`,
+    /// Each MLPerf Inference data set, by catalogue model, with its mean input length (tokens): the mean of the
+    /// per-sample token counts of MLCommons' official preprocessed files (the logs give samples/s and tokens/s,
+    /// hence the mean output, but not the input). Llama-2-70B: OpenOrca, `open_orca_gpt4_tokenized_llama.sampled_24576.pkl`,
     /// column `tok_input_length`, 24,576 samples, mean 222.3; Llama-3.1-8B: CNN/DailyMail `cnn_eval.json`
     /// (`tok_input`), 13,368 samples, 870.7; Mixtral-8x7B: the 15,000-sample OpenOrca/GSM8K/MBXP mix, 427.4;
     /// Llama-3.1-405B: 8,313 samples, 9,428.6; DeepSeek-R1 (`deepseek-v3`):
@@ -114,7 +114,7 @@ public enum Validation {
     /// logs 143–147), 405B 0.15 (684.7; 646–656), DeepSeek-R1 1.57 (4,043; 3,714–3,748). OpenOrca's references are
     /// GPT-4's answers (mean 218.9 against Llama-2-70B's 273–301 in the logs), so they do not give Llama-2's
     /// spread: 0. Llama-3.1-8B: 0 (generation is capped at 128 tokens and the logs' mean output is 128.0).
-    public static let mlperfMeanInputTokens: [String: MLPerfDataSet] = [
+    public static let mlperfDataSets: [String: MLPerfDataSet] = [
         "llama-2-70b": MLPerfDataSet(name: "OpenOrca", samples: 24_576, meanInputTokens: 222),
         "llama-3.1-8b": MLPerfDataSet(name: "CNN/DailyMail", samples: 13_368, meanInputTokens: 871),
         "mixtral-8x7b": MLPerfDataSet(

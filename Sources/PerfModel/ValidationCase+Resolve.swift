@@ -8,7 +8,7 @@ extension ValidationCase {
     /// holds the model (dense, and MoE that fits on one chip) or attention DP + expert parallelism over the row's
     /// chips (MoE that does not; the large-EP layout); an unstated weight precision is FP8 where the chip has it,
     /// else BF16; an unstated KV precision follows the engine profile; an unstated MLPerf input length is the
-    /// data set's mean (`Validation.mlperfMeanInputTokens`). Every rule applied is named in the remarks.
+    /// data set's mean (`Validation.mlperfDataSets`). Every rule applied is named in the remarks.
     static func resolve(
         _ row: PublishedServingResult,
         chips catalogue: ChipCatalogue,
@@ -53,7 +53,7 @@ extension ValidationCase {
         // Lengths.
         let input: Int
         var outputLengthCV2 = 0.0
-        if row.source.contains("mlcommons"), let dataSet = Validation.mlperfMeanInputTokens[model.id],
+        if row.source.contains("mlcommons"), let dataSet = Validation.mlperfDataSets[model.id],
             dataSet.outputCV2 > 0
         {
             outputLengthCV2 = dataSet.outputCV2
@@ -64,7 +64,7 @@ extension ValidationCase {
         }
         if let stated = row.inputTokens {
             input = stated
-        } else if row.source.contains("mlcommons"), let dataSet = Validation.mlperfMeanInputTokens[model.id] {
+        } else if row.source.contains("mlcommons"), let dataSet = Validation.mlperfDataSets[model.id] {
             input = dataSet.meanInputTokens
             remarks.append(
                 "input length \(input): mean of MLPerf's \(dataSet.name) data set (\(dataSet.samples) samples; not in the log)"

@@ -91,7 +91,7 @@ import Testing
         for model in ["llama-3.1-8b", "mixtral-8x7b", "llama-3.1-405b", "deepseek-v3"] {
             let rows = report.outcomes.filter { $0.row.model == model && $0.row.source.contains("mlcommons") }
             #expect(!rows.isEmpty, "\(model)")
-            let mean = try #require(Validation.mlperfMeanInputTokens[model]).meanInputTokens
+            let mean = try #require(Validation.mlperfDataSets[model]).meanInputTokens
             for outcome in rows where outcome.row.inputTokens == nil {
                 #expect(outcome.predicted != nil, "\(outcome.row.id): \(outcome.remark ?? "")")
                 #expect((outcome.remark ?? "").contains("input length \(mean)"), "\(outcome.row.id)")
