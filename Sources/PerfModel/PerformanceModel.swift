@@ -447,7 +447,9 @@ public struct PerformanceModel: Sendable, Hashable {
             : decodeStep
         let tpot = step / tokensPerStep
         let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
-        let ttft = prefill.seconds + (disaggregated ? 0 : step) + residual
+        // A prompt waits one step for a slot among the running sequences; alone (batch 1: one request at a time)
+        // it finds the engine idle, so its TTFT is the prefill (session 16; before, batch 1 waited a step too).
+        let ttft = prefill.seconds + (disaggregated || b <= 1 ? 0 : step) + residual
         let perReplica = b / tpot
         let maxBatch = maxBatch(
             inputTokens: Int(input),

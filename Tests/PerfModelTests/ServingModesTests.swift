@@ -357,6 +357,21 @@ import Testing
         #expect(abs(flooded.outputTokensPerSecondPerChip - fullRate * 256) / (fullRate * 256) < 1e-12)
     }
 
+    @Test func aLoneRequestFindsTheEngineIdle() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        // Batch 1 (one request at a time): nothing runs when the prompt arrives, so TTFT = prefill alone. With 8
+        // running, a prompt waits one iteration for a slot: TTFT = prefill + the step (decode with prefills merged).
+        let alone = perf.predict(batch: 1, inputTokens: 1024, outputTokens: 256)
+        #expect(alone.ttftSeconds == alone.prefillSeconds)
+        let busy = perf.predict(batch: 8, inputTokens: 1024, outputTokens: 256)
+        #expect(abs(busy.ttftSeconds - (busy.prefillSeconds + busy.tpotSeconds)) / busy.ttftSeconds < 1e-12)
+        // A closed loop of one client is the same lone request.
+        let loop = perf.closedLoop(concurrency: 1, replicas: 1, inputTokens: 1024, outputTokens: 256)
+        #expect(loop.ttftSeconds == alone.prefillSeconds)
+    }
+
     @Test func spreadOutputLengthsLengthenTheRunningBatchsMeanContext() throws {
         let base = try PerformanceModel(
             Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
