@@ -37,6 +37,13 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// generated), with its source. Nil: 1.
     public var kvOutputReservation: Double?
     public var kvOutputReason: String?
+    /// The scheduler's default cap on running sequences per replica (vLLM's `max_num_seqs`), with its source; a
+    /// closed loop with more clients queues the rest. Nil: no cap beyond the KV capacity.
+    public var maxRunningSequences: Int?
+    /// The cap on chips with at least `largeMemoryGiB` of memory, when the engine's default depends on it.
+    public var maxRunningSequencesLargeMemory: Int?
+    public var largeMemoryGiB: Double?
+    public var maxRunningReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -50,6 +57,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case activationsReason = "activations_reason"
         case kvOutputReservation = "kv_output_reserved"
         case kvOutputReason = "kv_output_reason"
+        case maxRunningSequences = "max_running_sequences"
+        case maxRunningSequencesLargeMemory = "max_running_sequences_large_memory"
+        case largeMemoryGiB = "large_memory_gib"
+        case maxRunningReason = "max_running_reason"
     }
 
     public init(
@@ -93,6 +104,17 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         var result = deployment
         result.kvOutputReservation = kvOutputReservation ?? 1
         return result
+    }
+
+    /// The engine's default cap on running sequences per replica on `chip` (nil: none).
+    public func maxRunningSequences(on chip: Chip) -> Int? {
+        guard let cap = maxRunningSequences else { return nil }
+        if let large = maxRunningSequencesLargeMemory, let threshold = largeMemoryGiB,
+            chip.memory.capacityBytes.value >= threshold * 1_073_741_824
+        {
+            return large
+        }
+        return cap
     }
 
     /// The KV precision to use when none is stated.

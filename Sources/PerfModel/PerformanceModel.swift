@@ -194,14 +194,27 @@ public struct PerformanceModel: Sendable, Hashable {
     /// Most concurrent sequences per replica for a request shape: each holds its prompt plus the engine's share
     /// of its output (`Deployment.kvOutputReservation`: all of it when reserved at admission, half on average
     /// when blocks are taken as tokens are generated).
-    public func maxBatch(inputTokens: Int, outputTokens: Int) -> Int {
-        maxBatch(contextTokens: heldTokens(inputTokens: inputTokens, outputTokens: outputTokens))
+    ///
+    /// `outputLengthCV2` is the squared coefficient of variation of the workload's output lengths (0: every request
+    /// emits the same number of tokens). A running batch over-represents long requests — each stays resident for
+    /// its O steps — so the output share a sequence holds grows by 1 + cv² (length-biased residence).
+    public func maxBatch(inputTokens: Int, outputTokens: Int, outputLengthCV2: Double = 0) -> Int {
+        maxBatch(
+            contextTokens: heldTokens(
+                inputTokens: inputTokens,
+                outputTokens: outputTokens,
+                outputLengthCV2: outputLengthCV2
+            )
+        )
     }
 
     /// KV tokens one sequence holds on average (see `maxBatch(inputTokens:outputTokens:)`): its prompt plus the
     /// engine's share of its output.
-    public func heldTokens(inputTokens: Int, outputTokens: Int) -> Int {
-        max(1, inputTokens) + Int((Double(max(1, outputTokens)) * deployment.kvOutputReservation).rounded(.up))
+    public func heldTokens(inputTokens: Int, outputTokens: Int, outputLengthCV2: Double = 0) -> Int {
+        max(1, inputTokens)
+            + Int(
+                (Double(max(1, outputTokens)) * (1 + outputLengthCV2) * deployment.kvOutputReservation).rounded(.up)
+            )
     }
 
     public func maxBatch(contextTokens: Int) -> Int {
@@ -386,20 +399,27 @@ public struct PerformanceModel: Sendable, Hashable {
     /// before its prefill joins the next one: by PASTA the mean residual of a fixed-length iteration is half of
     /// it, added to TTFT. A closed loop (a client that sends when its previous request ends) or a fixed batch
     /// has no such wait beyond the one step charged to every aggregated prompt.
+    ///
+    /// `outputLengthCV2` is the squared coefficient of variation of the output lengths (0: fixed). A running batch
+    /// over-represents long requests, each resident for its O steps, so its mean context is
+    /// I + E[O²] / (2 E[O]) = I + (1 + cv²) · E[O] / 2 and the KV it holds grows alike (length-biased residence;
+    /// MLPerf DeepSeek-R1's outputs have cv² 1.57, a running context 2.6× the fixed-length figure). Requests still
+    /// finish at b / E[O] per step.
     public func predict(
         batch: Int,
         inputTokens: Int,
         outputTokens: Int,
         disaggregated: Bool = false,
         speculation: Speculation? = nil,
-        poissonArrivals: Bool = false
+        poissonArrivals: Bool = false,
+        outputLengthCV2: Double = 0
     ) -> Prediction {
         let b = Double(max(1, batch))
         let input = Double(max(1, inputTokens))
         let output = Double(max(1, outputTokens))
         // Sequences are split over DP attention ranks and PP micro-batches.
         let tokensPerRank = max(1, b / dp / pp)
-        let meanContext = input + output / 2
+        let meanContext = input + (1 + outputLengthCV2) * output / 2
         let decodeParts = decodeStepParts(
             sequencesPerRank: tokensPerRank,
             context: meanContext,
@@ -427,9 +447,15 @@ public struct PerformanceModel: Sendable, Hashable {
             : decodeStep
         let tpot = step / tokensPerStep
         let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
-        let ttft = prefill.seconds + (disaggregated ? 0 : step) + residual
+        // A prompt waits one step for a slot among the running sequences; alone (batch 1: one request at a time)
+        // it finds the engine idle, so its TTFT is the prefill (session 16; before, batch 1 waited a step too).
+        let ttft = prefill.seconds + (disaggregated || b <= 1 ? 0 : step) + residual
         let perReplica = b / tpot
-        let maxBatch = maxBatch(inputTokens: Int(input), outputTokens: Int(output))
+        let maxBatch = maxBatch(
+            inputTokens: Int(input),
+            outputTokens: Int(output),
+            outputLengthCV2: outputLengthCV2
+        )
         let stepBound: Bound =
             deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
         return Prediction(
@@ -483,26 +509,45 @@ public struct PerformanceModel: Sendable, Hashable {
     /// A closed loop of `concurrency` clients over `replicas` aggregated replicas (`bench_serving
     /// --max-concurrency`), in steady state: each replica runs its share of the clients with prefills interleaved,
     /// and by Little's law requests complete at C / (TTFT + output × TPOT).
+    ///
+    /// A replica runs at most as many sequences as its KV cache holds and as the engine's scheduler admits
+    /// (`maxRunning`, e.g. vLLM's `max_num_seqs`); clients beyond that wait in the server's queue. Then requests
+    /// complete at running × replicas / (TTFT + output × TPOT) of the running batch, and the clients' mean TTFT
+    /// is C / rate − output × TPOT (the queue wait included). Before session 16 every client ran at once, whatever
+    /// the capacity.
     public func closedLoop(
         concurrency: Int,
         replicas: Int,
         inputTokens: Int,
         outputTokens: Int,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        maxRunning: Int? = nil,
+        outputLengthCV2: Double = 0
     ) -> Prediction {
         let replicas = max(1, replicas)
         let perReplica = max(1, Int((Double(concurrency) / Double(replicas)).rounded(.up)))
+        let capacity = max(
+            1,
+            maxBatch(inputTokens: inputTokens, outputTokens: outputTokens, outputLengthCV2: outputLengthCV2)
+        )
+        let running = min(perReplica, capacity, max(1, maxRunning ?? Int.max))
         var result = predict(
-            batch: perReplica,
+            batch: running,
             inputTokens: inputTokens,
             outputTokens: outputTokens,
-            speculation: speculation
+            speculation: speculation,
+            outputLengthCV2: outputLengthCV2
         )
         let output = Double(max(1, outputTokens))
-        let rate = Double(max(1, concurrency)) / (result.ttftSeconds + output * result.tpotSeconds)
+        let clients = Double(max(1, concurrency))
+        let served = running < perReplica ? Double(running * replicas) : clients
+        let rate = served / (result.ttftSeconds + output * result.tpotSeconds)
         let allChips = chips * Double(replicas)
         result.outputTokensPerSecondPerChip = rate * output / allChips
         result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / allChips
+        if running < perReplica {
+            result.ttftSeconds = clients / rate - output * result.tpotSeconds
+        }
         return result
     }
 
@@ -541,9 +586,10 @@ public struct PerformanceModel: Sendable, Hashable {
         maxBatchCapPerRank: Int = 4096,
         disaggregated: Bool = false,
         speculation: Speculation? = nil,
-        poissonArrivals: Bool = false
+        poissonArrivals: Bool = false,
+        outputLengthCV2: Double = 0
     ) -> LimitedThroughput {
-        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens)
+        let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens, outputLengthCV2: outputLengthCV2)
         let limit = min(maxBatchCapPerRank * Int(dp), capacity)
         var best: Prediction?
         var curve: [CurvePoint] = []
@@ -554,7 +600,8 @@ public struct PerformanceModel: Sendable, Hashable {
                 outputTokens: outputTokens,
                 disaggregated: disaggregated,
                 speculation: speculation,
-                poissonArrivals: poissonArrivals
+                poissonArrivals: poissonArrivals,
+                outputLengthCV2: outputLengthCV2
             )
             let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
             curve.append(

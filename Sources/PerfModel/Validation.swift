@@ -99,9 +99,38 @@ public struct ValidationReport: Sendable, Codable {
 /// with a pull towards the global fit worth `priorWeight` rows; the row's prediction at those scales is its
 /// leave-one-out figure. Nothing fitted ever sees the row it predicts.
 public enum Validation {
-    /// MLPerf Llama-2-70B uses OpenOrca prompts; the logs do not state the mean input length. The MLCommons task
-    /// description caps inputs at 1,024 tokens; 512 is assumed when a row omits it, and the outcome says so.
-    public static let assumedInputTokens = 512
+    /// Each MLPerf Inference data set, by catalogue model, with its mean input length (tokens): the mean of the
+    /// per-sample token counts of MLCommons' official preprocessed files (the logs give samples/s and tokens/s,
+    /// hence the mean output, but not the input). Llama-2-70B: OpenOrca, `open_orca_gpt4_tokenized_llama.sampled_24576.pkl`,
+    /// column `tok_input_length`, 24,576 samples, mean 222.3; Llama-3.1-8B: CNN/DailyMail `cnn_eval.json`
+    /// (`tok_input`), 13,368 samples, 870.7; Mixtral-8x7B: the 15,000-sample OpenOrca/GSM8K/MBXP mix, 427.4;
+    /// Llama-3.1-405B: 8,313 samples, 9,428.6; DeepSeek-R1 (`deepseek-v3`):
+    /// `mlperf_deepseek_r1_dataset_4388_fp8_eval.pkl` (`tok_input_len`), 4,388 samples, 803.8. Per-sample lengths
+    /// as extracted from those files in github.com/openshift-psap/performance-dashboard,
+    /// `mlperf-data/summaries/*.csv` (commits 7cd1065, b04ea53, 739352b, 67033ba). Until session 16 Llama-2-70B
+    /// rows assumed 512 and the other models' rows were not expressible. `outputCV2` is the squared coefficient of
+    /// variation of the same files' reference output lengths where those references are the benchmarked model's
+    /// own generations (their mean within 10 % of the logs' mean output): Mixtral mix 0.61 (reference mean 144.8,
+    /// logs 143–147), 405B 0.15 (684.7; 646–656), DeepSeek-R1 1.57 (4,043; 3,714–3,748). OpenOrca's references are
+    /// GPT-4's answers (mean 218.9 against Llama-2-70B's 273–301 in the logs), so they do not give Llama-2's
+    /// spread: 0. Llama-3.1-8B: 0 (generation is capped at 128 tokens and the logs' mean output is 128.0).
+    public static let mlperfDataSets: [String: MLPerfDataSet] = [
+        "llama-2-70b": MLPerfDataSet(name: "OpenOrca", samples: 24_576, meanInputTokens: 222),
+        "llama-3.1-8b": MLPerfDataSet(name: "CNN/DailyMail", samples: 13_368, meanInputTokens: 871),
+        "mixtral-8x7b": MLPerfDataSet(
+            name: "OpenOrca/GSM8K/MBXP",
+            samples: 15_000,
+            meanInputTokens: 427,
+            outputCV2: 0.61
+        ),
+        "llama-3.1-405b": MLPerfDataSet(
+            name: "LongBench/RULER/…",
+            samples: 8_313,
+            meanInputTokens: 9_429,
+            outputCV2: 0.15
+        ),
+        "deepseek-v3": MLPerfDataSet(name: "DeepSeek-R1 mix", samples: 4_388, meanInputTokens: 804, outputCV2: 1.57),
+    ]
     /// Scale grid: 2^(i/6) for i = −12 … 4, i.e. 0.25 … 1.59 with 1 (the unfitted defaults) at index 12.
     public static let scaleGrid: [Double] = (-12...4).map { Foundation.pow(2, Double($0) / 6) }
     static let unitIndex = 12

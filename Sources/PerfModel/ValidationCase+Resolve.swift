@@ -7,8 +7,8 @@ extension ValidationCase {
     /// Gaps are filled by stated rules, never per row: an unstated layout is the smallest tensor-parallel group that
     /// holds the model (dense, and MoE that fits on one chip) or attention DP + expert parallelism over the row's
     /// chips (MoE that does not; the large-EP layout); an unstated weight precision is FP8 where the chip has it,
-    /// else BF16; an unstated KV precision follows the engine profile; an unstated MLPerf input length is
-    /// `Validation.assumedInputTokens`. Every rule applied is named in the remarks.
+    /// else BF16; an unstated KV precision follows the engine profile; an unstated MLPerf input length is the
+    /// data set's mean (`Validation.mlperfDataSets`). Every rule applied is named in the remarks.
     static func resolve(
         _ row: PublishedServingResult,
         chips catalogue: ChipCatalogue,
@@ -52,17 +52,26 @@ extension ValidationCase {
 
         // Lengths.
         let input: Int
+        var outputLengthCV2 = 0.0
+        if row.source.contains("mlcommons"), let dataSet = Validation.mlperfDataSets[model.id],
+            dataSet.outputCV2 > 0
+        {
+            outputLengthCV2 = dataSet.outputCV2
+            remarks.append(
+                "output lengths vary (cv² \(Quantity.trimmed(dataSet.outputCV2, digits: 2)), \(dataSet.name)): "
+                    + "the running batch's mean context is I + (1 + cv²) · O / 2"
+            )
+        }
         if let stated = row.inputTokens {
             input = stated
-        } else if row.mode == .aggregated, row.source.contains("mlcommons"), model.id == "llama-2-70b" {
-            input = Validation.assumedInputTokens
-            remarks.append("input length assumed \(input) (OpenOrca; not in the MLPerf log)")
+        } else if row.source.contains("mlcommons"), let dataSet = Validation.mlperfDataSets[model.id] {
+            input = dataSet.meanInputTokens
+            remarks.append(
+                "input length \(input): mean of MLPerf's \(dataSet.name) data set (\(dataSet.samples) samples; not in the log)"
+            )
         } else if row.source.contains("mlcommons") {
             return .failure(
-                Unexpressible(
-                    "the MLPerf log does not state the mean input length of \(model.id)'s data set, and no stated "
-                        + "assumption covers it (only Llama-2-70B's OpenOrca has one)"
-                )
+                Unexpressible("the MLPerf log does not state the mean input length of \(model.id)'s data set")
             )
         } else {
             return .failure(Unexpressible("the input length is not stated"))
@@ -264,6 +273,7 @@ extension ValidationCase {
                 inputTokens: input,
                 outputTokens: output,
                 speculation: speculation,
+                outputLengthCV2: outputLengthCV2,
                 profile: profile,
                 remarks: remarks,
                 regimes: regimes

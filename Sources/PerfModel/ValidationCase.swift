@@ -35,6 +35,9 @@ struct ValidationCase: Sendable {
     var inputTokens: Int
     var outputTokens: Int
     var speculation: Speculation?
+    /// Squared coefficient of variation of the workload's output lengths (`PerformanceModel.predict`'s
+    /// `outputLengthCV2`); aggregated and decode-only shapes use it, disaggregated pairs do not.
+    var outputLengthCV2: Double = 0
     var profile: EngineProfile
     var remarks: [String]
     var regimes: [String: String]
@@ -114,7 +117,8 @@ struct ValidationCase: Sendable {
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 disaggregated: decodeOnly,
-                speculation: speculation
+                speculation: speculation,
+                outputLengthCV2: outputLengthCV2
             )
         case .limits(let limits):
             return perf.bestThroughput(
@@ -123,7 +127,8 @@ struct ValidationCase: Sendable {
                 limits: limits,
                 disaggregated: decodeOnly,
                 speculation: speculation,
-                poissonArrivals: poissonArrivals
+                poissonArrivals: poissonArrivals,
+                outputLengthCV2: outputLengthCV2
             ).best
         case .concurrency(let clients):
             guard let replicas else { return nil }
@@ -132,7 +137,9 @@ struct ValidationCase: Sendable {
                 replicas: replicas,
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
-                speculation: speculation
+                speculation: speculation,
+                maxRunning: profile.maxRunningSequences(on: perf.deployment.chip),
+                outputLengthCV2: outputLengthCV2
             )
         }
     }

@@ -329,6 +329,76 @@ import Testing
         #expect(p.tpotSeconds == replica.tpotSeconds)
     }
 
+    @Test func closedLoopRunsAtMostTheSchedulerCapAndTheKVCapacityAndQueuesTheRest() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        // 1,000 clients on one replica with a scheduler cap of 256 (vLLM's max_num_seqs below 70 GiB): 256 run,
+        // 744 wait. Requests complete at 256 / (TTFT + 256 · TPOT) of batch 256, and the clients' TTFT is
+        // 1000 / rate − 256 · TPOT (Little's law over all 1,000).
+        let capped = perf.closedLoop(
+            concurrency: 1000,
+            replicas: 1,
+            inputTokens: 1024,
+            outputTokens: 256,
+            maxRunning: 256
+        )
+        let running = perf.predict(batch: 256, inputTokens: 1024, outputTokens: 256)
+        let rate = 256 / (running.ttftSeconds + 256 * running.tpotSeconds)
+        #expect(abs(capped.outputTokensPerSecondPerChip - rate * 256) / (rate * 256) < 1e-12)
+        #expect(capped.tpotSeconds == running.tpotSeconds)
+        #expect(abs(capped.ttftSeconds - (1000 / rate - 256 * running.tpotSeconds)) / capped.ttftSeconds < 1e-12)
+        // Without a scheduler cap the KV capacity caps the running batch: 100,000 clients run like a full cache.
+        let capacity = perf.maxBatch(inputTokens: 1024, outputTokens: 256)
+        #expect(capacity < 100_000)
+        let flooded = perf.closedLoop(concurrency: 100_000, replicas: 1, inputTokens: 1024, outputTokens: 256)
+        let full = perf.predict(batch: capacity, inputTokens: 1024, outputTokens: 256)
+        let fullRate = Double(capacity) / (full.ttftSeconds + 256 * full.tpotSeconds)
+        #expect(abs(flooded.outputTokensPerSecondPerChip - fullRate * 256) / (fullRate * 256) < 1e-12)
+    }
+
+    @Test func aLoneRequestFindsTheEngineIdle() throws {
+        let perf = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        // Batch 1 (one request at a time): nothing runs when the prompt arrives, so TTFT = prefill alone. With 8
+        // running, a prompt waits one iteration for a slot: TTFT = prefill + the step (decode with prefills merged).
+        let alone = perf.predict(batch: 1, inputTokens: 1024, outputTokens: 256)
+        #expect(alone.ttftSeconds == alone.prefillSeconds)
+        let busy = perf.predict(batch: 8, inputTokens: 1024, outputTokens: 256)
+        #expect(abs(busy.ttftSeconds - (busy.prefillSeconds + busy.tpotSeconds)) / busy.ttftSeconds < 1e-12)
+        // A closed loop of one client is the same lone request.
+        let loop = perf.closedLoop(concurrency: 1, replicas: 1, inputTokens: 1024, outputTokens: 256)
+        #expect(loop.ttftSeconds == alone.prefillSeconds)
+    }
+
+    @Test func spreadOutputLengthsLengthenTheRunningBatchsMeanContext() throws {
+        let base = try PerformanceModel(
+            Deployment(chip: try chips.chip("h100-sxm"), model: try models.model("llama-3.1-8b"))
+        )
+        // cv² = 1: mean resident context I + (1 + 1) · O / 2 = 1024 + 256 = 1280, the fixed-length context of
+        // a 1152-token prompt with the same 256-token output (1152 + 128). Same decode step, same batch.
+        let varied = base.predict(batch: 64, inputTokens: 1024, outputTokens: 256, outputLengthCV2: 1)
+        let fixed = base.predict(batch: 64, inputTokens: 1152, outputTokens: 256)
+        #expect(abs(varied.decodeStepSeconds - fixed.decodeStepSeconds) / fixed.decodeStepSeconds < 1e-12)
+        // Held KV per sequence with the whole output reserved (reservation 1): 1024 + 256 · 2 = 1536 tokens.
+        #expect(base.deployment.kvOutputReservation == 1)
+        #expect(base.heldTokens(inputTokens: 1024, outputTokens: 256, outputLengthCV2: 1) == 1536)
+        #expect(base.heldTokens(inputTokens: 1024, outputTokens: 256) == 1280)
+        #expect(varied.maxBatch == base.maxBatch(contextTokens: 1536))
+    }
+
+    @Test func vllmProfilesCapRunningSequencesByDeviceMemory() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let ascend = try #require(profiles.profiles.first { $0.id == "vllm-ascend" })
+        let rocm = try #require(profiles.profiles.first { $0.id == "vllm-rocm" })
+        // vLLM's default max_num_seqs: 256 below 70 GiB (910B: 64 GB), 1024 from 70 GiB (MI300X: 192 GB).
+        #expect(ascend.maxRunningSequences(on: try chips.chip("ascend-910b")) == 256)
+        #expect(rocm.maxRunningSequences(on: try chips.chip("mi300x")) == 1024)
+        let trt = try #require(profiles.profiles.first { $0.id == "trt-llm" })
+        #expect(trt.maxRunningSequences(on: try chips.chip("h100-sxm")) == nil)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")

@@ -48,11 +48,54 @@ import Testing
         let overlap = try #require(
             before.outcomes.firstIndex { $0.predicted != nil && ($0.remark ?? "").contains("two-batch overlap") }
         )
-        for index in [first, poisson, overlap] {
+        // Session 16: a closed loop above vLLM's scheduler cap, and an MLPerf row with its data set's mean input.
+        let capped = try #require(
+            before.outcomes.firstIndex {
+                $0.predicted != nil && $0.row.engine == "vllm-ascend" && ($0.row.concurrency ?? 0) > 256
+                    && $0.row.mode == .aggregated
+            }
+        )
+        let dataSet = try #require(
+            before.outcomes.firstIndex {
+                $0.predicted != nil && $0.row.model == "mixtral-8x7b" && $0.row.source.contains("mlcommons")
+            }
+        )
+        for index in [first, poisson, overlap, capped, dataSet] {
             var changed = rows
             changed[index].value *= 10
             let after = Validation.run(changed, chips: chips, models: models, profiles: profiles)
             #expect(after.outcomes[index].predicted == before.outcomes[index].predicted, "\(rows[index].id)")
+        }
+    }
+
+    @Test func mlperfRowsTakeTheirDataSetsMeanInputLength() throws {
+        let report = Validation.run(
+            try PublishedServingResult.builtIn(),
+            chips: try ChipCatalogue.load(),
+            models: try ModelCatalogue.load(),
+            profiles: try EngineProfiles.builtIn()
+        )
+        // OpenOrca (Llama-2-70B): 222 tokens, the mean of MLCommons' 24,576-sample file, not the old 512.
+        let llama2 = try #require(
+            report.outcomes.first { $0.row.model == "llama-2-70b" && $0.row.source.contains("mlcommons") }
+        )
+        #expect((llama2.remark ?? "").contains("input length 222"))
+        // OpenOrca's reference outputs are GPT-4's, so Llama-2 rows get no output spread; DeepSeek-R1's are the
+        // model's own (cv² 1.57) and its rows say so.
+        #expect(!(llama2.remark ?? "").contains("cv²"))
+        let r1 = try #require(
+            report.outcomes.first { $0.row.model == "deepseek-v3" && $0.row.source.contains("mlcommons") }
+        )
+        #expect((r1.remark ?? "").contains("cv² 1.57"))
+        // Llama-3.1-8B, Mixtral-8x7B, Llama-3.1-405B and DeepSeek-R1 MLPerf rows are now expressible.
+        for model in ["llama-3.1-8b", "mixtral-8x7b", "llama-3.1-405b", "deepseek-v3"] {
+            let rows = report.outcomes.filter { $0.row.model == model && $0.row.source.contains("mlcommons") }
+            #expect(!rows.isEmpty, "\(model)")
+            let mean = try #require(Validation.mlperfDataSets[model]).meanInputTokens
+            for outcome in rows where outcome.row.inputTokens == nil {
+                #expect(outcome.predicted != nil, "\(outcome.row.id): \(outcome.remark ?? "")")
+                #expect((outcome.remark ?? "").contains("input length \(mean)"), "\(outcome.row.id)")
+            }
         }
     }
 
