@@ -95,4 +95,15 @@ extension SimulatorTests {
         #expect(histogram.maximum == 0.5)
         #expect(abs(histogram.sum - (90 * 55e-6 + 9 * 1.234e-3 + 0.5)) < 1e-12)
     }
+
+    @Test func aBusyClientSaysSo() throws {
+        // 0.5 s of CPU in a 1 s run on one loop: no note; 0.9 s: a note naming the share and --threads.
+        #expect(BenchmarkRunner.busyNote(cpu: 0.5, duration: 1, threads: 1) == nil)
+        let note = try #require(BenchmarkRunner.busyNote(cpu: 0.9, duration: 1, threads: 1))
+        #expect(note.contains("1 event loop was busy about 90 %") && note.contains("--threads"))
+        // The same CPU over two loops is 45 % each.
+        #expect(BenchmarkRunner.busyNote(cpu: 0.9, duration: 1, threads: 2) == nil)
+        #expect(BenchmarkRunner.busyNote(cpu: 1.8, duration: 1, threads: 2)?.contains("2 event loops were") == true)
+        #expect(BenchmarkRunner.busyNote(cpu: 1, duration: 0, threads: 1) == nil)
+    }
 }
