@@ -175,6 +175,7 @@ public struct BenchmarkRunner: Sendable {
         }
         // The rest are measured; every body is rendered before the clock starts.
         let measured = prepare(requests.dropFirst(warmCount), indexed: true, tokens: useTokens)
+        let cpuBefore = ClientCPU.now()
         let result = await drive(
             measured,
             arrivals: scheduled.map {
@@ -185,6 +186,13 @@ public struct BenchmarkRunner: Sendable {
             limit: shape.maxConcurrency,
             progress: progress
         )
+        if let note = Self.busyNote(
+            cpu: (ClientCPU.now() - cpuBefore).total,
+            duration: result.duration,
+            threads: client.threads
+        ) {
+            notes.append(note)
+        }
         if client.fileLimit > 0, let concurrency = shape.maxConcurrency ?? Optional(measured.count),
             concurrency + 64 > client.fileLimit
         {
@@ -224,4 +232,20 @@ extension BenchmarkRunner {
 public struct ModelDiscoveryError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension BenchmarkRunner {
+    /// The share of the run the client's event loops were busy (its process CPU over `threads` × the run's
+    /// duration) and, past 75 %, a note: a loop that busy reads each socket late, so TTFT and ITL stamps lag what
+    /// the server sent (docs/serving.md: at 1,000 streams one loop reads about 47,000 events a second, and its
+    /// median TTFT drifts above the simulator's while two loops on the same load stay within 1 ms).
+    static func busyNote(cpu: Double, duration: Double, threads: Int) -> String? {
+        guard duration > 0, threads > 0 else { return nil }
+        let busy = cpu / (duration * Double(threads))
+        guard busy > 0.75 else { return nil }
+        let share = Int((busy * 100).rounded())
+        return "the client's \(threads) event loop\(threads == 1 ? " was" : "s were") busy about \(share) % of the "
+            + "run (its CPU time over the run's duration): stamps lag when a loop is that busy; give --threads "
+            + "(one per free core)"
+    }
 }

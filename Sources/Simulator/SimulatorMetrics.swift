@@ -9,6 +9,8 @@ public final class SimulatorMetrics: Sendable {
     private let streams = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
     private let engine = Mutex<EngineState?>(nil)
+    private let firstTokenLateness = Mutex(LatenessHistogram())
+    private let laterTokenLateness = Mutex(LatenessHistogram())
 
     struct EngineState {
         var running: Int
@@ -27,6 +29,20 @@ public final class SimulatorMetrics: Sendable {
     /// A response is being written over time (fixed timing), until `streamFinished`.
     func streamStarted() { streams.wrappingAdd(1, ordering: .relaxed) }
     func streamFinished() { streams.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// A timed stream's token `index` was written `seconds` after it was due (fixed timing).
+    func tokenWritten(index: Int, lateness seconds: Double) {
+        if index == 0 {
+            firstTokenLateness.withLock { $0.record(seconds) }
+        } else {
+            laterTokenLateness.withLock { $0.record(seconds) }
+        }
+    }
+
+    /// The lateness of first tokens (`first`) or of the others, as recorded so far.
+    func lateness(first: Bool) -> LatenessHistogram {
+        first ? firstTokenLateness.withLock { $0 } : laterTokenLateness.withLock { $0 }
+    }
 
     /// The batching engine's state after a scheduling pass.
     func engineState(running: Int, waiting: Int, kvCacheUsage: Double) {
@@ -62,6 +78,24 @@ public final class SimulatorMetrics: Sendable {
             "# TYPE parity_simulator_requests_total counter",
             "parity_simulator_requests_total \(Double(requests.load(ordering: .relaxed)))",
         ]
+        for first in [true, false] {
+            let histogram = lateness(first: first)
+            guard histogram.count > 0 else { continue }
+            let name =
+                first ? "parity_simulator_first_token_lateness_seconds" : "parity_simulator_token_lateness_seconds"
+            lines += [
+                "# HELP \(name) How long after its due time (arrival + TTFT + i x TPOT) the simulator wrote "
+                    + (first ? "each first token." : "each later token."),
+                "# TYPE \(name) summary",
+            ]
+            for q in [0.5, 0.9, 0.99] { lines.append("\(name){quantile=\"\(q)\"} \(histogram.quantile(q))") }
+            lines += [
+                "\(name)_sum \(histogram.sum)",
+                "\(name)_count \(Double(histogram.count))",
+                "# TYPE \(name.dropLast(8))_max_seconds gauge",
+                "\(name.dropLast(8))_max_seconds \(histogram.maximum)",
+            ]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -399,6 +399,13 @@ struct Chunks: Sendable {
         return buffer
     }
 
+    /// The start of every event of this response, rendered once (for `writeChunkEvent(_:into:head:)`).
+    func eventHead() -> ByteBuffer {
+        var head = ByteBuffer()
+        writeEventHead(into: &head)
+        return head
+    }
+
     /// The start of every event of this response: `data: {"id":…,"object":…,"created":…,"model":…,`.
     private func writeEventHead(into buffer: inout ByteBuffer) {
         buffer.writeStaticString("data: {\"id\":\"")
@@ -449,8 +456,7 @@ struct Chunks: Sendable {
         var whole = ByteBuffer()
         whole.reserveCapacity(64 + output * (140 + quotedModel.utf8.count))
         // The start of each event is the same for the whole response: rendered once.
-        var head = ByteBuffer()
-        writeEventHead(into: &head)
+        let head = eventHead()
         for index in 0..<output { writeChunkEvent(index, into: &whole, head: head) }
         if includeUsage { writeUsageEvent(into: &whole) }
         whole.writeStaticString("data: [DONE]\n\n")

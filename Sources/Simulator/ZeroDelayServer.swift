@@ -1,3 +1,4 @@
+import Catalogue
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -5,15 +6,18 @@ import NIOPosix
 
 /// The simulator's fixed-timing modes on a bare NIO pipeline (HTTP request decoder, then one handler) on one event
 /// loop. Zero delay: each whole response in one write, so that the server's own cost per request (all there is)
-/// stays far below any client's under test. With delays: each token written by a timer on the connection's own
-/// loop at arrival + TTFT + i·TPOT, the arrival stamped when the request head is decoded. Faults, per-event
-/// zero-delay writes and modelled timing run on Hummingbird.
+/// stays far below any client's under test. With delays: each token written at arrival + TTFT + i·TPOT, the
+/// arrival stamped when the request head is decoded; the loop's `TokenClock` writes every token due at each of its
+/// wake-ups, and `/metrics` reports how late they went out. Faults, per-event zero-delay writes and modelled timing
+/// run on Hummingbird.
 struct ZeroDelayServer: Sendable {
     let simulator: SimulatorServer
 
     func run(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        // One loop: every connection shares it and its token clock.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let simulator = simulator
+        let clock = TokenClock(eventLoop: group.next())
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 4096)
@@ -24,7 +28,9 @@ struct ZeroDelayServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                         )
-                        try channel.pipeline.syncOperations.addHandler(ZeroDelayHandler(simulator: simulator))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ZeroDelayHandler(simulator: simulator, clock: clock)
+                        )
                     }
                 }
                 .bind(host: host, port: port)
@@ -44,11 +50,13 @@ struct ZeroDelayServer: Sendable {
 }
 
 /// Answers each request on its connection as soon as its body has arrived, in one write.
-final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler, TokenClockClient {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
 
     let simulator: SimulatorServer
+    let clock: TokenClock
+    private var context: ChannelHandlerContext?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var arrived = ContinuousClock.now
@@ -63,11 +71,23 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
         var tpotSeconds: Double
         var includeUsage: Bool
         var keepAlive: Bool
-        var timer: Scheduled<Void>?
+        /// Names this stream in the clock's entries; 0 until the stream starts.
+        var ticket: UInt64 = 0
+        /// The start of every event (id, object, created, model), rendered once per stream.
+        var head = ByteBuffer()
     }
 
-    init(simulator: SimulatorServer) {
+    init(simulator: SimulatorServer, clock: TokenClock) {
         self.simulator = simulator
+        self.clock = clock
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,7 +109,7 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
             let keepAlive = head.isKeepAlive
             let (status, contentType, payload) = respond(head, body: body ?? ByteBuffer())
             body = nil
-            if let stream, stream.timer == nil, stream.index == 0 {
+            if let stream, stream.ticket == 0 {
                 startTimedStream(context: context)
                 return
             }
@@ -117,10 +137,8 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let stream {
-            stream.timer?.cancel()
-            simulator.metrics.streamFinished()
-        }
+        // A token of this stream still in the clock is dropped when it comes due (its ticket no longer matches).
+        if stream != nil { simulator.metrics.streamFinished() }
         stream = nil
         context.fireChannelInactive()
     }
@@ -135,30 +153,35 @@ final class ZeroDelayHandler: ChannelInboundHandler, RemovableChannelHandler {
         scheduleNext(context: context)
     }
 
-    /// Waits for the next token's due time on this loop (NIO's timers wake within tens of microseconds), then
-    /// writes it as one chunk of the chunked body.
+    /// Hands the next token to the loop's clock at its due time; writes it at once when that has passed already.
     private func scheduleNext(context: ChannelHandlerContext) {
         guard var stream else { return }
+        if stream.ticket == 0 {
+            stream.ticket = clock.ticket()
+            stream.head = stream.chunks.eventHead()
+            self.stream = stream
+        }
         let offset = stream.ttftSeconds + Double(stream.index) * stream.tpotSeconds
-        let remaining = stream.arrived + .nanoseconds(Int64(offset * 1e9)) - ContinuousClock.now
-        guard remaining > .zero else {
-            writeToken(context: context)
+        let due = stream.arrived + .nanoseconds(Int64(offset * 1e9))
+        guard due > ContinuousClock.now else {
+            writeToken(context: context, due: due)
             return
         }
-        let (seconds, attoseconds) = remaining.components
-        stream.timer = context.eventLoop.assumeIsolated().scheduleTask(
-            in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        ) { [self] in
-            writeToken(context: context)
-        }
-        self.stream = stream
+        clock.schedule(self, ticket: stream.ticket, at: due)
     }
 
-    private func writeToken(context: ChannelHandlerContext) {
+    /// The clock's call: this stream's next token is due (ignored when the stream has ended since).
+    func tokenDue(ticket: UInt64, due: ContinuousClock.Instant) {
+        guard let context, let stream, stream.ticket == ticket else { return }
+        writeToken(context: context, due: due)
+    }
+
+    private func writeToken(context: ChannelHandlerContext, due: ContinuousClock.Instant) {
         guard var stream else { return }
-        stream.timer = nil
+        simulator.metrics.tokenWritten(index: stream.index, lateness: (ContinuousClock.now - due).inSeconds)
         var event = ByteBuffer()
-        stream.chunks.writeChunkEvent(stream.index, into: &event)
+        event.reserveCapacity(stream.head.readableBytes + 128)
+        stream.chunks.writeChunkEvent(stream.index, into: &event, head: stream.head)
         stream.index += 1
         let finished = stream.index >= stream.chunks.output
         if finished {

@@ -15,8 +15,8 @@ struct TelemetryOptions: ParsableArguments {
 
     @Option(
         help: """
-            Accelerator power during the run: auto (the first of nvidia-smi, amd-smi, npu-smi on PATH), off, or \
-            nvidia-smi, amd-smi, npu-smi, cnmon (cnmon only by name: its reader is untested on real output).
+            Accelerator power during the run: auto (the first of nvidia-smi, amd-smi, npu-smi, cnmon on PATH), off, \
+            or one of nvidia-smi, amd-smi, npu-smi, cnmon.
             """
     )
     var power = "auto"

@@ -130,7 +130,23 @@ import Testing
         #expect(
             AMDSMI.parse(try fixture("amd-smi-metric-powerjoular-67.txt")) == [PowerReading(device: "0", watts: 20)]
         )
-        #expect(AMDSMI.arguments(intervalMilliseconds: 200) == ["metric", "--power"])
+        // The JSON form, as AMD's changelog prints it: `socket_power` in W; the voltages in mV are not power.
+        let json = try fixture("amd-smi-metric-p-json-amdsmi-changelog-6.1.0.json")
+        #expect(AMDSMI.parseJSON(json) == [PowerReading(device: "0", watts: 10)])
+        #expect(AMDSMI.parse(json) == [PowerReading(device: "0", watts: 10)])
+        // The same document under the `gpu_data` key of later releases, and after a warning line.
+        #expect(AMDSMI.parse("{\"gpu_data\": \(json)}") == [PowerReading(device: "0", watts: 10)])
+        #expect(AMDSMI.parse("WARNING: User is missing the following required groups: render\n" + json).count == 1)
+        // The text form is not mistaken for JSON.
+        #expect(AMDSMI.parseJSON(try fixture("amd-smi-metric-powerjoular-67.txt")) == nil)
+        #expect(AMDSMI.arguments(intervalMilliseconds: 200) == ["metric", "--power", "--json"])
+    }
+
+    @Test func cnmonRealOutput() throws {
+        let cards = CNMon.parse(try fixture("cnmon-paddlenlp-mlu-llama-8-cards-5.10.31.txt"))
+        #expect(cards.map(\.device) == ["0", "1", "2", "3", "4", "5", "6", "7"])
+        #expect(cards.map(\.watts) == [105, 100, 100, 109, 107, 105, 102, 105])
+        #expect(CNMon.arguments(intervalMilliseconds: 200) == [])
     }
 
     @Test func npuSMIRealOutput() throws {
@@ -144,12 +160,13 @@ import Testing
         #expect(duo == [PowerReading(device: "0", watts: 178.5), PowerReading(device: "1", watts: 186.3)])
     }
 
-    @Test func automaticChoiceSkipsTheUntestedReader() throws {
-        #expect(!PowerTool.automatic.contains(.cnmon))
+    @Test func automaticChoiceTakesTheFirstToolOnPath() throws {
+        #expect(PowerTool.automatic == [.nvidiaSMI, .amdSMI, .npuSMI, .cnmon])
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try writeTool(dir, "cnmon", "echo")
         #expect(PowerTool.detect(path: dir.path) == nil)
+        try writeTool(dir, "cnmon", "echo")
+        #expect(PowerTool.detect(path: dir.path)?.0 == .cnmon)
         try writeTool(dir, "npu-smi", "echo")
         #expect(PowerTool.detect(path: dir.path)?.0 == .npuSMI)
         try writeTool(dir, "nvidia-smi", "echo")
@@ -262,7 +279,8 @@ import Testing
     @Test func powerToolsOnPathAreSampledDuringARun() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Stand-ins that print the real samples: nvidia-smi keeps printing (as with -lms), npu-smi one table a run.
+        // Stand-ins that print the real samples: nvidia-smi keeps printing (as with -lms), npu-smi and cnmon one
+        // table a run.
         try writeTool(
             dir,
             "nvidia-smi",
@@ -273,13 +291,21 @@ import Testing
             "npu-smi",
             "cat '\(Self.fixtures.appendingPathComponent("npu-smi-gpustack-atlas-800-9010-24.1.RC2.txt").path)'"
         )
-        for (choice, total) in [(TelemetryConfig.Power.auto, 112.24), (.tool(.npuSMI), 825.3)] {
+        try writeTool(
+            dir,
+            "cnmon",
+            "cat '\(Self.fixtures.appendingPathComponent("cnmon-paddlenlp-mlu-llama-8-cards-5.10.31.txt").path)'"
+        )
+        let runs: [(TelemetryConfig.Power, PowerTool, Double)] = [
+            (.auto, .nvidiaSMI, 112.24), (.tool(.npuSMI), .npuSMI, 825.3), (.tool(.cnmon), .cnmon, 833),
+        ]
+        for (choice, tool, total) in runs {
             let recorder = try TelemetryRecorder.start(
                 TelemetryConfig(power: choice, powerInterval: 0.05, path: dir.path)
             )
             try await Task.sleep(for: .milliseconds(500))
             let telemetry = await recorder.stop()
-            #expect(telemetry.powerTool == (total > 200 ? .npuSMI : .nvidiaSMI))
+            #expect(telemetry.powerTool == tool)
             #expect(telemetry.power.count >= 4, "\(telemetry.power.count) samples")
             #expect(telemetry.power.allSatisfy { abs($0.totalWatts - total) < 1e-9 })
             #expect(zip(telemetry.power, telemetry.power.dropFirst()).allSatisfy { $0.time <= $1.time })

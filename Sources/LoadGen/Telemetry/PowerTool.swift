@@ -7,9 +7,8 @@ public enum PowerTool: String, Sendable, CaseIterable, Codable {
     case npuSMI = "npu-smi"
     case cnmon
 
-    /// Tried in this order by `--power auto`: the tools whose readers are tested on real output. `cnmon` is left
-    /// out (no published sample of its output was found); ask for it by name.
-    public static let automatic: [PowerTool] = [.nvidiaSMI, .amdSMI, .npuSMI]
+    /// Tried in this order by `--power auto`: every tool, each reader tested on real output of its tool.
+    public static let automatic: [PowerTool] = [.nvidiaSMI, .amdSMI, .npuSMI, .cnmon]
 
     public var executable: String { rawValue }
 

@@ -37,9 +37,6 @@ public final class TelemetryRecorder: Sendable {
                 throw LoadClientError("--power \(tool.rawValue): \(tool.executable) is not on PATH")
             }
             chosen = (tool, found)
-            if tool == .cnmon {
-                notes.append("cnmon's output reader is untested on real output (no published sample was found)")
-            }
         }
         powerNotes = notes
         powerTool = chosen?.0
