@@ -97,7 +97,8 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, chip, chips, model, tp, pp, ep, dp, batch, concurrency, prompts, scenario, mode, speculative, metric, value
+        case id, chip, chips, model, tp, pp, ep, dp, batch, concurrency, prompts, scenario, mode, speculative, metric,
+            value
         case engine, framework, date, source, quote, note
         case weightPrecision = "weight_precision"
         case kvPrecision = "kv_precision"
