@@ -65,6 +65,12 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var outputTokens: Int?
     public var batch: Int?
     public var concurrency: Int?
+    /// The number of requests the benchmark client sends in all (`bench_serving --num-prompts`), when the source
+    /// states it: with `concurrency`, how many waves the closed loop runs (a run of one wave is mostly ramp).
+    public var prompts: Int?
+    /// The client's request rate in requests per second (`--request-rate R`, Poisson arrivals), when the source
+    /// states a finite one: arrivals then cap the rate at which requests start.
+    public var requestRate: Double?
     public var tpotLimitMilliseconds: Double?
     public var ttftLimitMilliseconds: Double?
     /// `offline`, `server`, `interactive`, `fixed-batch`, `decode` or `prefill`.
@@ -91,7 +97,8 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, chip, chips, model, tp, pp, ep, dp, batch, concurrency, scenario, mode, speculative, metric, value
+        case id, chip, chips, model, tp, pp, ep, dp, batch, concurrency, prompts, scenario, mode, speculative, metric,
+            value
         case engine, framework, date, source, quote, note
         case weightPrecision = "weight_precision"
         case kvPrecision = "kv_precision"
@@ -99,6 +106,7 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
         case outputTokens = "output_tokens"
         case tpotLimitMilliseconds = "tpot_limit_ms"
         case ttftLimitMilliseconds = "ttft_limit_ms"
+        case requestRate = "request_rate"
         case prefillChips = "prefill_chips"
         case decodeChips = "decode_chips"
         case engineVersion = "engine_version"

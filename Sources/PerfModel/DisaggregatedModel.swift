@@ -63,11 +63,22 @@ public struct DisaggregatedModel: Sendable {
     /// C / (TTFT₀ + output × TPOT) with TTFT₀ one prompt's prefill and KV transfer, and the prefill pool's rate.
     /// When the prefill pool is the limit, prompts queue and TTFT follows from Little's law:
     /// C / rate − output × TPOT.
+    ///
+    /// A run of a finite number of `prompts` (`--num-prompts P`) starts with all min(C, P) clients sending at
+    /// once: the prefill pool works through that burst before the decode pool has its full batch, so the run
+    /// lasts the loop's P ÷ (C / (TTFT₀ + output × TPOT)) plus the burst's extra wait, burst ÷ prefill rate − one
+    /// prompt's prefill; and never less than the prefill pool's P ÷ prefill rate plus the last prompt's transfer
+    /// and decode. Throughput is P over that duration (what `bench_serving` divides by). With one wave (P = C)
+    /// both give the burst's prefill plus one request's decode; as P grows the ramp's share vanishes. A finite
+    /// client `requestRate` (requests per second) caps the rate at which requests start, so such a run lasts at
+    /// least P ÷ requestRate plus the last request's prefill, transfer and decode.
     public func predict(
         concurrency: Int,
         inputTokens: Int,
         outputTokens: Int,
-        speculation: Speculation? = nil
+        speculation: Speculation? = nil,
+        prompts: Int? = nil,
+        requestRate: Double? = nil
     ) -> Prediction {
         let perReplica = max(1, Int((Double(concurrency) / Double(decodeReplicas)).rounded(.up)))
         var result = decode.predict(
@@ -82,9 +93,22 @@ public struct DisaggregatedModel: Sendable {
         let service = prefill.predict(batch: 1, inputTokens: inputTokens, outputTokens: 1).prefillSeconds
         let firstToken = service + transferSeconds(inputTokens: inputTokens)
         let clients = Double(max(1, concurrency))
-        let rate = min(clients / (firstToken + output * result.tpotSeconds), prefillRate)
-        result.ttftSeconds = max(firstToken, clients / rate - output * result.tpotSeconds)
+        let loop = clients / (firstToken + output * result.tpotSeconds)
+        let steady = min(loop, prefillRate)
+        result.ttftSeconds = max(firstToken, clients / steady - output * result.tpotSeconds)
         result.prefillSeconds = service
+        var rate = steady
+        if let prompts, prompts >= 1 {
+            let total = Double(prompts)
+            let burst = min(clients, total)
+            let ramp = max(0, burst / prefillRate - service)
+            let lastRequest = transferSeconds(inputTokens: inputTokens) + output * result.tpotSeconds
+            var duration = max(total / loop + ramp, total / prefillRate + lastRequest)
+            if let requestRate, requestRate > 0 {
+                duration = max(duration, total / requestRate + service + lastRequest)
+            }
+            rate = total / duration
+        }
         result.outputTokensPerSecondPerChip = rate * output / Double(chips)
         result.totalTokensPerSecondPerChip = rate * (Double(max(1, inputTokens)) + output) / Double(chips)
         return result

@@ -83,7 +83,9 @@ struct ValidationCase: Sendable {
                     concurrency: clients,
                     inputTokens: inputTokens,
                     outputTokens: outputTokens,
-                    speculation: speculation
+                    speculation: speculation,
+                    prompts: row.prompts,
+                    requestRate: row.requestRate
                 )
             case .batch(let batch):
                 prediction = pair.predict(

@@ -420,6 +420,44 @@ import Testing
         #expect(abs(flooded.ttftSeconds - ttft) / ttft < 1e-9)
     }
 
+    @Test func aFiniteRunOfPromptsPaysTheFirstBurstsPrefillAndARequestRateCapsStarts() throws {
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let pair = try DisaggregatedModel(prefill: perf, prefillReplicas: 1, decode: perf, decodeReplicas: 3)
+        let steady = pair.predict(concurrency: 48, inputTokens: 4096, outputTokens: 256)
+        let prefillRate = pair.promptsPerSecondPerPrefillReplica(inputTokens: 4096)
+        let transfer = pair.transferSeconds(inputTokens: 4096)
+        // One wave (48 prompts at concurrency 48): the prefill pool works through all 48 before the last decode
+        // starts, so the run lasts 48 / prefill rate + transfer + 256 · TPOT and throughput is 48 · 256 over it.
+        let wave = pair.predict(concurrency: 48, inputTokens: 4096, outputTokens: 256, prompts: 48)
+        let duration = 48 / prefillRate + transfer + 256 * steady.tpotSeconds
+        let expected = 48 * 256 / duration / 4
+        #expect(abs(wave.outputTokensPerSecondPerChip - expected) / expected < 1e-9)
+        #expect(wave.outputTokensPerSecondPerChip < steady.outputTokensPerSecondPerChip)
+        // The decode step, and so TPOT, is the steady state's: only the run's length changes.
+        #expect(wave.tpotSeconds == steady.tpotSeconds)
+        // Many waves: the burst's share of the run vanishes and throughput tends to the steady state's.
+        let long = pair.predict(concurrency: 48, inputTokens: 4096, outputTokens: 256, prompts: 48_000)
+        #expect(long.outputTokensPerSecondPerChip > wave.outputTokensPerSecondPerChip)
+        #expect(
+            abs(long.outputTokensPerSecondPerChip - steady.outputTokensPerSecondPerChip)
+                / steady.outputTokensPerSecondPerChip < 0.01
+        )
+        // A client request rate below what the loop sustains caps it: 1,000 prompts at 2 requests/s take at least
+        // 500 s plus the last request's prefill, transfer and decode.
+        let rated = pair.predict(
+            concurrency: 48,
+            inputTokens: 4096,
+            outputTokens: 256,
+            prompts: 1000,
+            requestRate: 2
+        )
+        let ratedDuration = 1000.0 / 2 + steady.prefillSeconds + transfer + 256 * steady.tpotSeconds
+        let ratedExpected = 1000 * 256 / ratedDuration / 4
+        #expect(abs(rated.outputTokensPerSecondPerChip - ratedExpected) / ratedExpected < 1e-9)
+    }
+
     @Test func kvTransferMovesTheWholeCacheOverThePrefillChipsLinks() throws {
         let chip = try chips.chip("h100-sxm")
         let model = try models.model("llama-3.1-70b")

@@ -60,7 +60,14 @@ import Testing
                 $0.predicted != nil && $0.row.model == "mixtral-8x7b" && $0.row.source.contains("mlcommons")
             }
         )
-        for index in [first, poisson, overlap, capped, dataSet] {
+        // Session 16, second pass: a disaggregated closed loop of a stated number of prompts (one wave).
+        let wave = try #require(
+            before.outcomes.firstIndex {
+                $0.predicted != nil && $0.row.mode == .disaggregated && $0.row.prompts == $0.row.concurrency
+                    && $0.row.metric == .outputTokensPerSecondPerChip
+            }
+        )
+        for index in [first, poisson, overlap, capped, dataSet, wave] {
             var changed = rows
             changed[index].value *= 10
             let after = Validation.run(changed, chips: chips, models: models, profiles: profiles)
@@ -96,6 +103,31 @@ import Testing
                 #expect(outcome.predicted != nil, "\(outcome.row.id): \(outcome.remark ?? "")")
                 #expect((outcome.remark ?? "").contains("input length \(mean)"), "\(outcome.row.id)")
             }
+        }
+    }
+
+    @Test func rowsThatStateTheirPromptCountRunAFiniteClosedLoop() throws {
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        // The SGLang-Ascend low-latency rows send 32 prompts at concurrency 32 (one wave); the vLLM-Ascend PD row
+        // 2,880 prompts at 8 requests/s. Both are read from the YAML.
+        let wave = try #require(rows.firstIndex { $0.id == "sglang-ascend-a3-deepseek-r1-w8a8-32card-3.9k1k-ll20" })
+        #expect(rows[wave].prompts == 32 && rows[wave].concurrency == 32)
+        let rated = try #require(rows.firstIndex { $0.id == "vllm-ascend-a3-qwen3-235b-w8a8-pd-1p2d-c576" })
+        #expect(rows[rated].prompts == 2880 && rows[rated].requestRate == 8)
+        // Without the prompt count (steady state) each is predicted higher: the first burst's prefill and the
+        // arrival cap lengthen the run. Alone in the set, a row is predicted at the unfitted scales either way.
+        for index in [wave, rated] {
+            var open = rows[index]
+            open.prompts = nil
+            open.requestRate = nil
+            let stated = Validation.run([rows[index]], chips: chips, models: models, profiles: profiles)
+            let steady = Validation.run([open], chips: chips, models: models, profiles: profiles)
+            let finite = try #require(stated.outcomes.first?.predicted)
+            let unbounded = try #require(steady.outcomes.first?.predicted)
+            #expect(finite < unbounded * 0.95, "\(rows[index].id)")
         }
     }
 
