@@ -157,9 +157,7 @@ extension SubmissionFilter {
 
 /// Column lists of the stores' `SELECT`s and the decoding of their rows.
 enum Columns {
-    static let result = "r.document, r.submission_id, s.status, s.vendor, r.stored_at, r.id"
-    /// `result` and the measured time (`StoredResultText`).
-    static let resultText = result + ", r.measured_at"
+    static let result = "r.document, r.submission_id, s.status, s.vendor, r.stored_at, r.id, r.measured_at"
     static let submission =
         "id, submitter, vendor, idempotency_key, status, reason, reviewer, key_id, payload_type, result_count, created_at, reviewed_at"
     static let token = "id, name, role, hash, created_at, revoked_at"
@@ -178,7 +176,8 @@ enum Columns {
         return try Timestamp.date(text)
     }
 
-    /// A row of `result` (from `offset`).
+    /// A row of `result` (from `offset`). The result is its document as stored; `resultTexts` reads the row's
+    /// `measured_at` (the last column) for its keyset cursor.
     static func storedResult(_ row: SQLRow, from offset: Int = 0) throws(StoreError) -> StoredResult {
         let submissionID = try row.optionalText(offset + 1)
         return StoredResult(

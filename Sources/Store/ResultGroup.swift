@@ -19,19 +19,20 @@ struct ResultGroup: Equatable {
             group.total += 1
             if row.passing == 1 {
                 group.passed += 1
-                if let best = group.best, let bestID = group.bestID,
-                    row.median < best || (row.median == best && !codePointOrder(row.id, bestID))
-                {
-                    // The group keeps its best row.
-                } else {
+                if group.isBeaten(by: row) {
                     group.best = row.median
                     group.bestID = row.id
                 }
             }
             groups[key] = group
         }
-        return groups.keys.sorted { codePointOrder($0.joined(separator: "\u{0}"), $1.joined(separator: "\u{0}")) }
-            .compactMap { groups[$0] }
+        return groups.sorted { $0.key.lexicographicallyPrecedes($1.key, by: codePointOrder) }.map(\.value)
+    }
+
+    /// Whether a passing row replaces the group's best: a higher median, or the same with a smaller ID.
+    func isBeaten(by row: ResultDocument.Row) -> Bool {
+        guard let best, let bestID else { return true }
+        return row.median > best || (row.median == best && Self.codePointOrder(row.id, bestID))
     }
 
     /// Whether `a` sorts before `b` by code point, as the databases' code-point collations compare (UTF-8 byte order

@@ -84,7 +84,7 @@ extension SQLStore {
     }
 
     public func resultTexts(_ filter: ResultFilter) async throws(StoreError) -> [StoredResultText] {
-        let (sql, values) = StoreSQL.results(filter, columns: Columns.resultText)
+        let (sql, values) = StoreSQL.results(filter)
         return try await database.query(sql, values).map { row throws(StoreError) in
             StoredResultText(
                 id: try row.text(5),

@@ -9,14 +9,9 @@ enum StoreSQL {
     // MARK: - Lists
 
     /// The statement of `results(_:)`.
-    static func results(
-        _ filter: ResultFilter,
-        columns: String = Columns.result
-    ) -> (
-        sql: String, values: [any SQLBindable]
-    ) {
+    static func results(_ filter: ResultFilter) -> (sql: String, values: [any SQLBindable]) {
         list(
-            "SELECT \(columns) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
+            "SELECT \(Columns.result) FROM results r LEFT JOIN submissions s ON s.id = r.submission_id",
             filter.clauses(),
             order: "r.measured_at, r.id",
             limit: filter.limit
@@ -138,11 +133,11 @@ enum StoreSQL {
 
     // MARK: - Summaries
 
-    /// One aggregation over the rows `filter` admits (its `limit` and `after` do not apply): per chip × benchmark ×
-    /// precision (`''` for none), the group's size, its passing rows, and its best passing row — the highest median,
-    /// ties to the smallest ID by code point, as `MeasurementSummary.summarize` picks — with the columns of
-    /// `Columns.result`, NULL when none passed. The groups stream from the `results_summary` index in its order; each
-    /// best row is one seek into it. The filter's values are bound twice, once per use.
+    /// The statement of `measurementSummaries`: over the rows `filter` admits (its `limit` and `after` do not apply),
+    /// per chip × benchmark × precision (`''` for none), the group's size, its passing rows, and its best passing row
+    /// — the highest median, ties to the smallest ID by code point, as `MeasurementSummary.summarize` picks — with
+    /// the columns of `Columns.result`, NULL when none passed. Without a time window it reads the groups kept in
+    /// `result_groups`; with one, it aggregates the window's rows. The filter's values are bound twice, once per use.
     static func summaries(_ filter: ResultFilter, dialect: SQLDialect) -> (sql: String, values: [any SQLBindable]) {
         filter.since == nil && filter.until == nil
             ? groupSummaries(filter, dialect: dialect) : rowSummaries(filter, dialect: dialect)
@@ -171,55 +166,70 @@ enum StoreSQL {
             values.append(vendor)
         }
         if filter.evidenceOnly { clauses.append("(rg.origin = '' OR s.status = 'accepted')") }
-        let join = "FROM result_groups rg LEFT JOIN submissions s ON s.id = rg.origin"
-        let best =
-            clauses + [
+        let from = "FROM result_groups rg LEFT JOIN submissions s ON s.id = rg.origin"
+        let sql = summaryStatement(
+            groups: """
+                SELECT rg.chip, rg.benchmark, rg.precision, CAST(SUM(rg.total) AS BIGINT) AS total, \
+                CAST(SUM(rg.passed) AS BIGINT) AS passed, MAX(rg.best) AS best \
+                \(from)\(clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) \
+                GROUP BY rg.chip, rg.benchmark, rg.precision
+                """,
+            from: from,
+            bestID: "rg.best_id",
+            best: clauses + [
                 "rg.chip = a.chip", "rg.benchmark = a.benchmark", "rg.precision = a.precision", "rg.best = a.best",
-            ]
-        let sql = """
-            WITH g AS MATERIALIZED (SELECT a.chip, a.benchmark, a.precision, a.total, a.passed, \
-            (SELECT MIN(rg.best_id \(dialect.codePointCollation)) \(join) WHERE \(best.joined(separator: " AND "))) \
-            \(dialect.columnCollation) AS best_id \
-            FROM (SELECT rg.chip, rg.benchmark, rg.precision, CAST(SUM(rg.total) AS BIGINT) AS total, CAST(SUM(rg.passed) AS BIGINT) AS passed, \
-            MAX(rg.best) AS best \(join)\(clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) \
-            GROUP BY rg.chip, rg.benchmark, rg.precision) a WHERE a.total > 0) \
-            SELECT g.chip, g.benchmark, g.precision, g.total, g.passed, \
-            b.document, b.submission_id, bs.status, bs.vendor, b.stored_at, b.id \
-            FROM g LEFT JOIN results b ON b.id = g.best_id LEFT JOIN submissions bs ON bs.id = b.submission_id
-            """
+            ],
+            dialect: dialect
+        )
         return (sql, values + values)
     }
 
-    /// The summaries aggregated from the rows themselves: for filters with a time window, which `result_groups`
-    /// cannot answer.
+    /// The summaries aggregated from the rows themselves, through the `results_summary` index: for filters with a
+    /// time window, which `result_groups` cannot answer.
     static func rowSummaries(_ filter: ResultFilter, dialect: SQLDialect) -> (sql: String, values: [any SQLBindable]) {
         var all = filter
         all.limit = nil
         all.after = nil
         let clauses = all.clauses()
-        let join = "FROM results r LEFT JOIN submissions s ON s.id = r.submission_id"
+        let from = "FROM results r LEFT JOIN submissions s ON s.id = r.submission_id"
         let precision = "COALESCE(r.precision, '')"
-        let best =
-            clauses.sql + [
+        let sql = summaryStatement(
+            groups: """
+                SELECT r.chip, r.benchmark, \(precision) AS precision, COUNT(*) AS total, SUM(r.passing) AS passed, \
+                MAX(CASE WHEN r.passing = 1 THEN r.median END) AS best \
+                \(from)\(clauses.sql.isEmpty ? "" : " WHERE " + clauses.sql.joined(separator: " AND ")) \
+                GROUP BY r.chip, r.benchmark, \(precision)
+                """,
+            from: from,
+            bestID: "r.id",
+            best: clauses.sql + [
                 "r.chip = a.chip", "r.benchmark = a.benchmark", "\(precision) = a.precision", "r.passing = 1",
                 "r.median = a.best",
-            ]
-        // The groups are materialized first, so that each best row is fetched by its ID (one index lookup per
-        // group), not by joining the groups against the whole table.
-        let sql = """
-            WITH g AS MATERIALIZED (SELECT a.chip, a.benchmark, a.precision, a.total, a.passed, \
-            (SELECT MIN(r.id \(dialect.codePointCollation)) \(join) WHERE \(best.joined(separator: " AND "))) \
-            \(dialect.columnCollation) AS best_id \
-            FROM (SELECT r.chip, r.benchmark, \(precision) AS precision, COUNT(*) AS total, SUM(r.passing) AS passed, \
-            MAX(CASE WHEN r.passing = 1 THEN r.median END) AS best \
-            \(join)\(clauses.sql.isEmpty ? "" : " WHERE " + clauses.sql.joined(separator: " AND ")) \
-            GROUP BY r.chip, r.benchmark, \(precision)) a) \
-            SELECT g.chip, g.benchmark, g.precision, g.total, g.passed, \
-            b.document, b.submission_id, bs.status, bs.vendor, b.stored_at, b.id \
-            FROM g LEFT JOIN results b ON b.id = g.best_id LEFT JOIN submissions bs ON bs.id = b.submission_id
-            """
+            ],
+            dialect: dialect
+        )
         let values: [any SQLBindable] = clauses.values + clauses.values
         return (sql, values)
+    }
+
+    /// What both summary statements share: the groups (`groups`: chip, benchmark, precision, total, passed, best)
+    /// are materialized first; each group's best row ID is the smallest `bestID` by code point among the rows of
+    /// `from` that meet `best`; then each best row is fetched by that ID (one index lookup per group, not a join of
+    /// the groups against the whole table) with the columns of `Columns.result`.
+    static func summaryStatement(
+        groups: String,
+        from: String,
+        bestID: String,
+        best: [String],
+        dialect: SQLDialect
+    ) -> String {
+        """
+        WITH g AS MATERIALIZED (SELECT a.chip, a.benchmark, a.precision, a.total, a.passed, \
+        (SELECT MIN(\(bestID) \(dialect.codePointCollation)) \(from) WHERE \(best.joined(separator: " AND "))) \
+        \(dialect.columnCollation) AS best_id FROM (\(groups)) a) \
+        SELECT g.chip, g.benchmark, g.precision, g.total, g.passed, \(Columns.result) \
+        FROM g LEFT JOIN results r ON r.id = g.best_id LEFT JOIN submissions s ON s.id = r.submission_id
+        """
     }
 
     // MARK: - Inserts shared by operations
@@ -243,19 +253,20 @@ enum StoreSQL {
     /// rows touch, merging counts and keeping the higher best median (on a tie, the smaller ID in code-point order,
     /// as the aggregation over rows picks it).
     static func addToResultGroups(_ rows: [ResultDocument.Row], origin: String, _ sql: any SQLExecutor) async throws {
+        let upsert = """
+            INSERT INTO result_groups (chip, benchmark, precision, origin, total, passed, best, best_id) \
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chip, benchmark, precision, origin) DO UPDATE SET \
+            total = result_groups.total + excluded.total, passed = result_groups.passed + excluded.passed, \
+            best = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best THEN excluded.best \
+            ELSE result_groups.best END, \
+            best_id = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best \
+            THEN excluded.best_id WHEN excluded.best = result_groups.best \
+            AND excluded.best_id \(sql.dialect.codePointCollation) < result_groups.best_id THEN excluded.best_id \
+            ELSE result_groups.best_id END
+            """
         for group in ResultGroup.of(rows) {
-            let cp = sql.dialect.codePointCollation
             try await sql.execute(
-                """
-                INSERT INTO result_groups (chip, benchmark, precision, origin, total, passed, best, best_id) \
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chip, benchmark, precision, origin) DO UPDATE SET \
-                total = result_groups.total + excluded.total, passed = result_groups.passed + excluded.passed, \
-                best = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best THEN excluded.best \
-                ELSE result_groups.best END, \
-                best_id = CASE WHEN result_groups.best IS NULL OR excluded.best > result_groups.best \
-                THEN excluded.best_id WHEN excluded.best = result_groups.best \
-                AND excluded.best_id \(cp) < result_groups.best_id THEN excluded.best_id ELSE result_groups.best_id END
-                """,
+                upsert,
                 [
                     group.chip, group.benchmark, group.precision, origin, group.total, group.passed, group.best,
                     group.bestID,
