@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "Catalogue",
                 "PerfModel",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

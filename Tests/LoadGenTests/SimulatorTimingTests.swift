@@ -80,19 +80,22 @@ extension SimulatorTests {
         #expect(median >= 0 && median <= p99 && p99 <= maximum && sum <= 48 * maximum)
     }
 
-    @Test func latenessQuantilesComeFromTheBins() {
+    @Test func latenessQuantilesComeFromTheHistogram() {
         var histogram = LatenessHistogram()
-        #expect(histogram.quantile(0.5) == 0)
-        // 90 values of 55 µs, 9 of 1.234 ms, one of 0.5 s (beyond the last bin: reported as the maximum).
+        #expect(histogram.quantile(0.5) == 0 && histogram.maximum == 0)
+        // 90 values of 55 µs, 9 of 1.234 ms, one of 0.5 s and one early write (counted as 0): 101 values. The
+        // median is the 51st (55 µs), the 95th percentile the 96th (1.234 ms), within HdrHistogram's three
+        // significant digits (0.1 %).
         for _ in 0..<90 { histogram.record(55e-6) }
         for _ in 0..<9 { histogram.record(1.234e-3) }
         histogram.record(0.5)
-        histogram.record(-1e-6)  // never early: counted as 0
+        histogram.record(-1e-6)
         #expect(histogram.count == 101)
-        #expect(abs(histogram.quantile(0.5) - 55e-6) < 1e-12)
-        #expect(abs(histogram.quantile(0.95) - 1.235e-3) < 1e-12)
+        #expect(abs(histogram.quantile(0.5) - 55e-6) <= 55e-6 * 1e-3)
+        #expect(abs(histogram.quantile(0.95) - 1.234e-3) <= 1.234e-3 * 1e-3)
         #expect(histogram.quantile(1) == 0.5)
-        #expect(histogram.maximum == 0.5)
+        #expect(histogram.maximum == 0.5)  // the exact maximum recorded
+        // The sum is kept exactly, not from the buckets.
         #expect(abs(histogram.sum - (90 * 55e-6 + 9 * 1.234e-3 + 0.5)) < 1e-12)
     }
 
