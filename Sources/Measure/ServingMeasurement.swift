@@ -62,14 +62,8 @@ public struct ServingMeasurement: Sendable, Hashable, Codable, Identifiable {
 
     /// How the model was laid out on the chips.
     public struct Deployment: Sendable, Hashable, Codable {
-        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
-            /// Prefill and decode on the same instances (continuous batching).
-            case aggregated
-            /// Separate prefill and decode pools, the KV cache moved between them.
-            case disaggregated
-            case prefillOnly = "prefill-only"
-            case decodeOnly = "decode-only"
-        }
+        /// The serving modes of published rows (`ServingMode`): a measured run and a published one name them alike.
+        public typealias Mode = ServingMode
 
         public var tensorParallel: Int
         public var pipelineParallel: Int
