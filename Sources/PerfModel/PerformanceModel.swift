@@ -446,16 +446,55 @@ public struct PerformanceModel: Sendable, Hashable {
                 + decodeParts.draftSeconds + overhead
             : decodeStep
         let tpot = step / tokensPerStep
-        let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
         // A prompt waits one step for a slot among the running sequences; alone (batch 1: one request at a time)
         // it finds the engine idle, so its TTFT is the prefill (session 16; before, batch 1 waited a step too).
-        let ttft = prefill.seconds + (disaggregated || b <= 1 ? 0 : step) + residual
-        let perReplica = b / tpot
+        // A decode-only instance under Poisson arrivals waits half the iteration in progress (PASTA).
+        var ttft =
+            prefill.seconds + (disaggregated || b <= 1 ? 0 : step)
+            + (poissonArrivals && disaggregated ? 0.5 * decodeStep : 0)
         let maxBatch = maxBatch(
             inputTokens: Int(input),
             outputTokens: Int(output),
             outputLengthCV2: outputLengthCV2
         )
+        var queue: PoissonServerQueue?
+        var ttftP99: Double?
+        if poissonArrivals, !disaggregated {
+            // Aggregated under Poisson arrivals (session 17): the gated iteration queue of `PoissonServerQueue`.
+            // The prompt's own cost is what its prefill adds to an iteration; the running count's spread is the
+            // iteration's change for √n more sequences per rank.
+            let spread = tokensPerRank.squareRoot()
+            let wider = decodeStepParts(
+                sequencesPerRank: tokensPerRank + spread,
+                context: meanContext,
+                speculation: speculation
+            )
+            let widerStep =
+                time(wider.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds + wider.draftSeconds
+                + overhead
+            let server = PoissonServerQueue(
+                iterationSeconds: step,
+                promptSeconds: prefillStepsPerStep > 0 ? max(0, step - decodeStep) / prefillStepsPerStep : 0,
+                promptsPerIteration: prefillStepsPerStep,
+                runningSpreadSeconds: max(0, widerStep - step),
+                iterationsPerRequest: output / tokensPerStep,
+                tokensPerIteration: tokensPerStep
+            )
+            ttft = server.meanTTFTSeconds
+            queue = server
+            ttftP99 = server.p99TTFTSeconds
+            // A request that finds the KV cache full waits for a slot (`PoissonServerQueue.slotWait`), per DP rank.
+            if let wait = PoissonServerQueue.slotWait(
+                slots: maxBatch / Int(dp),
+                offered: b / dp,
+                holdingSeconds: ttft + output * tpot,
+                holdingCV2: outputLengthCV2
+            ) {
+                ttft += wait.mean
+                ttftP99 = server.p99TTFTSeconds + wait.p99
+            }
+        }
+        let perReplica = b / tpot
         let stepBound: Bound =
             deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
         return Prediction(
@@ -475,7 +514,9 @@ public struct PerformanceModel: Sendable, Hashable {
             decodeBound: stepBound,
             prefillBound: prefill.bound,
             limitedByCapacity: b >= Double(maxBatch),
-            calibration: deployment.efficiency.tier
+            calibration: deployment.efficiency.tier,
+            ttftP99Seconds: ttftP99,
+            tpotP99Seconds: queue?.p99TPOTSeconds
         )
     }
 
@@ -603,7 +644,13 @@ public struct PerformanceModel: Sendable, Hashable {
                 poissonArrivals: poissonArrivals,
                 outputLengthCV2: outputLengthCV2
             )
-            let meets = limits.admits(ttftSeconds: prediction.ttftSeconds, tpotSeconds: prediction.tpotSeconds)
+            // Under Poisson arrivals the limits bound the 99th percentiles (MLPerf's server rules), and the mean running
+            // count must stay below the KV capacity per rank, where the slot queue has a steady state (session 17).
+            let meets =
+                limits.admits(
+                    ttftSeconds: prediction.ttftP99Seconds ?? prediction.ttftSeconds,
+                    tpotSeconds: prediction.tpotP99Seconds ?? prediction.tpotSeconds
+                ) && (!poissonArrivals || admitsOpenLoop(batch: batch, capacity: capacity))
             curve.append(
                 CurvePoint(
                     batch: batch,
@@ -620,6 +667,40 @@ public struct PerformanceModel: Sendable, Hashable {
                 best = prediction
             }
         }
+        // An MLPerf submitter sets its server's target QPS freely, not on a grid of powers of two: under Poisson
+        // arrivals the running count is refined by bisection between the best grid batch and the next grid batch,
+        // which misses the limits, to the largest batch that meets them (session 17).
+        if poissonArrivals, let found = best,
+            let next = curve.first(where: { $0.batch > found.batch && !$0.meetsLimits })?.batch
+        {
+            var low = found.batch
+            var high = next
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                let prediction = predict(
+                    batch: middle,
+                    inputTokens: inputTokens,
+                    outputTokens: outputTokens,
+                    disaggregated: disaggregated,
+                    speculation: speculation,
+                    poissonArrivals: true,
+                    outputLengthCV2: outputLengthCV2
+                )
+                let meets =
+                    limits.admits(
+                        ttftSeconds: prediction.ttftP99Seconds ?? prediction.ttftSeconds,
+                        tpotSeconds: prediction.tpotP99Seconds ?? prediction.tpotSeconds
+                    ) && admitsOpenLoop(batch: middle, capacity: capacity) && middle <= limit
+                if meets {
+                    low = middle
+                    if prediction.outputTokensPerSecondPerChip > (best?.outputTokensPerSecondPerChip ?? 0) {
+                        best = prediction
+                    }
+                } else {
+                    high = middle
+                }
+            }
+        }
         var reason: String?
         if best == nil {
             if capacity < 1 {
@@ -631,6 +712,13 @@ public struct PerformanceModel: Sendable, Hashable {
             }
         }
         return LimitedThroughput(best: best, limits: limits, curve: curve, reason: reason)
+    }
+
+    /// Whether an open loop whose mean running count per replica is `batch` has a steady state: per attention DP
+    /// rank the mean stays below the sequences the KV cache holds, so the slot queue of
+    /// `PoissonServerQueue.slotWait` is stable (its wait is then part of the TTFT the limits bound).
+    func admitsOpenLoop(batch: Int, capacity: Int) -> Bool {
+        Double(batch) / dp < Double(capacity / Int(dp))
     }
 
     static func ms(_ seconds: Double) -> String {

@@ -57,6 +57,10 @@ public struct Prediction: Sendable, Hashable, Codable {
     public var limitedByCapacity: Bool
     /// Where the efficiency factors behind the figure come from.
     public var calibration: CalibrationTier
+    /// Under Poisson arrivals (`predict(poissonArrivals:)`), the 99th percentiles over requests of TTFT and TPOT
+    /// (`PoissonServerQueue`), the figures MLPerf's server limits bound; `nil` for a closed loop or a fixed batch.
+    public var ttftP99Seconds: Double?
+    public var tpotP99Seconds: Double?
 }
 
 /// A point of the throughput–interactivity curve.

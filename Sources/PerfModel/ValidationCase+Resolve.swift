@@ -248,7 +248,7 @@ extension ValidationCase {
 
         if row.scenario == "server" || row.scenario == "interactive" {
             remarks.append(
-                "Poisson arrivals (MLPerf \(row.scenario) scenario): TTFT, and its limit, include half the iteration in progress"
+                "Poisson arrivals (MLPerf \(row.scenario) scenario): the limits bound the 99th percentiles of TTFT and TPOT, the row's TTFT and TPOT are means (iteration and KV-slot queues)"
             )
         }
         let phase: String =

@@ -95,7 +95,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(
         name: .customLong("poisson-arrivals"),
         help:
-            "Requests arrive as a Poisson stream (open loop, e.g. MLPerf server): TTFT adds half the iteration in progress."
+            "Requests arrive as a Poisson stream (open loop, e.g. MLPerf server): TTFT and TPOT are means over requests, --slo-* limits bound their 99th percentiles (iteration and KV-slot queues)."
     )
     var poissonArrivals = false
 
@@ -184,7 +184,11 @@ struct PredictCommand: ParsableCommand {
             var notes: [String] = []
             if let profileRemark { notes.append(profileRemark) }
             if twoBatchOverlap { notes.append("two-batch overlap: the expert all-to-all overlaps computation") }
-            if poissonArrivals { notes.append("Poisson arrivals: TTFT includes half the iteration in progress") }
+            if poissonArrivals {
+                notes.append(
+                    "Poisson arrivals: TTFT and TPOT are means over requests (iteration and KV-slot queues); limits bound their 99th percentiles"
+                )
+            }
             let limited: LimitedThroughput
             var prediction: Prediction?
             var prefillReplicasPerDecodeReplica: Double?
@@ -323,6 +327,8 @@ struct PredictCommand: ParsableCommand {
             table.append(["batch (sequences per replica)", String(prediction.batch)])
             table.append(["TTFT", milliseconds(prediction.ttftSeconds)])
             table.append(["TPOT", milliseconds(prediction.tpotSeconds)])
+            if let p99 = prediction.ttftP99Seconds { table.append(["TTFT, 99th percentile", milliseconds(p99)]) }
+            if let p99 = prediction.tpotP99Seconds { table.append(["TPOT, 99th percentile", milliseconds(p99)]) }
             table.append([
                 "output tokens/s per chip", Quantity.trimmed(prediction.outputTokensPerSecondPerChip, digits: 1),
             ])

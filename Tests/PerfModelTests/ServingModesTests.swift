@@ -245,20 +245,52 @@ import Testing
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 
-    @Test func poissonArrivalsWaitHalfTheIterationInProgress() throws {
+    @Test func poissonArrivalsQueueForTheNextIterationAndAKVSlot() throws {
+        // Compute-bound everywhere, so an iteration is exactly its decode step plus its prefills' compute and the
+        // running count's effect can be read off decode-only steps.
         let perf = try PerformanceModel(
             Deployment(
                 chip: try chips.chip("h200-sxm"),
                 model: try models.model("llama-3.1-70b"),
-                weightPrecision: .fp8
+                weightPrecision: .fp8,
+                efficiency: Self.computeOnly
             )
         )
-        // Aggregated: the iteration is the decode step with its share of prefills (TPOT without speculation).
+        // Aggregated (session 17): the mean TPOT is the fixed operating point's, and the mean TTFT is the gated
+        // iteration queue's, built from the same figures — iteration T = the closed TPOT, f = 64 / 256 prompts per
+        // iteration, s = (T − decode step) / f, spread = decode step(64 + √64) − decode step(64) — plus the mean
+        // wait for a KV slot (Erlang C over the capacity, holding time TTFT + 256 T, fixed lengths).
         let closed = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256)
         let open = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, poissonArrivals: true)
-        #expect(abs((open.ttftSeconds - closed.ttftSeconds) - 0.5 * closed.tpotSeconds) < 1e-12)
         #expect(open.tpotSeconds == closed.tpotSeconds)
-        // A decode instance's iteration is the decode step alone.
+        #expect(closed.ttftP99Seconds == nil && closed.tpotP99Seconds == nil)
+        let f = 64.0 / 256
+        let s = (closed.tpotSeconds - closed.decodeStepSeconds) / f
+        func decodeStep(_ batch: Int) -> Double {
+            perf.predict(batch: batch, inputTokens: 512, outputTokens: 256, disaggregated: true).decodeStepSeconds
+        }
+        let queue = PoissonServerQueue(
+            iterationSeconds: closed.tpotSeconds,
+            promptSeconds: s,
+            promptsPerIteration: f,
+            runningSpreadSeconds: decodeStep(72) - decodeStep(64),
+            iterationsPerRequest: 256
+        )
+        let wait = try #require(
+            PoissonServerQueue.slotWait(
+                slots: open.maxBatch,
+                offered: 64,
+                holdingSeconds: queue.meanTTFTSeconds + 256 * closed.tpotSeconds,
+                holdingCV2: 0
+            )
+        )
+        #expect(abs(open.ttftSeconds - (queue.meanTTFTSeconds + wait.mean)) < 1e-12)
+        #expect(abs(try #require(open.ttftP99Seconds) - (queue.p99TTFTSeconds + wait.p99)) < 1e-12)
+        #expect(abs(try #require(open.tpotP99Seconds) - queue.p99TPOTSeconds) < 1e-12)
+        // The mean TTFT is about 1.5 iterations plus a prompt's own time (residual half an iteration, then the one
+        // carrying it); the iteration's variance and the slot wait add to it.
+        #expect(open.ttftSeconds > 1.5 * closed.tpotSeconds + s)
+        // A decode instance's iteration is the decode step alone: half of it is the mean residual.
         let decode = perf.predict(batch: 64, inputTokens: 512, outputTokens: 256, disaggregated: true)
         let decodeOpen = perf.predict(
             batch: 64,
@@ -268,6 +300,34 @@ import Testing
             poissonArrivals: true
         )
         #expect(abs((decodeOpen.ttftSeconds - decode.ttftSeconds) - 0.5 * decode.decodeStepSeconds) < 1e-12)
+    }
+
+    @Test func poissonBestThroughputRefinesTheBatchToTheP99Limit() throws {
+        let perf = try PerformanceModel(
+            Deployment(
+                chip: try chips.chip("h200-sxm"),
+                model: try models.model("llama-3.1-70b"),
+                weightPrecision: .fp8
+            )
+        )
+        // The limit bounds the 99th percentile TPOT: the best batch meets it, one sequence more does not, and the
+        // batch is no longer a grid point (the grid of powers of two and midpoints jumps by a third or a half).
+        let limits = ServiceLimits(ttftSeconds: 2, tpotSeconds: 0.05)
+        let best = try #require(
+            perf.bestThroughput(inputTokens: 512, outputTokens: 256, limits: limits, poissonArrivals: true).best
+        )
+        let p99 = try #require(best.tpotP99Seconds)
+        #expect(p99 <= 0.05)
+        #expect(best.tpotSeconds < p99)
+        let more = perf.predict(batch: best.batch + 1, inputTokens: 512, outputTokens: 256, poissonArrivals: true)
+        let moreTPOT = try #require(more.tpotP99Seconds)
+        let moreTTFT = try #require(more.ttftP99Seconds)
+        #expect(moreTPOT > 0.05 || moreTTFT > 2)
+        #expect(!PerformanceModel.batchGrid(upTo: 4096).contains(best.batch))
+        // A closed loop's search is unchanged: its best batch is a grid point whose mean TPOT meets the limit.
+        let closed = try #require(perf.bestThroughput(inputTokens: 512, outputTokens: 256, limits: limits).best)
+        #expect(PerformanceModel.batchGrid(upTo: 4096).contains(closed.batch) || closed.batch == closed.maxBatch)
+        #expect(closed.tpotSeconds <= 0.05)
     }
 
     @Test func disaggregatedSearchMeetsTheLimits() throws {
