@@ -131,6 +131,37 @@ import Testing
         }
     }
 
+    @Test func ascendW4A8RowsStateTheirLayoutInCards() throws {
+        // Session 17: the SGLang-Ascend W4A8 8-card 3.5K-1.5K rows run `--tp 16 --dp-size 4` on 16 dies (8 cards of
+        // 2 dies): each attention DP group is 4 dies = 2 cards, the experts span all 8 cards, so in cards the
+        // layout is TP2 × DP4, EP8 (before: unstated, the large-EP rule's TP1 × DP8, EP8).
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let tpot = try #require(rows.first { $0.id == "sglang-ascend-a3-deepseek-r1-w4a8-8card-3.5k1.5k-ht50-tpot" })
+        #expect(tpot.tp == 2 && tpot.dp == 4 && tpot.ep == 8 && tpot.chips == 8)
+        var unstated = tpot
+        unstated.tp = nil
+        unstated.dp = nil
+        unstated.ep = nil
+        let stated = try #require(
+            Validation.run([tpot], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        let planned = try #require(
+            Validation.run([unstated], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect(!(stated.remark ?? "").contains("layout not stated"))
+        #expect((planned.remark ?? "").contains("layout not stated: TP1 DP8 EP8"))
+        // Attention FLOPs per card are the same (128 heads ÷ 2 × 144 ÷ 4 = 2,304 head-sequences against
+        // 128 × 144 ÷ 8 = 2,304), but MLA's latent cache is not split by heads, so each card of a TP2 group holds
+        // and reads the whole latent of its group's 144 ÷ 4 = 36 sequences, against 144 ÷ 8 = 18 at DP8: twice the
+        // KV bytes per decode step, so a longer TPOT at the same (unfitted) scales.
+        let statedTPOT = try #require(stated.predicted)
+        let plannedTPOT = try #require(planned.predicted)
+        #expect(statedTPOT > plannedTPOT)
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
