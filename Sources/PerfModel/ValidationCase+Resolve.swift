@@ -162,10 +162,25 @@ extension ValidationCase {
             guard let prefillChips = row.prefillChips, let decodeChips = row.decodeChips else {
                 return .failure(Unexpressible("the prefill and decode pool sizes are not stated"))
             }
-            guard let (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
+            guard var (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
                 let (decode, decodeReplicas) = plannedLayout(available: decodeChips)
             else {
                 return .failure(Unexpressible("\(model.id) does not fit on the stated pools"))
+            }
+            if row.prefillTP != nil || row.prefillDP != nil || row.prefillEP != nil {
+                // A stated prefill replica layout replaces the rule's (e.g. SGLang prefill servers of one node each).
+                let tp = row.prefillTP ?? 1
+                let dp = row.prefillDP ?? 1
+                guard prefillChips % (tp * dp) == 0 else {
+                    return .failure(
+                        Unexpressible("\(prefillChips) prefill chips are not whole replicas of \(tp * dp)")
+                    )
+                }
+                prefill = deployment(tp: tp, pp: 1, dp: dp, ep: row.prefillEP)
+                prefillReplicas = prefillChips / (tp * dp)
+                guard (try? PerformanceModel(prefill)) != nil else {
+                    return .failure(Unexpressible("\(model.id) does not fit on the stated prefill replica"))
+                }
             }
             remarks.append(
                 "pools: prefill \(describe(prefill)) × \(prefillReplicas), decode \(describe(decode)) × \(decodeReplicas)"

@@ -162,6 +162,44 @@ import Testing
         #expect(statedTPOT > plannedTPOT)
     }
 
+    @Test func statedPrefillReplicaLayoutReplacesThePoolRule() throws {
+        // Session 17: the SGLang-Ascend 32-card PD rows' prefill pool is two servers of one node each
+        // (`--tp-size 16 --dp-size 2` on 8 cards of 2 dies): TP4 × DP2, EP8 in cards, so 16 prefill chips ÷ (4 × 2)
+        // = 2 replicas, where the rule made one DP16 EP16 replica of all 16. The decode pool keeps the rule's
+        // DP16 EP16 (`--tp-size 32 --dp-size 16`: one attention group per card).
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let row = try #require(rows.first { $0.id == "sglang-ascend-a3-deepseek-r1-w8a8-32card-6k1.6k-ll20" })
+        #expect(row.prefillTP == 4 && row.prefillDP == 2 && row.prefillEP == 8 && row.prefillChips == 16)
+        var ruled = row
+        ruled.prefillTP = nil
+        ruled.prefillDP = nil
+        ruled.prefillEP = nil
+        let stated = try #require(
+            Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        let planned = try #require(
+            Validation.run([ruled], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect((stated.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 2, decode TP1 DP16 EP16 × 1"))
+        #expect((planned.remark ?? "").contains("pools: prefill TP1 DP16 EP16 × 1, decode TP1 DP16 EP16 × 1"))
+        // The same prefill work per chip, plus the TP4 attention all-reduces (two per layer) and each prompt's KV
+        // sent by 8 chips instead of 16: the one-wave run's burst takes longer, so less output per chip.
+        let statedRate = try #require(stated.predicted)
+        let plannedRate = try #require(planned.predicted)
+        #expect(statedRate < plannedRate)
+        // A layout that does not divide the pool is refused with the sizes.
+        var odd = row
+        odd.prefillTP = 3
+        let refused = try #require(
+            Validation.run([odd], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect(refused.predicted == nil)
+        #expect((refused.remark ?? "").contains("16 prefill chips are not whole replicas of 6"))
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
