@@ -20,11 +20,15 @@ public enum Bound: String, Sendable, Hashable, Codable {
 public struct Speculation: Sendable, Hashable, Codable {
     public var draftTokens: Int
     public var acceptanceLength: Double
+    /// The vocabulary the draft's output head scores at each draft step (EAGLE-3 heads: a reduced draft
+    /// vocabulary); nil: the target's own head (DeepSeek's MTP modules share the main model's output head).
+    public var draftVocabulary: Int?
 
-    public init(draftTokens: Int, acceptanceLength: Double) {
+    public init(draftTokens: Int, acceptanceLength: Double, draftVocabulary: Int? = nil) {
         self.draftTokens = max(0, draftTokens)
         // At least the verified token is emitted; at most every draft plus it.
         self.acceptanceLength = min(max(1, acceptanceLength), Double(max(0, draftTokens) + 1))
+        self.draftVocabulary = draftVocabulary
     }
 }
 

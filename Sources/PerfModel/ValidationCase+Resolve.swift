@@ -107,7 +107,11 @@ extension ValidationCase {
             } else {
                 return .failure(Unexpressible("speculative method '\(setup.method)' has no acceptance model"))
             }
-            speculation = Speculation(draftTokens: proposed, acceptanceLength: acceptance)
+            speculation = Speculation(
+                draftTokens: proposed,
+                acceptanceLength: acceptance,
+                draftVocabulary: profiles.draftVocabulary[setup.method]
+            )
         }
 
         // Two-batch overlap, when the run states it, hides the expert all-to-all behind computation.
