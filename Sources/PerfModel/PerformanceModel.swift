@@ -58,8 +58,6 @@ public struct PerformanceModel: Sendable, Hashable {
     let routedExperts: Double
     let activeExperts: Double
     let lmHeadParamsPerChip: Double
-    /// The target's vocabulary (a draft head scoring fewer tokens costs that share of the LM head).
-    let vocabulary: Double
     // Attention shape per chip.
     let attentionScoreDimPerChip: Double
     /// Prefill attends with full heads (MLA is not absorbed there): q·k over the q/k head dim, values over v.
@@ -150,7 +148,6 @@ public struct PerformanceModel: Sendable, Hashable {
         activeExperts = Double(model.moe?.activeExperts ?? 0)
         localExperts = max(1, routedExperts / ep)
         lmHeadParamsPerChip = Double(model.vocab) * d / tp
-        vocabulary = Double(max(1, model.vocab))
 
         if let mla = model.mla {
             // Absorbed MLA decode: every head scores over the latent plus rope dims and reads values from the latent.
@@ -393,7 +390,8 @@ public struct PerformanceModel: Sendable, Hashable {
         // of the target's head): the target's for MTP, a draft vocabulary's for EAGLE-3.
         let single = stepParts(tokens: sequencesPerRank, context: context, causalPrefill: false)
         let targetHead = max(single.lmHeadCompute, single.lmHeadMemory)
-        let headShare = speculation.draftVocabulary.map { min(1, Double($0) / vocabulary) } ?? 1
+        let headShare =
+            speculation.draftVocabulary.map { min(1, Double($0) / Double(max(1, deployment.model.vocab))) } ?? 1
         let draftStep = (time(single).seconds - targetHead) / layers + targetHead * headShare
         return (verify, Double(speculation.draftTokens) * draftStep)
     }
