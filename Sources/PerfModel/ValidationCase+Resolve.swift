@@ -167,24 +167,40 @@ extension ValidationCase {
                 return .failure(Unexpressible("the prefill and decode pool sizes are not stated"))
             }
             guard var (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
-                let (decode, decodeReplicas) = plannedLayout(available: decodeChips)
+                var (decode, decodeReplicas) = plannedLayout(available: decodeChips)
             else {
                 return .failure(Unexpressible("\(model.id) does not fit on the stated pools"))
             }
-            if row.prefillTP != nil || row.prefillDP != nil || row.prefillEP != nil {
-                // A stated prefill replica layout replaces the rule's (e.g. SGLang prefill servers of one node each).
-                let tp = row.prefillTP ?? 1
-                let dp = row.prefillDP ?? 1
-                guard prefillChips % (tp * dp) == 0 else {
-                    return .failure(
-                        Unexpressible("\(prefillChips) prefill chips are not whole replicas of \(tp * dp)")
-                    )
+            // A stated replica layout replaces the rule's (e.g. SGLang prefill servers of one node each).
+            func stated(
+                _ pool: String,
+                chips poolChips: Int,
+                tp: Int?,
+                dp: Int?,
+                ep: Int?
+            ) -> Result<
+                (Deployment, Int)?, Unexpressible
+            > {
+                guard tp != nil || dp != nil || ep != nil else { return .success(nil) }
+                let size = (tp ?? 1) * (dp ?? 1)
+                guard poolChips % size == 0 else {
+                    return .failure(Unexpressible("\(poolChips) \(pool) chips are not whole replicas of \(size)"))
                 }
-                prefill = deployment(tp: tp, pp: 1, dp: dp, ep: row.prefillEP)
-                prefillReplicas = prefillChips / (tp * dp)
-                guard (try? PerformanceModel(prefill)) != nil else {
-                    return .failure(Unexpressible("\(model.id) does not fit on the stated prefill replica"))
+                let replica = deployment(tp: tp ?? 1, pp: 1, dp: dp ?? 1, ep: ep)
+                guard (try? PerformanceModel(replica)) != nil else {
+                    return .failure(Unexpressible("\(model.id) does not fit on the stated \(pool) replica"))
                 }
+                return .success((replica, poolChips / size))
+            }
+            switch stated("prefill", chips: prefillChips, tp: row.prefillTP, dp: row.prefillDP, ep: row.prefillEP) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let layout?): (prefill, prefillReplicas) = layout
+            case .success(nil): break
+            }
+            switch stated("decode", chips: decodeChips, tp: row.decodeTP, dp: row.decodeDP, ep: row.decodeEP) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let layout?): (decode, decodeReplicas) = layout
+            case .success(nil): break
             }
             remarks.append(
                 "pools: prefill \(describe(prefill)) × \(prefillReplicas), decode \(describe(decode)) × \(decodeReplicas)"

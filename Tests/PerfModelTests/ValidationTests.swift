@@ -162,7 +162,7 @@ import Testing
         #expect(statedTPOT > plannedTPOT)
     }
 
-    @Test func statedPrefillReplicaLayoutReplacesThePoolRule() throws {
+    @Test func statedPoolReplicaLayoutsReplaceThePoolRule() throws {
         // Session 17: the SGLang-Ascend 32-card PD rows' prefill pool is two servers of one node each
         // (`--tp-size 16 --dp-size 2` on 8 cards of 2 dies): TP4 × DP2, EP8 in cards, so 16 prefill chips ÷ (4 × 2)
         // = 2 replicas, where the rule made one DP16 EP16 replica of all 16. The decode pool keeps the rule's
@@ -198,6 +198,13 @@ import Testing
         )
         #expect(refused.predicted == nil)
         #expect((refused.remark ?? "").contains("16 prefill chips are not whole replicas of 6"))
+        // The vLLM-Ascend 1P2D row states both pools: prefill TP8 × DP2 dies on one node (TP4 × DP2 in cards,
+        // 8 ÷ 8 = 1 replica) and decode TP4 × DP8 dies on two nodes (TP2 × DP8 in cards, 16 ÷ 16 = 1 replica, its
+        // experts over all 16 cards: EP = 2 × 8).
+        let vllm = try #require(rows.first { $0.id == "vllm-ascend-a3-qwen3-235b-w8a8-pd-1p2d-c576" })
+        #expect(vllm.decodeTP == 2 && vllm.decodeDP == 8 && vllm.decodeEP == nil)
+        let both = try #require(Validation.run([vllm], chips: chips, models: models, profiles: profiles).outcomes.first)
+        #expect((both.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 1, decode TP2 DP8 EP16 × 1"))
     }
 
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
