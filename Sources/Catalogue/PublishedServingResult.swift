@@ -78,6 +78,16 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var mode: ServingMode
     public var prefillChips: Int?
     public var decodeChips: Int?
+    /// The layout of one prefill replica of a disaggregated run, in chips, when the source states it: attention
+    /// tensor parallelism, attention data parallelism and expert parallelism (replicas: prefill chips ÷ (tp × dp)).
+    public var prefillTP: Int?
+    public var prefillDP: Int?
+    public var prefillEP: Int?
+    /// The layout of one decode replica of a disaggregated run, in chips, when the source states it (replicas:
+    /// decode chips ÷ (tp × dp)).
+    public var decodeTP: Int?
+    public var decodeDP: Int?
+    public var decodeEP: Int?
     public var speculative: SpeculativeSetup?
     public var metric: Metric
     public var value: Double
@@ -109,6 +119,12 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
         case requestRate = "request_rate"
         case prefillChips = "prefill_chips"
         case decodeChips = "decode_chips"
+        case prefillTP = "prefill_tp"
+        case prefillDP = "prefill_dp"
+        case prefillEP = "prefill_ep"
+        case decodeTP = "decode_tp"
+        case decodeDP = "decode_dp"
+        case decodeEP = "decode_ep"
         case engineVersion = "engine_version"
         case sourceKind = "source_kind"
     }

@@ -150,10 +150,18 @@ public struct EngineProfiles: Sendable {
     /// Speculative methods' per-draft acceptance probability α (acceptance length 1 + α + … + α^k), used when a
     /// run does not print its acceptance length.
     public var acceptancePerDraft: [String: Double]
+    /// Speculative methods whose draft head scores a vocabulary of its own (EAGLE-3's draft vocabulary); methods
+    /// absent here use the target's output head.
+    public var draftVocabulary: [String: Int]
 
-    public init(profiles: [EngineProfile], acceptancePerDraft: [String: Double] = [:]) {
+    public init(
+        profiles: [EngineProfile],
+        acceptancePerDraft: [String: Double] = [:],
+        draftVocabulary: [String: Int] = [:]
+    ) {
         self.profiles = profiles
         self.acceptancePerDraft = acceptancePerDraft
+        self.draftVocabulary = draftVocabulary
     }
 
     /// Reads `Resources/engines.yaml`.
@@ -174,6 +182,8 @@ public struct EngineProfiles: Sendable {
             var method: String
             var acceptance_per_draft: Double
             var source: String
+            var draft_vocab: Int?
+            var draft_vocab_source: String?
         }
         struct Document: Decodable {
             var profiles: [EngineProfile]
@@ -184,8 +194,19 @@ public struct EngineProfiles: Sendable {
             throw PerfModelError.invalid("engines.yaml has no 'default' profile")
         }
         var rates: [String: Double] = [:]
-        for method in document.speculation ?? [] { rates[method.method] = method.acceptance_per_draft }
-        return EngineProfiles(profiles: document.profiles, acceptancePerDraft: rates)
+        var vocabularies: [String: Int] = [:]
+        for method in document.speculation ?? [] {
+            rates[method.method] = method.acceptance_per_draft
+            if let vocabulary = method.draft_vocab {
+                guard vocabulary > 0, method.draft_vocab_source != nil else {
+                    throw PerfModelError.invalid(
+                        "engines.yaml: speculation method '\(method.method)' needs a positive draft_vocab with a draft_vocab_source"
+                    )
+                }
+                vocabularies[method.method] = vocabulary
+            }
+        }
+        return EngineProfiles(profiles: document.profiles, acceptancePerDraft: rates, draftVocabulary: vocabularies)
     }
 
     /// The acceptance length of `proposed` draft tokens of a speculative method with no printed figure:

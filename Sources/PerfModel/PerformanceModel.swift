@@ -386,8 +386,14 @@ public struct PerformanceModel: Sendable, Hashable {
             causalPrefill: false,
             queriesPerSequence: queries
         )
-        let draftLayer = stepTime(tokens: sequencesPerRank, context: context, causalPrefill: false).seconds / layers
-        return (verify, Double(speculation.draftTokens) * draftLayer)
+        // Each draft step runs one layer and scores its tokens with an output head (session 17; before, 1/layers
+        // of the target's head): the target's for MTP, a draft vocabulary's for EAGLE-3.
+        let single = stepParts(tokens: sequencesPerRank, context: context, causalPrefill: false)
+        let targetHead = max(single.lmHeadCompute, single.lmHeadMemory)
+        let headShare =
+            speculation.draftVocabulary.map { min(1, Double($0) / Double(max(1, deployment.model.vocab))) } ?? 1
+        let draftStep = (time(single).seconds - targetHead) / layers + targetHead * headShare
+        return (verify, Double(speculation.draftTokens) * draftStep)
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.

@@ -18,13 +18,35 @@ public enum Bound: String, Sendable, Hashable, Codable {
 /// Speculative decoding (multi-token prediction or a draft head): `draftTokens` proposed per step, of which
 /// `acceptanceLength` tokens (including the verified one) are emitted on average.
 public struct Speculation: Sendable, Hashable, Codable {
-    public var draftTokens: Int
+    /// Draft tokens proposed per step.
+    public var draftTokens: Int {
+        get { Int(proposed) }
+        set { proposed = Int32(clamping: max(0, newValue)) }
+    }
     public var acceptanceLength: Double
+    /// The vocabulary the draft's output head scores at each draft step (EAGLE-3 heads: a reduced draft
+    /// vocabulary); nil: the target's own head (DeepSeek's MTP modules share the main model's output head).
+    public var draftVocabulary: Int? {
+        get { vocabulary > 0 ? Int(vocabulary) : nil }
+        set { vocabulary = Int32(clamping: max(0, newValue ?? 0)) }
+    }
+    // Two 32-bit fields where one Int stood keep the type at 16 bytes: one more stored field made the debug
+    // build's outlined copy of `SimulatorConfiguration` (which holds a `Speculation?`) crash in
+    // `ServeWorkflowTests` (Swift 6.3.1, Linux), as a stored field in `PerformanceModel` did in session 16.
+    private var proposed: Int32
+    private var vocabulary: Int32
 
-    public init(draftTokens: Int, acceptanceLength: Double) {
-        self.draftTokens = max(0, draftTokens)
+    enum CodingKeys: String, CodingKey {
+        case proposed = "draftTokens"
+        case acceptanceLength
+        case vocabulary = "draftVocabulary"
+    }
+
+    public init(draftTokens: Int, acceptanceLength: Double, draftVocabulary: Int? = nil) {
+        proposed = Int32(clamping: max(0, draftTokens))
         // At least the verified token is emitted; at most every draft plus it.
         self.acceptanceLength = min(max(1, acceptanceLength), Double(max(0, draftTokens) + 1))
+        vocabulary = Int32(clamping: max(0, draftVocabulary ?? 0))
     }
 }
 

@@ -107,7 +107,11 @@ extension ValidationCase {
             } else {
                 return .failure(Unexpressible("speculative method '\(setup.method)' has no acceptance model"))
             }
-            speculation = Speculation(draftTokens: proposed, acceptanceLength: acceptance)
+            speculation = Speculation(
+                draftTokens: proposed,
+                acceptanceLength: acceptance,
+                draftVocabulary: profiles.draftVocabulary[setup.method]
+            )
         }
 
         // Two-batch overlap, when the run states it, hides the expert all-to-all behind computation.
@@ -162,10 +166,41 @@ extension ValidationCase {
             guard let prefillChips = row.prefillChips, let decodeChips = row.decodeChips else {
                 return .failure(Unexpressible("the prefill and decode pool sizes are not stated"))
             }
-            guard let (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
-                let (decode, decodeReplicas) = plannedLayout(available: decodeChips)
+            guard var (prefill, prefillReplicas) = plannedLayout(available: prefillChips),
+                var (decode, decodeReplicas) = plannedLayout(available: decodeChips)
             else {
                 return .failure(Unexpressible("\(model.id) does not fit on the stated pools"))
+            }
+            // A stated replica layout replaces the rule's (e.g. SGLang prefill servers of one node each).
+            func stated(
+                _ pool: String,
+                chips poolChips: Int,
+                tp: Int?,
+                dp: Int?,
+                ep: Int?
+            ) -> Result<
+                (Deployment, Int)?, Unexpressible
+            > {
+                guard tp != nil || dp != nil || ep != nil else { return .success(nil) }
+                let size = (tp ?? 1) * (dp ?? 1)
+                guard poolChips % size == 0 else {
+                    return .failure(Unexpressible("\(poolChips) \(pool) chips are not whole replicas of \(size)"))
+                }
+                let replica = deployment(tp: tp ?? 1, pp: 1, dp: dp ?? 1, ep: ep)
+                guard (try? PerformanceModel(replica)) != nil else {
+                    return .failure(Unexpressible("\(model.id) does not fit on the stated \(pool) replica"))
+                }
+                return .success((replica, poolChips / size))
+            }
+            switch stated("prefill", chips: prefillChips, tp: row.prefillTP, dp: row.prefillDP, ep: row.prefillEP) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let layout?): (prefill, prefillReplicas) = layout
+            case .success(nil): break
+            }
+            switch stated("decode", chips: decodeChips, tp: row.decodeTP, dp: row.decodeDP, ep: row.decodeEP) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let layout?): (decode, decodeReplicas) = layout
+            case .success(nil): break
             }
             remarks.append(
                 "pools: prefill \(describe(prefill)) × \(prefillReplicas), decode \(describe(decode)) × \(decodeReplicas)"

@@ -362,11 +362,47 @@ import Testing
             disaggregated: true,
             speculation: Speculation(draftTokens: 3, acceptanceLength: 2.5)
         )
-        // Batch 1 is weight-bound: verifying 4 tokens reads the weights once (same time as one token), and the
-        // draft runs 3 times one layer's worth: step = s · (1 + 3/32), TPOT = step / 2.5.
+        // Batch 1 is weight-bound: verifying 4 tokens reads the weights once (same time as one token), and each
+        // of the 3 draft steps runs one layer's worth of the rest and the whole LM head (session 17; before,
+        // 1/32 of the head): h = 128,256 × 4,096 × 2 B ÷ 3.35 TB/s = 0.3137 ms,
+        // step = s + 3 · ((s − h) / 32 + h), TPOT = step / 2.5.
         let s = plain.decodeStepSeconds
-        let expected = s * (1 + 3.0 / 32) / 2.5
+        let h = 128_256.0 * 4096 * 2 / 3.35e12
+        #expect(abs(h - 0.3137e-3) < 1e-6)
+        let expected = (s + 3 * ((s - h) / 32 + h)) / 2.5
         #expect(abs(spec.tpotSeconds - expected) / expected < 0.01)
+    }
+
+    @Test func eagle3DraftStepsScoreTheDraftVocabularyOnly() throws {
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        let perf = try PerformanceModel(Deployment(chip: chip, model: model, efficiency: Self.ideal))
+        let plain = perf.predict(batch: 1, inputTokens: 1, outputTokens: 2, disaggregated: true)
+        let full = perf.predict(
+            batch: 1,
+            inputTokens: 1,
+            outputTokens: 2,
+            disaggregated: true,
+            speculation: Speculation(draftTokens: 3, acceptanceLength: 2.5)
+        )
+        let eagle = perf.predict(
+            batch: 1,
+            inputTokens: 1,
+            outputTokens: 2,
+            disaggregated: true,
+            speculation: Speculation(draftTokens: 3, acceptanceLength: 2.5, draftVocabulary: 32_000)
+        )
+        // An EAGLE-3 head scores 32,000 of the 128,256 tokens, so each draft step reads 32,000 / 128,256 of the LM
+        // head: the step is shorter by 3 · h · (1 − 32,000 / 128,256) = 3 × 0.3137 ms × 0.7505 = 0.7063 ms.
+        let h = 128_256.0 * 4096 * 2 / 3.35e12
+        let saved = 3 * h * (1 - 32_000.0 / 128_256)
+        #expect(abs(saved - 0.7063e-3) < 1e-6)
+        #expect(abs((full.decodeStepSeconds - eagle.decodeStepSeconds) - saved) / saved < 0.01)
+        #expect(eagle.decodeStepSeconds > plain.decodeStepSeconds)
+        // engines.yaml gives EAGLE-3 its draft vocabulary; MTP keeps the target's head.
+        let profiles = try EngineProfiles.builtIn()
+        #expect(profiles.draftVocabulary["eagle3"] == 32_000)
+        #expect(profiles.draftVocabulary["mtp"] == nil)
     }
 
     @Test func acceptanceLengthIsBoundedByTheProposedTokensPlusOne() {

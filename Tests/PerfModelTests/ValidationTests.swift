@@ -131,6 +131,82 @@ import Testing
         }
     }
 
+    @Test func ascendW4A8RowsStateTheirLayoutInCards() throws {
+        // Session 17: the SGLang-Ascend W4A8 8-card 3.5K-1.5K rows run `--tp 16 --dp-size 4` on 16 dies (8 cards of
+        // 2 dies): each attention DP group is 4 dies = 2 cards, the experts span all 8 cards, so in cards the
+        // layout is TP2 × DP4, EP8 (before: unstated, the large-EP rule's TP1 × DP8, EP8).
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let tpot = try #require(rows.first { $0.id == "sglang-ascend-a3-deepseek-r1-w4a8-8card-3.5k1.5k-ht50-tpot" })
+        #expect(tpot.tp == 2 && tpot.dp == 4 && tpot.ep == 8 && tpot.chips == 8)
+        var unstated = tpot
+        unstated.tp = nil
+        unstated.dp = nil
+        unstated.ep = nil
+        let stated = try #require(
+            Validation.run([tpot], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        let planned = try #require(
+            Validation.run([unstated], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect(!(stated.remark ?? "").contains("layout not stated"))
+        #expect((planned.remark ?? "").contains("layout not stated: TP1 DP8 EP8"))
+        // Attention FLOPs per card are the same (128 heads ÷ 2 × 144 ÷ 4 = 2,304 head-sequences against
+        // 128 × 144 ÷ 8 = 2,304), but MLA's latent cache is not split by heads, so each card of a TP2 group holds
+        // and reads the whole latent of its group's 144 ÷ 4 = 36 sequences, against 144 ÷ 8 = 18 at DP8: twice the
+        // KV bytes per decode step, so a longer TPOT at the same (unfitted) scales.
+        let statedTPOT = try #require(stated.predicted)
+        let plannedTPOT = try #require(planned.predicted)
+        #expect(statedTPOT > plannedTPOT)
+    }
+
+    @Test func statedPoolReplicaLayoutsReplaceThePoolRule() throws {
+        // Session 17: the SGLang-Ascend 32-card PD rows' prefill pool is two servers of one node each
+        // (`--tp-size 16 --dp-size 2` on 8 cards of 2 dies): TP4 × DP2, EP8 in cards, so 16 prefill chips ÷ (4 × 2)
+        // = 2 replicas, where the rule made one DP16 EP16 replica of all 16. The decode pool keeps the rule's
+        // DP16 EP16 (`--tp-size 32 --dp-size 16`: one attention group per card).
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let row = try #require(rows.first { $0.id == "sglang-ascend-a3-deepseek-r1-w8a8-32card-6k1.6k-ll20" })
+        #expect(row.prefillTP == 4 && row.prefillDP == 2 && row.prefillEP == 8 && row.prefillChips == 16)
+        var ruled = row
+        ruled.prefillTP = nil
+        ruled.prefillDP = nil
+        ruled.prefillEP = nil
+        let stated = try #require(
+            Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        let planned = try #require(
+            Validation.run([ruled], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect((stated.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 2, decode TP1 DP16 EP16 × 1"))
+        #expect((planned.remark ?? "").contains("pools: prefill TP1 DP16 EP16 × 1, decode TP1 DP16 EP16 × 1"))
+        // The same prefill work per chip, plus the TP4 attention all-reduces (two per layer) and each prompt's KV
+        // sent by 8 chips instead of 16: the one-wave run's burst takes longer, so less output per chip.
+        let statedRate = try #require(stated.predicted)
+        let plannedRate = try #require(planned.predicted)
+        #expect(statedRate < plannedRate)
+        // A layout that does not divide the pool is refused with the sizes.
+        var odd = row
+        odd.prefillTP = 3
+        let refused = try #require(
+            Validation.run([odd], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect(refused.predicted == nil)
+        #expect((refused.remark ?? "").contains("16 prefill chips are not whole replicas of 6"))
+        // The vLLM-Ascend 1P2D row states both pools: prefill TP8 × DP2 dies on one node (TP4 × DP2 in cards,
+        // 8 ÷ 8 = 1 replica) and decode TP4 × DP8 dies on two nodes (TP2 × DP8 in cards, 16 ÷ 16 = 1 replica, its
+        // experts over all 16 cards: EP = 2 × 8).
+        let vllm = try #require(rows.first { $0.id == "vllm-ascend-a3-qwen3-235b-w8a8-pd-1p2d-c576" })
+        #expect(vllm.decodeTP == 2 && vllm.decodeDP == 8 && vllm.decodeEP == nil)
+        let both = try #require(Validation.run([vllm], chips: chips, models: models, profiles: profiles).outcomes.first)
+        #expect((both.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 1, decode TP2 DP8 EP16 × 1"))
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
