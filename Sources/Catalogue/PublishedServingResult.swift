@@ -91,7 +91,7 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var speculative: SpeculativeSetup?
     public var metric: Metric
     public var value: Double
-    /// `trt-llm`, `vllm`, `vllm-rocm`, `vllm-ascend`, `sglang`, `mindie`, `xdeepserve`, `lmdeploy`, `other`.
+    /// `trt-llm`, `vllm`, `vllm-rocm` (`vllm-rocm-0.4`: AMD's 2024 MLPerf fork), `vllm-ascend`, `sglang`, `mindie`, `xdeepserve`, `lmdeploy`, `other`.
     public var engine: String
     public var engineVersion: String?
     /// The engine as the source names it.
