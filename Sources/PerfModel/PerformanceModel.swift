@@ -355,6 +355,14 @@ public struct PerformanceModel: Sendable, Hashable {
         return (seconds, bound)
     }
 
+    /// The framework's host time (scheduling, sampling, launches) per decode step, i.e. per round of the
+    /// pipeline: with PP every micro-batch is an executor iteration of its own on every stage — TensorRT-LLM's
+    /// `PyExecutor._executor_loop_pp` fetches, schedules (`_schedule()`), runs and samples one micro-batch per
+    /// loop pass, cycling `microbatch_id` over `pp` micro-batches — so a round pays the per-iteration overhead
+    /// `pp` times (session 17; before, once per round whatever PP).
+    @inline(__always)
+    var stepOverheadSeconds: Double { deployment.efficiency.stepOverheadSeconds * pp }
+
     /// One decode step of `sequencesPerRank` sequences per attention rank, with speculative verification when
     /// `speculation` is set: every sequence scores 1 + k tokens, and the draft (one extra layer, as DeepSeek's MTP
     /// module and EAGLE-3's head are) runs k times. Returns the step without the framework overhead.
@@ -427,7 +435,7 @@ public struct PerformanceModel: Sendable, Hashable {
         )
         let decodeMain = time(decodeParts.parts)
         let decode = (seconds: decodeMain.seconds + decodeParts.draftSeconds, bound: decodeMain.bound)
-        let overhead = deployment.efficiency.stepOverheadSeconds
+        let overhead = stepOverheadSeconds
         let decodeStep = decode.seconds + overhead
         let prefillParts = stepParts(tokens: input, context: input, causalPrefill: true)
         let prefill = time(prefillParts)
@@ -457,7 +465,7 @@ public struct PerformanceModel: Sendable, Hashable {
             outputLengthCV2: outputLengthCV2
         )
         let stepBound: Bound =
-            deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
+            overhead > decode.seconds ? .overhead : decode.bound
         return Prediction(
             batch: Int(b),
             inputTokens: Int(input),

@@ -105,6 +105,37 @@ import Testing
         #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
     }
 
+    @Test func ppPaysTheFrameworkOverheadOncePerMicroBatch() throws {
+        // Session 17: TensorRT-LLM's PP executor loop runs one iteration (schedule, forward, sample) per
+        // micro-batch, so a round over pp micro-batches pays the per-iteration overhead pp times. With a 2 ms
+        // overhead, PP4 at batch 64 (disaggregated: no prefills in the step) adds 4 × 2 = 8 ms to the traversal;
+        // PP1 of the same chip and model adds 2 ms. The decode step without the overhead is the same function of
+        // the layer terms either way, so the difference of (step − overhead) is zero and the overheads are exact.
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        var efficiency = Self.ideal
+        efficiency.stepOverheadSeconds = 2e-3
+        var free = efficiency
+        free.stepOverheadSeconds = 0
+        func step(pp: Int, _ efficiency: Efficiency) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(
+                    chip: chip,
+                    model: model,
+                    pipelineParallel: pp,
+                    weightPrecision: .fp8,
+                    efficiency: efficiency
+                )
+            )
+            return perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128, disaggregated: true)
+                .decodeStepSeconds
+        }
+        let pp4 = try step(pp: 4, efficiency) - step(pp: 4, free)
+        let pp1 = try step(pp: 1, efficiency) - step(pp: 1, free)
+        #expect(abs(pp4 - 8e-3) < 1e-12)
+        #expect(abs(pp1 - 2e-3) < 1e-12)
+    }
+
     @Test func prefillsRideInTheDecodeIterationAndShareItsWeightReads() throws {
         // With arithmetic free, a dense decode step is its weight and KV reads. The prompts that join ride in the
         // same iteration (inflight batching): they read no weights of their own and write rather than read their
