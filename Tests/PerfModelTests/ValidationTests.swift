@@ -131,6 +131,33 @@ import Testing
         }
     }
 
+    @Test func trtllmBenchRowsRunTheHeuristicBatchInWavesOfTheirPromptCount() throws {
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        // Session 17: TensorRT-LLM perf-overview rows run trtllm-bench's max_batch_size (64 per rank for
+        // DeepSeek-R1 1024/8192 on 8 H200, see FiniteRunTests), and 1,500 identical prompts at 8 × 64 = 512 make
+        // 2 full waves and a last one of 476, below the steady state at that batch.
+        let index = try #require(rows.firstIndex { $0.id == "trtllm-perf-deepseek-r1-1k8k-h200-dep8" })
+        #expect(rows[index].prompts == 1500)
+        let stated = Validation.run([rows[index]], chips: chips, models: models, profiles: profiles)
+        let outcome = try #require(stated.outcomes.first)
+        #expect((outcome.remark ?? "").contains("max_batch_size heuristic: 64 per attention-DP rank"))
+        var open = rows[index]
+        open.prompts = nil
+        let steady = Validation.run([open], chips: chips, models: models, profiles: profiles)
+        let finite = try #require(outcome.predicted)
+        let unbounded = try #require(steady.outcomes.first?.predicted)
+        #expect(finite < unbounded)
+        // The same row from a source that is not trtllm-bench's perf-overview runs at its KV capacity instead
+        // (86 per rank at the unfitted scales), a larger batch.
+        var other = open
+        other.source = "https://example.org/another-benchmark"
+        let uncapped = Validation.run([other], chips: chips, models: models, profiles: profiles)
+        #expect(try #require(uncapped.outcomes.first?.predicted) > unbounded)
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
