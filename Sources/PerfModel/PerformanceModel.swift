@@ -448,10 +448,18 @@ public struct PerformanceModel: Sendable, Hashable {
         let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
         // The prefills ride in the decode iterations (inflight batching, chunked prefill, mixed chunks): their
         // FLOPs add to the iteration's, but the weights are read once per iteration, not again per prompt.
+        // When the engine runs each prompt's prefill whole in one iteration (`Deployment.wholePromptPrefill`:
+        // TensorRT-LLM without chunked context) and fewer than one prompt joins per step, a share f of the
+        // iterations carries one and the rest are decode alone: the mean iteration is
+        // f · time(decode + prompt) + (1 − f) · time(decode), not time(decode + f · prompt), which hides a
+        // fraction of a prompt's arithmetic in every decode step's memory time (session 17). Otherwise (f = 1)
+        // the prefills are spread over the steps as before.
+        let carrying = deployment.wholePromptPrefill ? min(1, prefillStepsPerStep) : 1
         let step =
             prefillStepsPerStep > 0
-            ? time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds
-                + decodeParts.draftSeconds + overhead
+            ? carrying
+                * time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep / carrying)).seconds
+                + (1 - carrying) * decodeMain.seconds + decodeParts.draftSeconds + overhead
             : decodeStep
         let tpot = step / tokensPerStep
         let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
