@@ -454,13 +454,19 @@ public struct PerformanceModel: Sendable, Hashable {
         // f · time(decode + prompt) + (1 − f) · time(decode), not time(decode + f · prompt), which hides a
         // fraction of a prompt's arithmetic in every decode step's memory time (session 17). Otherwise (f = 1)
         // the prefills are spread over the steps as before.
-        let carrying = deployment.wholePromptPrefill ? min(1, prefillStepsPerStep) : 1
-        let step =
-            prefillStepsPerStep > 0
-            ? carrying
-                * time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep / carrying)).seconds
+        let step: Double
+        if prefillStepsPerStep <= 0 {
+            step = decodeStep
+        } else if deployment.wholePromptPrefill, prefillStepsPerStep < 1 {
+            let carrying = prefillStepsPerStep
+            step =
+                carrying * time(decodeParts.parts.mixed(with: prefillParts, share: 1)).seconds
                 + (1 - carrying) * decodeMain.seconds + decodeParts.draftSeconds + overhead
-            : decodeStep
+        } else {
+            step =
+                time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds
+                + decodeParts.draftSeconds + overhead
+        }
         let tpot = step / tokensPerStep
         let residual = poissonArrivals ? 0.5 * (disaggregated ? decodeStep : step) : 0
         // A prompt waits one step for a slot among the running sequences; alone (batch 1: one request at a time)
