@@ -18,7 +18,9 @@ import Foundation
 ///   1024 128 · ⌈raw ÷ 128⌉, else 256 · ⌈raw ÷ 256⌉.
 ///
 /// The runtime executor of each attention-DP rank and each pipeline micro-batch admits at most that many
-/// requests. The formula does not know MLA: DeepSeek-V3's config states `num_key_value_heads` 128 and no
+/// requests (with attention DP, `tensorrt_llm/_torch/pyexecutor/executor_request_queue.py`
+/// `_schedule_attention_dp_requests` places a request on a rank only while that rank's active requests are below
+/// `max_num_active_requests`). The formula does not know MLA: DeepSeek-V3's config states `num_key_value_heads` 128 and no
 /// `head_dim`, so it counts 2 · 128 · 56 elements per token and layer where the latent cache holds 576, and the
 /// batch it sets, not the KV cache, bounds the DeepSeek runs.
 public enum TRTLLMBenchSettings {
