@@ -27,6 +27,10 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// communication–computation overlap: one half of the batch computes while the other's tokens travel), so a
     /// MoE layer takes the longer of the two instead of their sum. Off unless the run states it.
     public var overlapsExpertCommunication: Bool = false
+    /// Whether the engine prefills each prompt whole in one iteration (no chunked prefill: TensorRT-LLM's
+    /// default), so that with fewer than one prompt per step only some iterations carry a prefill, and those
+    /// carry all of it. Set by the engine profile; off by default (prefills spread over the steps).
+    public var wholePromptPrefill: Bool = false
     public var efficiency: Efficiency
 
     public init(

@@ -44,6 +44,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var maxRunningSequencesLargeMemory: Int?
     public var largeMemoryGiB: Double?
     public var maxRunningReason: String?
+    /// Whether the engine prefills each prompt whole in one iteration by default (no chunked prefill), with its
+    /// source (`Deployment.wholePromptPrefill`). Nil: no.
+    public var wholePromptPrefill: Bool?
+    public var wholePromptReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -61,6 +65,8 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case maxRunningSequencesLargeMemory = "max_running_sequences_large_memory"
         case largeMemoryGiB = "large_memory_gib"
         case maxRunningReason = "max_running_reason"
+        case wholePromptPrefill = "whole_prompt_prefill"
+        case wholePromptReason = "whole_prompt_reason"
     }
 
     public init(
@@ -99,10 +105,11 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     }
 
     /// A deployment with this profile's conventions that do not depend on what the caller states (KV block
-    /// reservation).
+    /// reservation, whole-prompt prefill).
     public func configure(_ deployment: Deployment) -> Deployment {
         var result = deployment
         result.kvOutputReservation = kvOutputReservation ?? 1
+        result.wholePromptPrefill = wholePromptPrefill ?? false
         return result
     }
 

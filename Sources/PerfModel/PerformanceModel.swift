@@ -355,6 +355,14 @@ public struct PerformanceModel: Sendable, Hashable {
         return (seconds, bound)
     }
 
+    /// The framework's host time (scheduling, sampling, launches) per decode step, i.e. per round of the
+    /// pipeline: with PP every micro-batch is an executor iteration of its own on every stage — TensorRT-LLM's
+    /// `PyExecutor._executor_loop_pp` fetches, schedules (`_schedule()`), runs and samples one micro-batch per
+    /// loop pass, cycling `microbatch_id` over `pp` micro-batches — so a round pays the per-iteration overhead
+    /// `pp` times (session 17; before, once per round whatever PP).
+    @inline(__always)
+    var stepOverheadSeconds: Double { deployment.efficiency.stepOverheadSeconds * pp }
+
     /// One decode step of `sequencesPerRank` sequences per attention rank, with speculative verification when
     /// `speculation` is set: every sequence scores 1 + k tokens, and the draft (one extra layer, as DeepSeek's MTP
     /// module and EAGLE-3's head are) runs k times. Returns the step without the framework overhead.
@@ -396,6 +404,31 @@ public struct PerformanceModel: Sendable, Hashable {
         return (verify, Double(speculation.draftTokens) * draftStep)
     }
 
+    /// One continuous-batching iteration: a decode step (with its draft) carrying `promptsPerStep` prompts' prefills.
+    ///
+    /// The prefills ride in the decode iterations (inflight batching, chunked prefill, mixed chunks): their FLOPs
+    /// add to the iteration's, but the weights are read once per iteration, not again per prompt. When the engine
+    /// runs each prompt's prefill whole in one iteration (`Deployment.wholePromptPrefill`: TensorRT-LLM without
+    /// chunked context) and fewer than one prompt joins per step, a share f of the iterations carries one and the
+    /// rest are decode alone: the mean iteration is f · time(decode + prompt) + (1 − f) · time(decode), not
+    /// time(decode + f · prompt), which hides a fraction of a prompt's arithmetic in every decode step's memory time
+    /// (session 17). Otherwise the prefills are spread over the steps. The Poisson queue's wider step goes through
+    /// the same rule, so the running count's spread is measured on one formula.
+    @inline(__always)
+    func iterationSeconds(
+        _ decode: (parts: StepParts, draftSeconds: Double),
+        prefill: StepParts,
+        promptsPerStep: Double,
+        overhead: Double
+    ) -> Double {
+        if promptsPerStep <= 0 { return time(decode.parts).seconds + decode.draftSeconds + overhead }
+        if deployment.wholePromptPrefill, promptsPerStep < 1 {
+            return promptsPerStep * time(decode.parts.mixed(with: prefill, share: 1)).seconds
+                + (1 - promptsPerStep) * time(decode.parts).seconds + decode.draftSeconds + overhead
+        }
+        return time(decode.parts.mixed(with: prefill, share: promptsPerStep)).seconds + decode.draftSeconds + overhead
+    }
+
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
     ///
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
@@ -433,7 +466,7 @@ public struct PerformanceModel: Sendable, Hashable {
         )
         let decodeMain = time(decodeParts.parts)
         let decode = (seconds: decodeMain.seconds + decodeParts.draftSeconds, bound: decodeMain.bound)
-        let overhead = deployment.efficiency.stepOverheadSeconds
+        let overhead = stepOverheadSeconds
         let decodeStep = decode.seconds + overhead
         let prefillParts = stepParts(tokens: input, context: input, causalPrefill: true)
         let prefill = time(prefillParts)
@@ -444,13 +477,13 @@ public struct PerformanceModel: Sendable, Hashable {
         // With PP, a prompt's prefill passes every stage but each stage does 1/pp of it while the others work on
         // other micro-batches, so its cost to throughput is 1/pp of its traversal time (issue 17: counted pp times).
         let prefillStepsPerStep = disaggregated ? 0 : b * tokensPerStep / output / dp / pp
-        // The prefills ride in the decode iterations (inflight batching, chunked prefill, mixed chunks): their
-        // FLOPs add to the iteration's, but the weights are read once per iteration, not again per prompt.
-        let step =
-            prefillStepsPerStep > 0
-            ? time(decodeParts.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds
-                + decodeParts.draftSeconds + overhead
-            : decodeStep
+        // The prefills ride in the decode iterations (`iterationSeconds`).
+        let step = iterationSeconds(
+            decodeParts,
+            prefill: prefillParts,
+            promptsPerStep: prefillStepsPerStep,
+            overhead: overhead
+        )
         let tpot = step / tokensPerStep
         // A prompt waits one step for a slot among the running sequences; alone (batch 1: one request at a time)
         // it finds the engine idle, so its TTFT is the prefill (session 16; before, batch 1 waited a step too).
@@ -475,9 +508,12 @@ public struct PerformanceModel: Sendable, Hashable {
                 context: meanContext,
                 speculation: speculation
             )
-            let widerStep =
-                time(wider.parts.mixed(with: prefillParts, share: prefillStepsPerStep)).seconds + wider.draftSeconds
-                + overhead
+            let widerStep = iterationSeconds(
+                wider,
+                prefill: prefillParts,
+                promptsPerStep: prefillStepsPerStep,
+                overhead: overhead
+            )
             let server = PoissonServerQueue(
                 iterationSeconds: step,
                 promptSeconds: prefillStepsPerStep > 0 ? max(0, step - decodeStep) / prefillStepsPerStep : 0,
@@ -502,7 +538,7 @@ public struct PerformanceModel: Sendable, Hashable {
         }
         let perReplica = b / tpot
         let stepBound: Bound =
-            deployment.efficiency.stepOverheadSeconds > decode.seconds ? .overhead : decode.bound
+            overhead > decode.seconds ? .overhead : decode.bound
         return Prediction(
             batch: Int(b),
             inputTokens: Int(input),

@@ -286,6 +286,29 @@ extension ValidationCase {
                 "Poisson arrivals (MLPerf \(row.scenario) scenario): the limits bound the 99th percentiles of TTFT and TPOT, the row's TTFT and TPOT are means (iteration and KV-slot queues)"
             )
         }
+        // trtllm-bench throughput without --max_batch_size (TensorRT-LLM's perf-overview commands) runs with the
+        // batch its tuning heuristic sets for the run's TP (the attention-DP group counts as TP there), PP and
+        // lengths (session 17).
+        var maxBatchPerRank: Int?
+        if profile.engine == "trt-llm", row.source.contains("perf-overview"), case .limits = load,
+            case .aggregated(let chosen, _) = shape
+        {
+            maxBatchPerRank = TRTLLMBenchSettings.maxBatchSize(
+                model: model,
+                chip: chip,
+                tp: chosen.tensorParallel * chosen.dataParallelAttention,
+                pp: chosen.pipelineParallel,
+                weights: weights,
+                kv: kv,
+                inputTokens: input,
+                outputTokens: output
+            )
+            if let cap = maxBatchPerRank {
+                remarks.append(
+                    "trtllm-bench max_batch_size heuristic: \(cap) per attention-DP rank and micro-batch"
+                )
+            }
+        }
         let phase: String =
             switch (row.mode, row.metric) {
             case (.prefillOnly, _), (_, .ttftMilliseconds): "prefill"
@@ -310,6 +333,7 @@ extension ValidationCase {
                 speculation: speculation,
                 outputLengthCV2: outputLengthCV2,
                 profile: profile,
+                maxBatchPerRank: maxBatchPerRank,
                 remarks: remarks,
                 regimes: regimes
             )

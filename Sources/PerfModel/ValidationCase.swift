@@ -39,6 +39,9 @@ struct ValidationCase: Sendable {
     /// `outputLengthCV2`); aggregated and decode-only shapes use it, disaggregated pairs do not.
     var outputLengthCV2: Double = 0
     var profile: EngineProfile
+    /// The engine's cap on running sequences per attention-DP rank and pipeline micro-batch, where the row's
+    /// benchmark sets one the model must follow (`TRTLLMBenchSettings`); nil: the KV capacity alone.
+    var maxBatchPerRank: Int? = nil
     var remarks: [String]
     var regimes: [String: String]
 
@@ -123,15 +126,17 @@ struct ValidationCase: Sendable {
                 outputLengthCV2: outputLengthCV2
             )
         case .limits(let limits):
-            return perf.bestThroughput(
+            let best = perf.bestThroughput(
                 inputTokens: inputTokens,
                 outputTokens: outputTokens,
                 limits: limits,
+                maxBatchCapPerRank: maxBatchPerRank.map { $0 * perf.deployment.pipelineParallel } ?? 4096,
                 disaggregated: decodeOnly,
                 speculation: speculation,
                 poissonArrivals: poissonArrivals,
                 outputLengthCV2: outputLengthCV2
             ).best
+            return best
         case .concurrency(let clients):
             guard let replicas else { return nil }
             return perf.closedLoop(

@@ -105,6 +105,71 @@ import Testing
         #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
     }
 
+    @Test func ppPaysTheFrameworkOverheadOncePerMicroBatch() throws {
+        // Session 17: TensorRT-LLM's PP executor loop runs one iteration (schedule, forward, sample) per
+        // micro-batch, so a round over pp micro-batches pays the per-iteration overhead pp times. With a 2 ms
+        // overhead, PP4 at batch 64 (disaggregated: no prefills in the step) adds 4 × 2 = 8 ms to the traversal;
+        // PP1 of the same chip and model adds 2 ms. The decode step without the overhead is the same function of
+        // the layer terms either way, so the difference of (step − overhead) is zero and the overheads are exact.
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-70b")
+        var efficiency = Self.ideal
+        efficiency.stepOverheadSeconds = 2e-3
+        var free = efficiency
+        free.stepOverheadSeconds = 0
+        func step(pp: Int, _ efficiency: Efficiency) throws -> Double {
+            let perf = try PerformanceModel(
+                Deployment(
+                    chip: chip,
+                    model: model,
+                    pipelineParallel: pp,
+                    weightPrecision: .fp8,
+                    efficiency: efficiency
+                )
+            )
+            return perf.predict(batch: 64, inputTokens: 1024, outputTokens: 128, disaggregated: true)
+                .decodeStepSeconds
+        }
+        let pp4 = try step(pp: 4, efficiency) - step(pp: 4, free)
+        let pp1 = try step(pp: 1, efficiency) - step(pp: 1, free)
+        #expect(abs(pp4 - 8e-3) < 1e-12)
+        #expect(abs(pp1 - 2e-3) < 1e-12)
+    }
+
+    @Test func wholePromptPrefillChargesTheIterationsThatCarryAPromptNotAFractionOfEach() throws {
+        // Session 17: TensorRT-LLM prefills a prompt whole in one iteration. At batch 64 and 128 output tokens,
+        // f = 64 / 128 = 0.5 prompts join per step, so half the iterations carry one prompt (A: the decode step
+        // with one prompt merged in) and half are decode alone (D): TPOT = 0.5 · A + 0.5 · D. A is the spread
+        // model's step at f = 1 with the same decode tokens and context: batch 64, 64 output tokens and output
+        // spread cv² = 1 keep the mean context at I + (1 + 1) · 64 / 2 = I + 128 / 2. D is the decode-only step.
+        // Both include the 2 ms overhead once, as does TPOT.
+        let chip = try chips.chip("h100-sxm")
+        let model = try models.model("llama-3.1-8b")
+        var efficiency = Self.ideal
+        efficiency.stepOverheadSeconds = 2e-3
+        let spread = try PerformanceModel(
+            Deployment(chip: chip, model: model, weightPrecision: .fp8, efficiency: efficiency)
+        )
+        var wholeDeployment = Deployment(chip: chip, model: model, weightPrecision: .fp8, efficiency: efficiency)
+        wholeDeployment.wholePromptPrefill = true
+        let whole = try PerformanceModel(wholeDeployment)
+        let a = spread.predict(batch: 64, inputTokens: 1024, outputTokens: 64, outputLengthCV2: 1).tpotSeconds
+        let d = spread.predict(batch: 64, inputTokens: 1024, outputTokens: 128, disaggregated: true)
+            .decodeStepSeconds
+        let tpot = whole.predict(batch: 64, inputTokens: 1024, outputTokens: 128).tpotSeconds
+        #expect(abs(tpot - (0.5 * a + 0.5 * d)) / tpot < 1e-9)
+        // The decode step alone is memory-bound (8 GB of FP8 weights and 64 · 1,088 · 131 kB = 9.1 GB of BF16 KV
+        // at 3.35 TB/s, 5.1 ms) while a 1,024-token prompt's arithmetic (2 · 8e9 · 1,024 FLOP at 1,979 TFLOPS,
+        // 8.3 ms) is not hidden by it, so spreading half a prompt over every step (max(c + p / 2, m)) is shorter
+        // than whole prompts in half the steps.
+        let spreadTPOT = spread.predict(batch: 64, inputTokens: 1024, outputTokens: 128).tpotSeconds
+        #expect(spreadTPOT < tpot)
+        // With a prompt or more per step every iteration carries prefill: no difference.
+        let many = whole.predict(batch: 256, inputTokens: 1024, outputTokens: 128).tpotSeconds
+        let manySpread = spread.predict(batch: 256, inputTokens: 1024, outputTokens: 128).tpotSeconds
+        #expect(abs(many - manySpread) / many < 1e-12)
+    }
+
     @Test func prefillsRideInTheDecodeIterationAndShareItsWeightReads() throws {
         // With arithmetic free, a dense decode step is its weight and KV reads. The prompts that join ride in the
         // same iteration (inflight batching): they read no weights of their own and write rather than read their

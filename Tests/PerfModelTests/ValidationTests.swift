@@ -207,6 +207,25 @@ import Testing
         #expect((both.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 1, decode TP2 DP8 EP16 × 1"))
     }
 
+    @Test func trtllmBenchRowsRunTheHeuristicBatch() throws {
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        // Session 17: TensorRT-LLM perf-overview rows run trtllm-bench's max_batch_size (64 per rank for
+        // DeepSeek-R1 1024/8192 on 8 H200, see TRTLLMBenchSettingsTests), below the KV capacity (86 per rank at
+        // the unfitted scales), so a smaller batch and less throughput than the same row from another benchmark.
+        let index = try #require(rows.firstIndex { $0.id == "trtllm-perf-deepseek-r1-1k8k-h200-dep8" })
+        let stated = Validation.run([rows[index]], chips: chips, models: models, profiles: profiles)
+        let outcome = try #require(stated.outcomes.first)
+        #expect((outcome.remark ?? "").contains("max_batch_size heuristic: 64 per attention-DP rank"))
+        var other = rows[index]
+        other.source = "https://example.org/another-benchmark"
+        let uncapped = Validation.run([other], chips: chips, models: models, profiles: profiles)
+        #expect((uncapped.outcomes.first?.remark ?? "").contains("max_batch_size heuristic") == false)
+        #expect(try #require(uncapped.outcomes.first?.predicted) > (try #require(outcome.predicted)))
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
