@@ -496,45 +496,24 @@ public struct PerformanceModel: Sendable, Hashable {
             outputTokens: Int(output),
             outputLengthCV2: outputLengthCV2
         )
-        var queue: PoissonServerQueue?
         var ttftP99: Double?
+        var tpotP99: Double?
         if poissonArrivals, !disaggregated {
-            // Aggregated under Poisson arrivals (session 17): the gated iteration queue of `PoissonServerQueue`.
-            // The prompt's own cost is what its prefill adds to an iteration; the running count's spread is the
-            // iteration's change for √n more sequences per rank.
-            let spread = tokensPerRank.squareRoot()
-            let wider = decodeStepParts(
-                sequencesPerRank: tokensPerRank + spread,
-                context: meanContext,
-                speculation: speculation
-            )
-            let widerStep = iterationSeconds(
-                wider,
-                prefill: prefillParts,
+            (ttft, ttftP99, tpotP99) = openLoopLatencies(
+                tokensPerRank: tokensPerRank,
+                meanContext: meanContext,
+                speculation: speculation,
+                prefillParts: prefillParts,
                 promptsPerStep: prefillStepsPerStep,
-                overhead: overhead
+                overhead: overhead,
+                step: step,
+                decodeStep: decodeStep,
+                tpot: tpot,
+                batch: b,
+                output: output,
+                maxBatch: maxBatch,
+                outputLengthCV2: outputLengthCV2
             )
-            let server = PoissonServerQueue(
-                iterationSeconds: step,
-                promptSeconds: prefillStepsPerStep > 0 ? max(0, step - decodeStep) / prefillStepsPerStep : 0,
-                promptsPerIteration: prefillStepsPerStep,
-                runningSpreadSeconds: max(0, widerStep - step),
-                iterationsPerRequest: output / tokensPerStep,
-                tokensPerIteration: tokensPerStep
-            )
-            ttft = server.meanTTFTSeconds
-            queue = server
-            ttftP99 = server.p99TTFTSeconds
-            // A request that finds the KV cache full waits for a slot (`PoissonServerQueue.slotWait`), per DP rank.
-            if let wait = PoissonServerQueue.slotWait(
-                slots: maxBatch / Int(dp),
-                offered: b / dp,
-                holdingSeconds: ttft + output * tpot,
-                holdingCV2: outputLengthCV2
-            ) {
-                ttft += wait.mean
-                ttftP99 = server.p99TTFTSeconds + wait.p99
-            }
         }
         let perReplica = b / tpot
         let stepBound: Bound =
@@ -558,8 +537,63 @@ public struct PerformanceModel: Sendable, Hashable {
             limitedByCapacity: b >= Double(maxBatch),
             calibration: deployment.efficiency.tier,
             ttftP99Seconds: ttftP99,
-            tpotP99Seconds: queue?.p99TPOTSeconds
+            tpotP99Seconds: tpotP99
         )
+    }
+
+    /// Mean and 99th-percentile TTFT and the 99th-percentile TPOT of an aggregated instance under Poisson arrivals
+    /// (session 17): the gated iteration queue of `PoissonServerQueue`. The prompt's own cost is what its prefill
+    /// adds to an iteration; the running count's spread is the iteration's change for √n more sequences per rank;
+    /// a request that finds the KV cache full waits for a slot (`PoissonServerQueue.slotWait`), per DP rank. Kept
+    /// out of `predict`'s body (never inlined) so that the closed-loop and fixed-batch predictions stay small.
+    @inline(never)
+    func openLoopLatencies(
+        tokensPerRank: Double,
+        meanContext: Double,
+        speculation: Speculation?,
+        prefillParts: StepParts,
+        promptsPerStep: Double,
+        overhead: Double,
+        step: Double,
+        decodeStep: Double,
+        tpot: Double,
+        batch b: Double,
+        output: Double,
+        maxBatch: Int,
+        outputLengthCV2: Double
+    ) -> (ttft: Double, ttftP99: Double, tpotP99: Double) {
+        let tokensPerStep = speculation?.acceptanceLength ?? 1
+        let wider = decodeStepParts(
+            sequencesPerRank: tokensPerRank + tokensPerRank.squareRoot(),
+            context: meanContext,
+            speculation: speculation
+        )
+        let widerStep = iterationSeconds(
+            wider,
+            prefill: prefillParts,
+            promptsPerStep: promptsPerStep,
+            overhead: overhead
+        )
+        let server = PoissonServerQueue(
+            iterationSeconds: step,
+            promptSeconds: promptsPerStep > 0 ? max(0, step - decodeStep) / promptsPerStep : 0,
+            promptsPerIteration: promptsPerStep,
+            runningSpreadSeconds: max(0, widerStep - step),
+            iterationsPerRequest: output / tokensPerStep,
+            tokensPerIteration: tokensPerStep
+        )
+        var ttft = server.meanTTFTSeconds
+        var ttftP99 = server.p99TTFTSeconds
+        if let wait = PoissonServerQueue.slotWait(
+            slots: maxBatch / Int(dp),
+            offered: b / dp,
+            holdingSeconds: ttft + output * tpot,
+            holdingCV2: outputLengthCV2
+        ) {
+            ttft += wait.mean
+            ttftP99 = server.p99TTFTSeconds + wait.p99
+        }
+        return (ttft, ttftP99, server.p99TPOTSeconds)
     }
 
     /// Like `predict`, but refuses a batch whose KV cache does not fit, naming the capacity.
