@@ -590,6 +590,36 @@ import Testing
         #expect(uncapped.outputTokensPerSecondPerChip > capped.outputTokensPerSecondPerChip)
     }
 
+    @Test func separatePrefillIterationsAddToTheDecodeStep() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let mindie = try #require(profiles.profiles.first { $0.id == "mindie" })
+        let chip = try chips.chip("ascend-910b")
+        let merged = try PerformanceModel(Deployment(chip: chip, model: try models.model("qwen3-8b")))
+        // MindIE without SplitFuse (GPUStack's default) runs prefill and decode as separate iterations.
+        let separate = try PerformanceModel(mindie.configure(merged.deployment))
+        #expect(separate.deployment.separatePrefill)
+        #expect(!merged.deployment.separatePrefill)
+        // A lone request's TTFT is one prompt's prefill alone; a decode-only instance's TPOT is the decode step
+        // alone (with the step overhead). Batch 256 with 256-token outputs: one prompt joins per step, so the
+        // iteration is the decode step plus one prompt's prefill iteration: TPOT = decode-only TPOT + lone TTFT.
+        let lone = separate.predict(batch: 1, inputTokens: 217, outputTokens: 256).ttftSeconds
+        func decodeOnly(_ batch: Int) -> Double {
+            separate.predict(batch: batch, inputTokens: 217, outputTokens: 256, disaggregated: true).tpotSeconds
+        }
+        let one = separate.predict(batch: 256, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(abs(one - (decodeOnly(256) + lone)) / one < 1e-12)
+        // Batch 128: half a prompt per step, i.e. one prompt's prefill iteration every other step: + lone / 2.
+        let half = separate.predict(batch: 128, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(abs(half - (decodeOnly(128) + lone / 2)) / half < 1e-12)
+        // Batch 512: two prompts per step in one prefill iteration that reads the weights once, so it costs less
+        // than two lone prefills and more than one.
+        let two = separate.predict(batch: 512, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(two < decodeOnly(512) + 2 * lone)
+        #expect(two > decodeOnly(512) + lone)
+        // Merged into the decode step, the prompt's arithmetic hides behind the step's weight reads: shorter.
+        #expect(merged.predict(batch: 256, inputTokens: 217, outputTokens: 256).tpotSeconds < one)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
