@@ -31,6 +31,10 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// default), so that with fewer than one prompt per step only some iterations carry a prefill, and those
     /// carry all of it. Set by the engine profile; off by default (prefills spread over the steps).
     public var wholePromptPrefill: Bool = false
+    /// Whether prefill and decode run as separate iterations (MindIE without SplitFuse: a batch is either a prefill
+    /// batch or a decode batch), so each decode step is followed by a prefill iteration of the prompts that joined,
+    /// which reads the weights again instead of riding in the decode step. Set by the engine profile; off by default.
+    public var separatePrefill: Bool = false
     public var efficiency: Efficiency
 
     public init(

@@ -48,6 +48,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// source (`Deployment.wholePromptPrefill`). Nil: no.
     public var wholePromptPrefill: Bool?
     public var wholePromptReason: String?
+    /// Whether the engine runs prefill and decode as separate iterations by default, with its source
+    /// (`Deployment.separatePrefill`). Nil: no (prefills ride in the decode iterations).
+    public var separatePrefill: Bool?
+    public var separatePrefillReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -67,6 +71,8 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case maxRunningReason = "max_running_reason"
         case wholePromptPrefill = "whole_prompt_prefill"
         case wholePromptReason = "whole_prompt_reason"
+        case separatePrefill = "separate_prefill"
+        case separatePrefillReason = "separate_prefill_reason"
     }
 
     public init(
@@ -110,6 +116,7 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         var result = deployment
         result.kvOutputReservation = kvOutputReservation ?? 1
         result.wholePromptPrefill = wholePromptPrefill ?? false
+        result.separatePrefill = separatePrefill ?? false
         return result
     }
 

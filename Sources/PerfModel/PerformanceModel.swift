@@ -412,7 +412,9 @@ public struct PerformanceModel: Sendable, Hashable {
     /// chunked context) and fewer than one prompt joins per step, a share f of the iterations carries one and the
     /// rest are decode alone: the mean iteration is f · time(decode + prompt) + (1 − f) · time(decode), not
     /// time(decode + f · prompt), which hides a fraction of a prompt's arithmetic in every decode step's memory time
-    /// (session 17). Otherwise the prefills are spread over the steps. The Poisson queue's wider step goes through
+    /// (session 17). When it runs prefill and decode as separate iterations (`Deployment.separatePrefill`: MindIE
+    /// without SplitFuse), the prompts' prefill iteration adds to the decode step instead (session 17, round 2).
+    /// Otherwise the prefills are spread over the steps. The Poisson queue's wider step goes through
     /// the same rule, so the running count's spread is measured on one formula.
     @inline(__always)
     func iterationSeconds(
@@ -422,6 +424,12 @@ public struct PerformanceModel: Sendable, Hashable {
         overhead: Double
     ) -> Double {
         if promptsPerStep <= 0 { return time(decode.parts).seconds + decode.draftSeconds + overhead }
+        if deployment.separatePrefill {
+            // A prefill iteration of the prompts that joined follows each decode step: with p ≥ 1 prompts per step
+            // one batch of p prompts (weights read once for it), with p < 1 one prompt in a share p of the steps.
+            return time(decode.parts).seconds + decode.draftSeconds
+                + time(StepParts().mixed(with: prefill, share: promptsPerStep)).seconds + overhead
+        }
         if deployment.wholePromptPrefill, promptsPerStep < 1 {
             return promptsPerStep * time(decode.parts.mixed(with: prefill, share: 1)).seconds
                 + (1 - promptsPerStep) * time(decode.parts).seconds + decode.draftSeconds + overhead

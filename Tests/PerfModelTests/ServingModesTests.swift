@@ -560,6 +560,66 @@ import Testing
         #expect(trt.maxRunningSequences(on: try chips.chip("h100-sxm")) == nil)
     }
 
+    @Test func mindieUnderGPUStackRunsAtMostItsDefaultBatchOf200() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let mindie = try #require(profiles.profiles.first { $0.id == "mindie" })
+        let chip = try chips.chip("ascend-910b")
+        // GPUStack writes maxBatchSize 200 into MindIE's configuration when none is given
+        // (AscendMindIEParameters.max_batch_size); MindIE states no large-memory variant.
+        #expect(mindie.maxRunningSequences(on: chip) == 200)
+        // The GPUStack run: 1,000 ShareGPT clients (217 in / 201 out) on one 910B. With the cap 200 run and 800
+        // wait, so throughput is that of batch 200: 200 / (TTFT + 201 · TPOT) requests/s × 201 tokens.
+        let perf = try PerformanceModel(
+            mindie.configure(Deployment(chip: chip, model: try models.model("qwen3-8b")))
+        )
+        let capped = perf.closedLoop(
+            concurrency: 1000,
+            replicas: 1,
+            inputTokens: 217,
+            outputTokens: 201,
+            maxRunning: mindie.maxRunningSequences(on: chip)
+        )
+        let running = perf.predict(batch: 200, inputTokens: 217, outputTokens: 201)
+        let rate = 200 / (running.ttftSeconds + 201 * running.tpotSeconds)
+        #expect(abs(capped.outputTokensPerSecondPerChip - rate * 201) / (rate * 201) < 1e-12)
+        // Uncapped, the KV cache holds more than 200 such sequences (0.9 × 64 GB less ~16.4 GB of BF16 weights
+        // over 36 layers × 8 KV heads × 128 × 2 × 2 bytes × 418 tokens ≈ 61.6 MB each: about 660), so the cap
+        // is what binds.
+        #expect(perf.maxBatch(inputTokens: 217, outputTokens: 201) > 600)
+        let uncapped = perf.closedLoop(concurrency: 1000, replicas: 1, inputTokens: 217, outputTokens: 201)
+        #expect(uncapped.outputTokensPerSecondPerChip > capped.outputTokensPerSecondPerChip)
+    }
+
+    @Test func separatePrefillIterationsAddToTheDecodeStep() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let mindie = try #require(profiles.profiles.first { $0.id == "mindie" })
+        let chip = try chips.chip("ascend-910b")
+        let merged = try PerformanceModel(Deployment(chip: chip, model: try models.model("qwen3-8b")))
+        // MindIE without SplitFuse (GPUStack's default) runs prefill and decode as separate iterations.
+        let separate = try PerformanceModel(mindie.configure(merged.deployment))
+        #expect(separate.deployment.separatePrefill)
+        #expect(!merged.deployment.separatePrefill)
+        // A lone request's TTFT is one prompt's prefill alone; a decode-only instance's TPOT is the decode step
+        // alone (with the step overhead). Batch 256 with 256-token outputs: one prompt joins per step, so the
+        // iteration is the decode step plus one prompt's prefill iteration: TPOT = decode-only TPOT + lone TTFT.
+        let lone = separate.predict(batch: 1, inputTokens: 217, outputTokens: 256).ttftSeconds
+        func decodeOnly(_ batch: Int) -> Double {
+            separate.predict(batch: batch, inputTokens: 217, outputTokens: 256, disaggregated: true).tpotSeconds
+        }
+        let one = separate.predict(batch: 256, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(abs(one - (decodeOnly(256) + lone)) / one < 1e-12)
+        // Batch 128: half a prompt per step, i.e. one prompt's prefill iteration every other step: + lone / 2.
+        let half = separate.predict(batch: 128, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(abs(half - (decodeOnly(128) + lone / 2)) / half < 1e-12)
+        // Batch 512: two prompts per step in one prefill iteration that reads the weights once, so it costs less
+        // than two lone prefills and more than one.
+        let two = separate.predict(batch: 512, inputTokens: 217, outputTokens: 256).tpotSeconds
+        #expect(two < decodeOnly(512) + 2 * lone)
+        #expect(two > decodeOnly(512) + lone)
+        // Merged into the decode step, the prompt's arithmetic hides behind the step's weight reads: shorter.
+        #expect(merged.predict(batch: 256, inputTokens: 217, outputTokens: 256).tpotSeconds < one)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
