@@ -620,6 +620,28 @@ import Testing
         #expect(merged.predict(batch: 256, inputTokens: 217, outputTokens: 256).tpotSeconds < one)
     }
 
+    @Test func chituRunsPrefillAndDecodeAsSeparateIterations() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let chitu = try #require(profiles.profiles.first { $0.id == "chitu" })
+        let ascend = try #require(profiles.profiles.first { $0.id == "chitu-ascend" })
+        // Chitu's scheduler takes a step of prefill tasks or a step of decode tasks, never both
+        // (chitu/scheduler.py, Scheduler.schedule: the highest-priority task's type is the step's type).
+        #expect(chitu.separatePrefill == true)
+        #expect(ascend.separatePrefill == true)
+        let chip = try chips.chip("h20")
+        let perf = try PerformanceModel(
+            chitu.configure(Deployment(chip: chip, model: try models.model("qwen3-32b")))
+        )
+        #expect(perf.deployment.separatePrefill)
+        // The Qwen3-32B row on one H20 at batch 16, 128 in / 1024 out: 16 / 1024 = 1/64 prompt joins per step,
+        // so one prompt's prefill iteration (a lone request's TTFT) comes every 64th step and each step costs
+        // the decode-only step + TTFT(1) / 64.
+        let lone = perf.predict(batch: 1, inputTokens: 128, outputTokens: 1024).ttftSeconds
+        let decodeOnly = perf.predict(batch: 16, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        let tpot = perf.predict(batch: 16, inputTokens: 128, outputTokens: 1024).tpotSeconds
+        #expect(abs(tpot - (decodeOnly.tpotSeconds + lone / 64)) / tpot < 1e-12)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
