@@ -207,6 +207,39 @@ import Testing
         #expect((both.remark ?? "").contains("pools: prefill TP4 DP2 EP8 × 1, decode TP2 DP8 EP16 × 1"))
     }
 
+    @Test func ascendHighThroughputRowsStateTheAcceptanceTheirITLShows() throws {
+        // Session 17, round 3: the SGLang-Ascend DeepSeek-R1 W8A8 32-card high-throughput run prints no accept
+        // length, but its bench_serving timed one ITL per streamed chunk (one per MTP verify step, as before
+        // sgl-project/sglang PR #12064): mean ITL 122.53 ms against mean TPOT 48.10 ms over fixed 1,500-token
+        // outputs, so 122.53 ÷ 48.10 = 2.547 ≈ 2.55 tokens per verify step (at most 3 with 3 draft tokens).
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let ids = ["", "-tpot", "-ttft"].map { "sglang-ascend-a3-deepseek-r1-w8a8-32card-3.5k1.5k-ht50" + $0 }
+        for id in ids {
+            let row = try #require(rows.first { $0.id == id })
+            #expect(row.speculative?.acceptanceLength == 2.55)
+            #expect(row.speculative?.draftTokens == 3)
+        }
+        let tpot = try #require(rows.first { $0.id == ids[1] })
+        var unstated = tpot
+        unstated.speculative?.acceptanceLength = nil
+        let stated = try #require(
+            Validation.run([tpot], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        let defaulted = try #require(
+            Validation.run([unstated], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect(!(stated.remark ?? "").contains("acceptance length not stated"))
+        // Without it the engine's MTP α 0.80 over 2 proposed tokens gives 1 + 0.8 + 0.64 = 2.44.
+        #expect((defaulted.remark ?? "").contains("acceptance length not stated: 2.44"))
+        // Same verify step at the same scales, so TPOT scales as 2.44 ÷ 2.55 = 0.957 (the closed loop's batch
+        // moves a little with the step, hence the tolerance).
+        let ratio = try #require(stated.predicted) / (try #require(defaulted.predicted))
+        #expect(abs(ratio - 2.44 / 2.55) < 0.01)
+    }
+
     @Test func trtllmBenchRowsRunTheHeuristicBatch() throws {
         let rows = try PublishedServingResult.builtIn()
         let chips = try ChipCatalogue.load()
