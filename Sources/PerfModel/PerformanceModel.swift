@@ -442,10 +442,10 @@ public struct PerformanceModel: Sendable, Hashable {
     /// With `disaggregated`, prefill runs on other chips (a decode-only instance): decode steps are not
     /// interrupted by prefills, and TTFT is the prefill time alone. With `speculation`, each decode step emits
     /// the acceptance length in tokens per sequence. With `poissonArrivals` (an open loop, e.g. MLPerf's server
-    /// scenario), a request arrives at a random moment of the iteration in progress and waits for it to end
-    /// before its prefill joins the next one: by PASTA the mean residual of a fixed-length iteration is half of
-    /// it, added to TTFT. A closed loop (a client that sends when its previous request ends) or a fixed batch
-    /// has no such wait beyond the one step charged to every aggregated prompt.
+    /// scenario), an aggregated instance's TTFT and the 99th percentiles come from the iteration and KV-slot
+    /// queues (`openLoopLatencies`), and a decode-only instance waits half the iteration in progress (PASTA). A
+    /// closed loop (a client that sends when its previous request ends) or a fixed batch has no such wait beyond
+    /// the one step charged to every aggregated prompt.
     ///
     /// `outputLengthCV2` is the squared coefficient of variation of the output lengths (0: fixed). A running batch
     /// over-represents long requests, each resident for its O steps, so its mean context is
@@ -716,9 +716,9 @@ public struct PerformanceModel: Sendable, Hashable {
     ) -> LimitedThroughput {
         let capacity = maxBatch(inputTokens: inputTokens, outputTokens: outputTokens, outputLengthCV2: outputLengthCV2)
         let limit = min(maxBatchCapPerRank * Int(dp), capacity)
-        var best: Prediction?
-        var curve: [CurvePoint] = []
-        for batch in Self.batchGrid(upTo: max(1, limit)) {
+        // Under Poisson arrivals the limits bound the 99th percentiles (MLPerf's server rules), and the mean running
+        // count must stay below the KV capacity per rank, where the slot queue has a steady state (session 17).
+        func evaluate(_ batch: Int) -> (prediction: Prediction, meets: Bool) {
             let prediction = predict(
                 batch: batch,
                 inputTokens: inputTokens,
@@ -728,13 +728,17 @@ public struct PerformanceModel: Sendable, Hashable {
                 poissonArrivals: poissonArrivals,
                 outputLengthCV2: outputLengthCV2
             )
-            // Under Poisson arrivals the limits bound the 99th percentiles (MLPerf's server rules), and the mean running
-            // count must stay below the KV capacity per rank, where the slot queue has a steady state (session 17).
             let meets =
                 limits.admits(
                     ttftSeconds: prediction.ttftP99Seconds ?? prediction.ttftSeconds,
                     tpotSeconds: prediction.tpotP99Seconds ?? prediction.tpotSeconds
-                ) && (!poissonArrivals || admitsOpenLoop(batch: batch, capacity: capacity))
+                ) && (!poissonArrivals || admitsOpenLoop(batch: batch, capacity: capacity)) && batch <= limit
+            return (prediction, meets)
+        }
+        var best: Prediction?
+        var curve: [CurvePoint] = []
+        for batch in Self.batchGrid(upTo: max(1, limit)) {
+            let (prediction, meets) = evaluate(batch)
             curve.append(
                 CurvePoint(
                     batch: batch,
@@ -742,12 +746,10 @@ public struct PerformanceModel: Sendable, Hashable {
                     outputTokensPerSecondPerChip: prediction.outputTokensPerSecondPerChip,
                     ttftSeconds: prediction.ttftSeconds,
                     tpotSeconds: prediction.tpotSeconds,
-                    meetsLimits: meets && batch <= limit
+                    meetsLimits: meets
                 )
             )
-            if meets, batch <= limit,
-                prediction.outputTokensPerSecondPerChip > (best?.outputTokensPerSecondPerChip ?? 0)
-            {
+            if meets, prediction.outputTokensPerSecondPerChip > (best?.outputTokensPerSecondPerChip ?? 0) {
                 best = prediction
             }
         }
@@ -761,20 +763,7 @@ public struct PerformanceModel: Sendable, Hashable {
             var high = next
             while high - low > 1 {
                 let middle = (low + high) / 2
-                let prediction = predict(
-                    batch: middle,
-                    inputTokens: inputTokens,
-                    outputTokens: outputTokens,
-                    disaggregated: disaggregated,
-                    speculation: speculation,
-                    poissonArrivals: true,
-                    outputLengthCV2: outputLengthCV2
-                )
-                let meets =
-                    limits.admits(
-                        ttftSeconds: prediction.ttftP99Seconds ?? prediction.ttftSeconds,
-                        tpotSeconds: prediction.tpotP99Seconds ?? prediction.tpotSeconds
-                    ) && admitsOpenLoop(batch: middle, capacity: capacity) && middle <= limit
+                let (prediction, meets) = evaluate(middle)
                 if meets {
                     low = middle
                     if prediction.outputTokensPerSecondPerChip > (best?.outputTokensPerSecondPerChip ?? 0) {
