@@ -95,9 +95,12 @@ public struct ValidationReport: Sendable, Codable {
 /// Checks the model against the published evidence set with leave-one-out fitting.
 ///
 /// Each expressible row is predicted on a grid of engine scales (compute × memory). For the row being predicted,
-/// the global scales are fitted on all OTHER rows, then its profile's scales on the other rows of that profile
-/// with a pull towards the global fit worth `priorWeight` rows; the row's prediction at those scales is its
-/// leave-one-out figure. Nothing fitted ever sees the row it predicts.
+/// the global scales are fitted on all OTHER rows, then the scales of its chip vendor and architecture (NVIDIA
+/// dense, Huawei MoE, …) on the other rows of that vendor and architecture with a pull towards the global fit, then
+/// its profile's scales on the other rows of that profile with a pull towards the vendor's fit; each pull is worth
+/// `priorWeight` rows. The row's prediction at those scales is its leave-one-out figure. Nothing fitted ever sees
+/// the row it predicts. The vendor level exists because one vendor's engines share its kernel libraries and
+/// collectives, so a profile with few rows is better guessed from its vendor's other rows than from all vendors'.
 public enum Validation {
     /// Each MLPerf Inference data set, by catalogue model, with its mean input length (tokens): the mean of the
     /// per-sample token counts of MLCommons' official preprocessed files (the logs give samples/s and tokens/s,
@@ -134,7 +137,8 @@ public enum Validation {
     /// Scale grid: 2^(i/6) for i = −12 … 4, i.e. 0.25 … 1.59 with 1 (the unfitted defaults) at index 12.
     public static let scaleGrid: [Double] = (-12...4).map { Foundation.pow(2, Double($0) / 6) }
     static let unitIndex = 12
-    /// Weight, in rows, of the pull of a profile's fit towards the global fit (and of the global fit towards 1).
+    /// Weight, in rows, of the pull of a profile's fit towards its vendor's fit, of a vendor's fit towards the global fit,
+    /// and of the global fit towards 1.
     public static let priorWeight = 2.0
     /// |log error| charged to a grid point where the row cannot be met (no batch meets its limits).
     static let missPenalty = 3.0
@@ -162,14 +166,25 @@ public enum Validation {
         }
         let groups: [String?] = resolved.map { if case .success(let c) = $0 { c.fitGroup } else { nil } }
         let expressible = groups.indices.filter { groups[$0] != nil }
+        // The middle level: the chip vendor and architecture (one vendor's engines share its kernel libraries and
+        // collectives: cuBLAS/NCCL, hipBLASLt/RCCL, CANN/HCCL).
+        let vendorGroups: [String?] = resolved.map {
+            if case .success(let c) = $0 { c.vendorGroup } else { nil }
+        }
 
         func fit(excluding held: Int?) -> [String: (Int, Int)] {
             let training = expressible.filter { $0 != held }
             let global = argmin(rows: training, logs: logs, prior: (unitIndex, unitIndex), priorAtOne: true)
             var result: [String: (Int, Int)] = ["*": global]
+            var vendorFits: [String: (Int, Int)] = [:]
+            for key in Set(training.compactMap { vendorGroups[$0] }) {
+                let members = training.filter { vendorGroups[$0] == key }
+                vendorFits[key] = argmin(rows: members, logs: logs, prior: global, priorAtOne: false)
+            }
             for group in Set(training.compactMap { groups[$0] }) {
                 let members = training.filter { groups[$0] == group }
-                result[group] = argmin(rows: members, logs: logs, prior: global, priorAtOne: false)
+                let prior = members.first.flatMap { vendorGroups[$0] }.flatMap { vendorFits[$0] } ?? global
+                result[group] = argmin(rows: members, logs: logs, prior: prior, priorAtOne: false)
             }
             return result
         }

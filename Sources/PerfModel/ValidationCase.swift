@@ -49,6 +49,9 @@ struct ValidationCase: Sendable {
     /// (an engine's MoE path — grouped GEMMs, expert dispatch — is not its dense path).
     var fitGroup: String { profile.id + "/" + (regimes["architecture"] ?? "dense") }
 
+    /// The group whose fit a profile's fit is pulled towards: the chip vendor and the architecture.
+    var vendorGroup: String { (regimes["vendor"] ?? "") + "/" + (regimes["architecture"] ?? "dense") }
+
     /// Requests arrive as a Poisson stream (MLPerf's server and interactive scenarios: LoadGen issues queries at
     /// exponentially distributed intervals at the target rate), so each waits for the iteration in progress.
     var poissonArrivals: Bool { row.scenario == "server" || row.scenario == "interactive" }
