@@ -168,14 +168,46 @@ public struct EngineProfiles: Sendable {
     /// absent here use the target's output head.
     public var draftVocabulary: [String: Int]
 
+    /// The scales fitted on each chip vendor's rows (all its engines), which the fallback profile takes on that
+    /// vendor's chips: the vendor-class default.
+    public var vendorFits: [VendorFit]
+
+    /// One vendor's fitted scales (`vendor_fits` in engines.yaml).
+    public struct VendorFit: Sendable, Hashable, Codable {
+        public var vendor: String
+        public var computeScale: Double
+        public var memoryScale: Double
+        /// The scales fitted on the vendor's MoE rows, when it has any.
+        public var moe: EngineProfile.Scales?
+        /// How the scales were set.
+        public var fit: String
+
+        public init(vendor: String, computeScale: Double, memoryScale: Double, moe: EngineProfile.Scales?, fit: String)
+        {
+            self.vendor = vendor
+            self.computeScale = computeScale
+            self.memoryScale = memoryScale
+            self.moe = moe
+            self.fit = fit
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case vendor, fit, moe
+            case computeScale = "compute_scale"
+            case memoryScale = "memory_scale"
+        }
+    }
+
     public init(
         profiles: [EngineProfile],
         acceptancePerDraft: [String: Double] = [:],
-        draftVocabulary: [String: Int] = [:]
+        draftVocabulary: [String: Int] = [:],
+        vendorFits: [VendorFit] = []
     ) {
         self.profiles = profiles
         self.acceptancePerDraft = acceptancePerDraft
         self.draftVocabulary = draftVocabulary
+        self.vendorFits = vendorFits
     }
 
     /// Reads `Resources/engines.yaml`.
@@ -191,7 +223,8 @@ public struct EngineProfiles: Sendable {
         return try decode(text)
     }
 
-    static func decode(_ text: String) throws -> EngineProfiles {
+    /// Reads profiles from engines.yaml text.
+    public static func decode(_ text: String) throws -> EngineProfiles {
         struct Method: Decodable {
             var method: String
             var acceptance_per_draft: Double
@@ -202,6 +235,7 @@ public struct EngineProfiles: Sendable {
         struct Document: Decodable {
             var profiles: [EngineProfile]
             var speculation: [Method]?
+            var vendor_fits: [VendorFit]?
         }
         let document = try SafeYAML.decode(Document.self, from: text, file: "engines.yaml")
         guard document.profiles.contains(where: { $0.id == "default" }) else {
@@ -220,7 +254,12 @@ public struct EngineProfiles: Sendable {
                 vocabularies[method.method] = vocabulary
             }
         }
-        return EngineProfiles(profiles: document.profiles, acceptancePerDraft: rates, draftVocabulary: vocabularies)
+        return EngineProfiles(
+            profiles: document.profiles,
+            acceptancePerDraft: rates,
+            draftVocabulary: vocabularies,
+            vendorFits: document.vendor_fits ?? []
+        )
     }
 
     /// The acceptance length of `proposed` draft tokens of a speculative method with no printed figure:
@@ -234,9 +273,11 @@ public struct EngineProfiles: Sendable {
     public var engines: [String] { Array(Set(profiles.map(\.engine)).subtracting(["default"])).sorted() }
 
     /// The profile for an engine on a chip: the engine's profile for the chip's vendor, or the fallback with a
-    /// remark saying so. `nil` engine means none was named: the fallback, silently.
+    /// remark saying so. `nil` engine means none was named: the fallback, silently. The fallback takes the scales
+    /// fitted on the chip vendor's rows where `vendor_fits` has them (the vendor-class default), else the all-row
+    /// fit that the `default` profile records.
     public func profile(engine: String?, chip: Chip) -> (profile: EngineProfile, remark: String?) {
-        let fallback =
+        var fallback =
             profiles.first { $0.id == "default" }
             ?? EngineProfile(
                 id: "default",
@@ -245,6 +286,13 @@ public struct EngineProfiles: Sendable {
                 vendors: [],
                 fit: "built-in"
             )
+        if let vendor = vendorFits.first(where: { $0.vendor == chip.vendor }) {
+            fallback.name = "vendor-class default (\(vendor.vendor) fit)"
+            fallback.computeScale = vendor.computeScale
+            fallback.memoryScale = vendor.memoryScale
+            fallback.moe = vendor.moe
+            fallback.fit = vendor.fit
+        }
         guard let engine else { return (fallback, nil) }
         if let match = profiles.first(where: { $0.engine == engine && $0.vendors.contains(chip.vendor) }) {
             return (match, nil)

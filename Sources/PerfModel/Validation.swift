@@ -58,7 +58,11 @@ public struct RegimeSummary: Sendable, Hashable, Codable {
 
 /// Fitted engine scales of one profile.
 public struct EngineFit: Sendable, Hashable, Codable {
+    /// The fit group: `all rows`, a vendor and architecture (`NVIDIA/dense`), or a profile and architecture
+    /// (`trt-llm/moe`).
     public var profile: String
+    /// `all`, `vendor` or `profile`.
+    public var level: String
     public var rows: Int
     public var computeScale: Double
     public var memoryScale: Double
@@ -172,21 +176,13 @@ public enum Validation {
             if case .success(let c) = $0 { c.vendorGroup } else { nil }
         }
 
-        func fit(excluding held: Int?) -> [String: (Int, Int)] {
-            let training = expressible.filter { $0 != held }
-            let global = argmin(rows: training, logs: logs, prior: (unitIndex, unitIndex), priorAtOne: true)
-            var result: [String: (Int, Int)] = ["*": global]
-            var vendorFits: [String: (Int, Int)] = [:]
-            for key in Set(training.compactMap { vendorGroups[$0] }) {
-                let members = training.filter { vendorGroups[$0] == key }
-                vendorFits[key] = argmin(rows: members, logs: logs, prior: global, priorAtOne: false)
-            }
-            for group in Set(training.compactMap { groups[$0] }) {
-                let members = training.filter { groups[$0] == group }
-                let prior = members.first.flatMap { vendorGroups[$0] }.flatMap { vendorFits[$0] } ?? global
-                result[group] = argmin(rows: members, logs: logs, prior: prior, priorAtOne: false)
-            }
-            return result
+        func fit(excluding held: Int?) -> FittedScales {
+            fitScales(
+                training: expressible.filter { $0 != held },
+                logs: logs,
+                groups: groups,
+                vendorGroups: vendorGroups
+            )
         }
 
         var outcomes: [ValidationOutcome] = []
@@ -197,8 +193,7 @@ public enum Validation {
                     ValidationOutcome(row: row, predicted: nil, relativeError: nil, remark: reason.message)
                 )
             case .success(let c):
-                let fitted = fit(excluding: index)
-                let point = fitted[c.fitGroup] ?? fitted["*"] ?? (unitIndex, unitIndex)
+                let point = fit(excluding: index).point(group: c.fitGroup, vendorGroup: c.vendorGroup)
                 let predicted = table[index][point.0 * grid.count + point.1]
                 var remarks = c.remarks
                 remarks.append(
@@ -219,14 +214,33 @@ public enum Validation {
             }
         }
         let all = fit(excluding: nil)
-        let fits = all.keys.sorted().map { key in
+        func engineFit(_ name: String, level: String, rows: Int, point: (Int, Int)) -> EngineFit {
             EngineFit(
-                profile: key == "*" ? "all rows" : key,
-                rows: key == "*" ? expressible.count : expressible.filter { groups[$0] == key }.count,
-                computeScale: grid[all[key]!.0],
-                memoryScale: grid[all[key]!.1]
+                profile: name,
+                level: level,
+                rows: rows,
+                computeScale: grid[point.0],
+                memoryScale: grid[point.1]
             )
         }
+        let fits =
+            [engineFit("all rows", level: "all", rows: expressible.count, point: all.global)]
+            + all.vendors.keys.sorted().map { key in
+                engineFit(
+                    key,
+                    level: "vendor",
+                    rows: expressible.filter { vendorGroups[$0] == key }.count,
+                    point: all.vendors[key]!
+                )
+            }
+            + all.profiles.keys.sorted().map { key in
+                engineFit(
+                    key,
+                    level: "profile",
+                    rows: expressible.filter { groups[$0] == key }.count,
+                    point: all.profiles[key]!
+                )
+            }
         let unfitted = outcomes.map { outcome in
             var copy = outcome
             copy.predicted = outcome.unfittedPredicted
@@ -241,6 +255,44 @@ public enum Validation {
             unfittedOverall: summary(unfitted),
             unfittedRegimes: regimeSummaries(unfitted)
         )
+    }
+
+    /// Grid points fitted at the three levels: all rows, each vendor × architecture, each profile × architecture.
+    public struct FittedScales: Sendable {
+        /// Grid indices (compute, memory) into `scaleGrid`.
+        public var global: (Int, Int)
+        public var vendors: [String: (Int, Int)]
+        public var profiles: [String: (Int, Int)]
+
+        /// The scales a row of `group` uses: its profile's fit, else (no training rows in the profile) its
+        /// vendor's, else the global fit.
+        public func point(group: String, vendorGroup: String) -> (Int, Int) {
+            profiles[group] ?? vendors[vendorGroup] ?? global
+        }
+    }
+
+    /// Fits the three levels on the `training` rows: the global fit pulled towards scale 1, each vendor ×
+    /// architecture fit (`vendorGroups`) pulled towards the global one, each profile × architecture fit (`groups`)
+    /// pulled towards its vendor's fit; each pull is worth `priorWeight` rows.
+    public static func fitScales(
+        training: [Int],
+        logs: [[Double]],
+        groups: [String?],
+        vendorGroups: [String?]
+    ) -> FittedScales {
+        let global = argmin(rows: training, logs: logs, prior: (unitIndex, unitIndex), priorAtOne: true)
+        var vendors: [String: (Int, Int)] = [:]
+        for key in Set(training.compactMap { vendorGroups[$0] }) {
+            let members = training.filter { vendorGroups[$0] == key }
+            vendors[key] = argmin(rows: members, logs: logs, prior: global, priorAtOne: false)
+        }
+        var profiles: [String: (Int, Int)] = [:]
+        for group in Set(training.compactMap { groups[$0] }) {
+            let members = training.filter { groups[$0] == group }
+            let prior = members.first.flatMap { vendorGroups[$0] }.flatMap { vendors[$0] } ?? global
+            profiles[group] = argmin(rows: members, logs: logs, prior: prior, priorAtOne: false)
+        }
+        return FittedScales(global: global, vendors: vendors, profiles: profiles)
     }
 
     /// The grid point minimising Σ |log error| over `rows` plus `priorWeight` × the log distance from `prior`
@@ -348,10 +400,22 @@ extension Validation {
 }
 
 extension ValidationReport {
-    /// Fit groups whose scales in `engines.yaml` differ from this report's all-row fit by more than 1 %.
+    /// Fit groups (profiles and vendors) whose scales in `engines.yaml` differ from this report's fit on all rows by more
+    /// than 1 %.
     public func staleProfiles(_ profiles: EngineProfiles) -> [String] {
         fits.compactMap { fit -> String? in
             let parts = fit.profile.split(separator: "/").map(String.init)
+            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
+            if fit.level == "vendor" {
+                guard parts.count == 2 else { return nil }
+                let vendor = profiles.vendorFits.first { $0.vendor == parts[0] }
+                let recorded =
+                    parts[1] == "moe"
+                    ? vendor?.moe.map { ($0.computeScale, $0.memoryScale) }
+                    : vendor.map { ($0.computeScale, $0.memoryScale) }
+                guard let recorded else { return fit.profile }
+                return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
+            }
             guard parts.count == 2, let profile = profiles.profiles.first(where: { $0.id == parts[0] }) else {
                 return nil
             }
@@ -359,7 +423,6 @@ extension ValidationReport {
                 parts[1] == "moe"
                 ? (profile.moe?.computeScale ?? profile.computeScale, profile.moe?.memoryScale ?? profile.memoryScale)
                 : (profile.computeScale, profile.memoryScale)
-            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
             return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
         }
     }

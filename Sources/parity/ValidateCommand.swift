@@ -81,12 +81,12 @@ struct ValidateCommand: ParsableCommand {
                 print(regimes.render())
                 print("")
                 var fits = TextTable(
-                    headers: ["PROFILE", "ROWS", "COMPUTE SCALE", "MEMORY SCALE"],
-                    rightAligned: [1, 2, 3]
+                    headers: ["LEVEL", "GROUP", "ROWS", "COMPUTE SCALE", "MEMORY SCALE"],
+                    rightAligned: [2, 3, 4]
                 )
                 for fit in report.fits {
                     fits.append([
-                        fit.profile, String(fit.rows), Quantity.trimmed(fit.computeScale, digits: 3),
+                        fit.level, fit.profile, String(fit.rows), Quantity.trimmed(fit.computeScale, digits: 3),
                         Quantity.trimmed(fit.memoryScale, digits: 3),
                     ])
                 }

@@ -846,6 +846,45 @@ import Testing
         #expect(profiles.profile(engine: "trt-llm", chip: try chips.chip("h100-sxm")).profile.id == "trt-llm")
     }
 
+    @Test func theFallbackTakesTheChipVendorsFit() throws {
+        let profiles = try EngineProfiles.builtIn()
+        // A Huawei chip without a named engine takes the scales engines.yaml records for Huawei's rows.
+        let huawei = try #require(profiles.vendorFits.first { $0.vendor == "Huawei" })
+        let ascend = profiles.profile(engine: nil, chip: try chips.chip("ascend-910c")).profile
+        #expect(ascend.id == "default")
+        #expect(ascend.computeScale == huawei.computeScale && ascend.memoryScale == huawei.memoryScale)
+        #expect(ascend.moe == huawei.moe)
+        #expect(ascend.name.contains("Huawei fit"))
+        // A vendor without rows (Cambricon) keeps the default profile's all-row fit.
+        let cambricon = try chips.chip("mlu590")
+        #expect(profiles.vendorFits.contains { $0.vendor == cambricon.vendor } == false)
+        let plain = try #require(profiles.profiles.first { $0.id == "default" })
+        let fallback = profiles.profile(engine: nil, chip: cambricon).profile
+        #expect(fallback.computeScale == plain.computeScale && fallback.memoryScale == plain.memoryScale)
+        #expect(fallback.moe == nil)
+    }
+
+    @Test func vendorFitsAreReadFromEnginesYAML() throws {
+        let text = """
+            profiles:
+              - {id: default, engine: default, name: d, vendors: [], compute_scale: 0.8, memory_scale: 0.6, fit: f}
+            vendor_fits:
+              - vendor: NVIDIA
+                compute_scale: 0.7
+                memory_scale: 0.9
+                moe: {compute_scale: 0.5, memory_scale: 0.4}
+                fit: g
+            """
+        let profiles = try EngineProfiles.decode(text)
+        let h100 = profiles.profile(engine: nil, chip: try chips.chip("h100-sxm")).profile
+        #expect(h100.computeScale == 0.7 && h100.memoryScale == 0.9)
+        // MoE models take the vendor's MoE scales: matrix 0.65 × 0.5, memory 0.8 × 0.4 of the default efficiency.
+        let efficiency = h100.applied(to: .defaults, model: try models.model("deepseek-v3"))
+        #expect(abs(efficiency.matrix - 0.325) < 1e-12 && abs(efficiency.memory - 0.32) < 1e-12)
+        let mi300x = profiles.profile(engine: nil, chip: try chips.chip("mi300x")).profile
+        #expect(mi300x.computeScale == 0.8 && mi300x.memoryScale == 0.6)
+    }
+
     @Test func everyPredictionCarriesItsCalibrationTier() throws {
         let chip = try chips.chip("h100-sxm")
         let model = try models.model("llama-3.1-8b")

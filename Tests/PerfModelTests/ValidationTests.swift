@@ -259,6 +259,33 @@ import Testing
         #expect(try #require(uncapped.outcomes.first?.predicted) > (try #require(outcome.predicted)))
     }
 
+    @Test func aProfileWithFewRowsIsPulledTowardsItsVendorsFit() {
+        // Log errors of a row that is exact at grid point (p, p): |log(g_i / g_p)| + |log(g_j / g_p)|, i.e. one grid
+        // step (log 2 / 6) per index of distance in each scale.
+        let grid = Validation.scaleGrid
+        func row(at p: Int) -> [Double] {
+            grid.flatMap { c in grid.map { m in abs(log(c / grid[p])) + abs(log(m / grid[p])) } }
+        }
+        // Vendor V: 5 rows of profile A exact at index 8, 1 row of profile B exact at 12. Vendor W: 5 rows of
+        // profile C exact at 14. Per scale (separable), the cost at index x in grid steps:
+        // - global (11 rows, pulled to index 12 by 2): 5|x−8| + 5|x−14| + |x−12| + 2|x−12| → x = 12 gives 30,
+        //   x = 8 gives 42, x = 14 gives 36, x = 13 gives 33: 12.
+        // - V (6 rows, pulled to the global 12 by 2): 5|x−8| + 3|x−12| → 8 gives 12, 12 gives 20: 8.
+        // - B (1 row, pulled to V's 8 by 2): |x−12| + 2|x−8| → 8 gives 4, 12 gives 8: 8. Pulled towards the global
+        //   fit instead (the rule before session 18) it would stay at 12.
+        let logs = Array(repeating: row(at: 8), count: 5) + [row(at: 12)] + Array(repeating: row(at: 14), count: 5)
+        let groups: [String?] = Array(repeating: "A", count: 5) + ["B"] + Array(repeating: "C", count: 5)
+        let vendors: [String?] = Array(repeating: "V", count: 6) + Array(repeating: "W", count: 5)
+        let fitted = Validation.fitScales(training: Array(0..<11), logs: logs, groups: groups, vendorGroups: vendors)
+        #expect(fitted.global == (12, 12))
+        #expect(fitted.vendors["V"]! == (8, 8))
+        #expect(fitted.profiles["B"]! == (8, 8))
+        #expect(fitted.profiles["C"]! == (14, 14))
+        // A group without training rows takes its vendor's fit, a vendor without rows the global one.
+        #expect(fitted.point(group: "D", vendorGroup: "W") == (14, 14))
+        #expect(fitted.point(group: "D", vendorGroup: "X") == (12, 12))
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
