@@ -305,8 +305,10 @@ public struct PerformanceModel: Sendable, Hashable {
         if moeLayers > 0 {
             let groupTokens = tokens * dp
             let touched = localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, groupTokens))
-            // The busiest rank sets the pace: its load is the mean times the imbalance factor.
-            let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
+            // The busiest rank sets the pace: its load is the mean times the imbalance factor. With EP 1 every
+            // chip holds every expert (or a TP slice of each), so no rank waits on a busier one (session 18).
+            let imbalance = ep > 1 ? deployment.efficiency.moeImbalance : 1
+            let routedTokensPerChip = groupTokens * activeExperts / ep * imbalance
             parts.moeCompute =
                 (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
             parts.moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond

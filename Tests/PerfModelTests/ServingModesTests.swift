@@ -278,6 +278,29 @@ import Testing
         #expect(abs(delta24 - three) / three < 1e-6)
     }
 
+    @Test func expertImbalanceNeedsMoreThanOneExpertRank() throws {
+        // Mixtral-8x7B BF16 on H200, prefill chunks of 16,384 tokens, every term compute-bound. With EP 1 one chip
+        // runs every expert, so an imbalance factor of 1.3 must not change the step. At TP2 (EP2) it charges the
+        // busiest rank 0.3 more of the mean routed load: 16,384 tokens · 2 experts / 2 ranks = 16,384 token-experts
+        // of 2 · 3 · 4096 · 14336 = 352.3 MFLOP each, over 32 layers at 989.4 TFLOPS:
+        // 0.3 · 16,384 · 352,321,536 · 32 / 989.4e12 = 0.056008 s more per step.
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("mixtral-8x7b")
+        func step(tp: Int, imbalance: Double) throws -> Double {
+            var efficiency = Self.computeOnly
+            efficiency.moeImbalance = imbalance
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: tp, weightPrecision: .bf16, efficiency: efficiency)
+            )
+            // prefillThroughput = 16,384 tokens / step / chips.
+            return 16_384 / (perf.prefillThroughput(inputTokens: 1024) * Double(tp))
+        }
+        #expect(abs(try step(tp: 1, imbalance: 1.3) - step(tp: 1, imbalance: 1)) < 1e-12)
+        let expected = 0.3 * 16_384 * 352_321_536 * 32 / 989.4e12
+        let delta = try step(tp: 2, imbalance: 1.3) - step(tp: 2, imbalance: 1)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
     /// DeepSeek-V3 at DP8 EP8 inside one NVLink domain (one token per rank), with and without two-batch overlap.
     func deepSeekInsideOneDomain(interconnect: Double, overlap: Bool) throws -> Double {
         var chip = try chips.chip("h200-sxm")
