@@ -29,6 +29,10 @@ public struct ModelArch: Sendable, Hashable, Codable, Identifiable {
         public var expertFFNSize: Int
         /// Leading layers with a dense FFN instead of experts.
         public var denseLayers: Int
+        /// Group-limited routing (DeepSeek-V3's `n_group`): the routed experts form this many equal groups, in
+        /// order, and a token's experts come from `groupsPerToken` of them (`topk_group`). Nil: no grouping.
+        public var expertGroups: Int? = nil
+        public var groupsPerToken: Int? = nil
     }
 
     /// Multi-head latent attention (DeepSeek-V2/V3).

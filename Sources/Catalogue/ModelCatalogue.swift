@@ -93,7 +93,13 @@ enum ModelDecoder {
                 sharedExperts: try count(node, "shared_experts", path: "moe.shared_experts"),
                 activeExperts: try positive(node, "active_experts", path: "moe.active_experts"),
                 expertFFNSize: try positive(node, "expert_ffn_size", path: "moe.expert_ffn_size"),
-                denseLayers: try count(node, "dense_layers", path: "moe.dense_layers")
+                denseLayers: try count(node, "dense_layers", path: "moe.dense_layers"),
+                expertGroups: try reader.child(node, "expert_groups").map { _ throws(CatalogueError) in
+                    try positive(node, "expert_groups", path: "moe.expert_groups")
+                },
+                groupsPerToken: try reader.child(node, "groups_per_token").map { _ throws(CatalogueError) in
+                    try positive(node, "groups_per_token", path: "moe.groups_per_token")
+                }
             )
         }
         var mla: ModelArch.MLA?
@@ -137,6 +143,22 @@ enum ModelDecoder {
         )
         if let moe, moe.activeExperts > moe.routedExperts {
             throw reader.error(reader.child(root, "moe"), "moe.active_experts", "exceeds routed_experts")
+        }
+        if let moe, (moe.expertGroups == nil) != (moe.groupsPerToken == nil) {
+            throw reader.error(
+                reader.child(root, "moe"),
+                "moe.expert_groups",
+                "expert_groups and groups_per_token go together"
+            )
+        }
+        if let moe, let groups = moe.expertGroups, let chosen = moe.groupsPerToken,
+            moe.routedExperts % groups != 0 || chosen > groups
+        {
+            throw reader.error(
+                reader.child(root, "moe"),
+                "moe.expert_groups",
+                "must divide routed_experts, with groups_per_token at most expert_groups"
+            )
         }
         if let moe, moe.denseLayers > model.layers {
             throw reader.error(reader.child(root, "moe"), "moe.dense_layers", "exceeds layers")

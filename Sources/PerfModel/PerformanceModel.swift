@@ -120,10 +120,9 @@ public struct PerformanceModel: Sendable, Hashable {
         scaleUpLinkBytesPerSecond = scaleUp * efficiency.interconnect
         scaleOutLinkBytesPerSecond = min(scaleUp, 50e9) * efficiency.interconnect
         domainChips = Double(min(domain, deployment.expertParallel))
-        // D domains, k experts each in a uniformly chosen domain: (D − 1)(1 − (1 − 1/D)^k) remote domains.
         let domains = Double(deployment.expertParallel) / domainChips
         let k = Double(model.moe?.activeExperts ?? 0)
-        remoteDomainsPerToken = domains > 1 ? (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k)) : 0
+        remoteDomainsPerToken = Self.remoteDomainsPerToken(domains: domains, activeExperts: k, moe: model.moe)
         localPeersPerToken =
             (domainChips - 1) * (1 - Foundation.pow(1 - 1 / Double(deployment.expertParallel), k))
         overlapsExpertCommunication = deployment.overlapsExpertCommunication
@@ -177,6 +176,30 @@ public struct PerformanceModel: Sendable, Hashable {
                 availableBytes: usableBytesPerChip
             )
         }
+    }
+
+    /// Expected scale-up domains other than a token's own that hold at least one of its experts.
+    ///
+    /// D domains, k experts each in a uniformly chosen domain: (D − 1)(1 − (1 − 1/D)^k). With group-limited
+    /// routing (DeepSeek-V3: 8 groups of 32 experts, a token's experts from its best 4) and D dividing the groups,
+    /// each domain holds G / D whole groups — the experts' order places them so, and DeepSeek's EPLB keeps them so
+    /// ("use hierarchical load-balance policy" when `num_groups % num_nodes == 0`: step 1 packs groups to nodes,
+    /// deepseek-ai/EPLB `eplb.py`) — so a domain is reached when one of its groups is among the token's t:
+    /// (D − 1)(1 − C(G − G/D, t) / C(G, t)) (session 18). At 4 domains: 3 × 55/70 = 2.36 remote domains, not
+    /// 3 × (1 − 0.75⁸) = 2.70.
+    static func remoteDomainsPerToken(domains: Double, activeExperts k: Double, moe: ModelArch.MoE?) -> Double {
+        guard domains > 1 else { return 0 }
+        let d = Int(domains.rounded())
+        if let groups = moe?.expertGroups, let chosen = moe?.groupsPerToken, Double(d) == domains,
+            groups % d == 0
+        {
+            // C(G − G/D, t) / C(G, t) = Π_{i<t} (G − G/D − i) / (G − i): the chance that none of t groups is here.
+            let others = groups - groups / d
+            var missed = 1.0
+            for i in 0..<chosen { missed *= Double(max(0, others - i)) / Double(groups - i) }
+            return domains - 1 - (domains - 1) * missed
+        }
+        return (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, k))
     }
 
     /// One direction of a PCIe x16 link, the only path between cards without a scale-up fabric: 16 lanes at
@@ -282,8 +305,10 @@ public struct PerformanceModel: Sendable, Hashable {
         if moeLayers > 0 {
             let groupTokens = tokens * dp
             let touched = localExperts * (1 - Foundation.pow(1 - activeExperts / routedExperts, groupTokens))
-            // The busiest rank sets the pace: its load is the mean times the imbalance factor.
-            let routedTokensPerChip = groupTokens * activeExperts / ep * deployment.efficiency.moeImbalance
+            // The busiest rank sets the pace: its load is the mean times the imbalance factor. With EP 1 every
+            // chip holds every expert (or a TP slice of each), so no rank waits on a busier one (session 18).
+            let imbalance = ep > 1 ? deployment.efficiency.moeImbalance : 1
+            let routedTokensPerChip = groupTokens * activeExperts / ep * imbalance
             parts.moeCompute =
                 (2 * expertParams * routedTokensPerChip + 2 * sharedParamsPerChip * tokens) / computeFLOPS
             parts.moeMemory = (touched * expertParams + sharedParamsPerChip) * w / bandwidthBytesPerSecond

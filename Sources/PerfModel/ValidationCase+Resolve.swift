@@ -222,7 +222,15 @@ extension ValidationCase {
                     dp = ep / (tp * pp)
                     remarks.append("DP attention \(dp) inferred from EP")
                 }
-                chosen = deployment(tp: tp, pp: pp, dp: dp, ep: row.ep)
+                var layout = deployment(tp: tp, pp: pp, dp: dp, ep: row.ep)
+                if model.moe != nil, profile.engine == "sglang", row.ep == nil, dp == 1, tp > 1 {
+                    // SGLang splits every expert by TP width unless EP is switched on (`ep_size` defaults to 1;
+                    // `moe_tp_size = tp_size / ep_size`): each rank computes its slice of every routed token, so
+                    // no rank waits on a busier one (session 18).
+                    layout.efficiency.moeImbalance = 1
+                    remarks.append("experts split by TP width (SGLang's default ep_size 1): no expert-rank imbalance")
+                }
+                chosen = layout
                 let size = chosen.chipsPerReplica
                 guard chips % size == 0 || row.mode != .aggregated else {
                     return .failure(Unexpressible("\(chips) chips are not whole replicas of \(size)"))

@@ -215,11 +215,12 @@ import Testing
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 
-    @Test func expertAllToAllCrossesTheNICOncePerRemoteDomain() throws {
+    /// The NIC part of one decode step's expert all-to-all: the step at link efficiency 0.5 less the step at 1,
+    /// DeepSeek-V3 (or `model`) at DP = EP = `ranks` over domains of 8 H100s, one token per rank.
+    func nicAllToAllDelta(ranks: Int, model: ModelArch) throws -> Double {
         var chip = try chips.chip("h100-sxm")
         chip.scaleUp?.domainSize = Sourced(8, .estimate(reason: "test"))
         chip.scaleUp?.bandwidthBytesPerSecond = Sourced(900e9, .estimate(reason: "test"))
-        let model = try models.model("deepseek-v3")
         func step(interconnect: Double) throws -> Double {
             var efficiency = Self.ideal
             efficiency.interconnect = interconnect
@@ -227,23 +228,76 @@ import Testing
                 Deployment(
                     chip: chip,
                     model: model,
-                    dataParallelAttention: 32,
+                    dataParallelAttention: ranks,
                     weightPrecision: .fp8,
                     efficiency: efficiency
                 )
             )
-            return perf.predict(batch: 32, inputTokens: 1, outputTokens: 2, disaggregated: true).decodeStepSeconds
+            return perf.predict(batch: ranks, inputTokens: 1, outputTokens: 2, disaggregated: true)
+                .decodeStepSeconds
         }
-        // EP32 over 4 domains of 8, one token per rank. Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other
-        // domains on average; it crosses the NIC (min(450, 50) = 50 GB/s per direction) once for each:
-        // 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs, so the
-        // NIC sets the layer's time (inside, the token goes once to each of the 7 · (1 − (31/32)^8) = 1.57 other
-        // chips of its domain holding one of its experts: 33.8 kB over 450 GB/s = 0.075 µs). Halving link
+        return try step(interconnect: 0.5) - step(interconnect: 1)
+    }
+
+    @Test func expertAllToAllCrossesTheNICOncePerRemoteDomain() throws {
+        // EP32 over 4 domains of 8, one token per rank, experts placed without groups (DeepSeek-V3 with its
+        // grouping removed). Its 8 experts fall in 3 · (1 − (3/4)^8) = 2.6996 other domains on average; it crosses
+        // the NIC (min(450, 50) = 50 GB/s per direction) once for each: 2.6996 · 7168 · 3 B = 58.05 kB → 1.161 µs,
+        // so the NIC sets the layer's time (inside, the token goes once to each of the 7 · (1 − (31/32)^8) = 1.57
+        // other chips of its domain holding one of its experts: 33.8 kB over 450 GB/s = 0.075 µs). Halving link
         // efficiency doubles it: Δ = 58 MoE layers · 1.161 µs.
+        var ungrouped = try models.model("deepseek-v3")
+        ungrouped.moe?.expertGroups = nil
+        ungrouped.moe?.groupsPerToken = nil
         let remote = 3 * (1 - pow(0.75, 8.0))
-        let outside = remote * 7168 * 3 / 50e9
-        let expected = 58 * outside
-        let delta = try step(interconnect: 0.5) - step(interconnect: 1)
+        let expected = 58 * remote * 7168 * 3 / 50e9
+        let delta = try nicAllToAllDelta(ranks: 32, model: ungrouped)
+        #expect(abs(delta - expected) / expected < 1e-6)
+    }
+
+    @Test func groupLimitedRoutingReachesFewerRemoteDomains() throws {
+        // DeepSeek-V3 routes each token to experts of its 4 best groups of 8 (32 experts each, in order). EP32 over
+        // 4 domains: each domain holds 2 whole groups, and misses a token when none of its 2 groups is among the
+        // token's 4: C(6, 4) / C(8, 4) = 15 / 70. Remote domains 3 · 55/70 = 2.3571 (not 2.6996), so the NIC part
+        // of 58 layers is 58 · 2.3571 · 7168 · 3 B / 50 GB/s = 58 · 1.0137 µs.
+        let model = try models.model("deepseek-v3")
+        #expect(model.moe?.expertGroups == 8)
+        #expect(model.moe?.groupsPerToken == 4)
+        let grouped = 58 * (3.0 * 55 / 70) * 7168 * 3 / 50e9
+        let delta32 = try nicAllToAllDelta(ranks: 32, model: model)
+        #expect(abs(delta32 - grouped) / grouped < 1e-6)
+        // EP64 over 8 domains of one group each: a domain is reached when its group is chosen, 4/8, so
+        // 7 · 0.5 = 3.5 remote domains, not 7 · (1 − (7/8)^8) = 4.593.
+        let eight = 58 * 3.5 * 7168 * 3 / 50e9
+        let delta64 = try nicAllToAllDelta(ranks: 64, model: model)
+        #expect(abs(delta64 - eight) / eight < 1e-6)
+        // EP24 over 3 domains: 3 does not divide 8 groups (EPLB then balances globally, groups cross domains), so
+        // placement is taken as uniform: 2 · (1 − (2/3)^8) = 1.9220 remote domains.
+        let three = 58 * 2 * (1 - pow(2.0 / 3, 8)) * 7168 * 3 / 50e9
+        let delta24 = try nicAllToAllDelta(ranks: 24, model: model)
+        #expect(abs(delta24 - three) / three < 1e-6)
+    }
+
+    @Test func expertImbalanceNeedsMoreThanOneExpertRank() throws {
+        // Mixtral-8x7B BF16 on H200, prefill chunks of 16,384 tokens, every term compute-bound. With EP 1 one chip
+        // runs every expert, so an imbalance factor of 1.3 must not change the step. At TP2 (EP2) it charges the
+        // busiest rank 0.3 more of the mean routed load: 16,384 tokens · 2 experts / 2 ranks = 16,384 token-experts
+        // of 2 · 3 · 4096 · 14336 = 352.3 MFLOP each, over 32 layers at 989.4 TFLOPS:
+        // 0.3 · 16,384 · 352,321,536 · 32 / 989.4e12 = 0.056008 s more per step.
+        let chip = try chips.chip("h200-sxm")
+        let model = try models.model("mixtral-8x7b")
+        func step(tp: Int, imbalance: Double) throws -> Double {
+            var efficiency = Self.computeOnly
+            efficiency.moeImbalance = imbalance
+            let perf = try PerformanceModel(
+                Deployment(chip: chip, model: model, tensorParallel: tp, weightPrecision: .bf16, efficiency: efficiency)
+            )
+            // prefillThroughput = 16,384 tokens / step / chips.
+            return 16_384 / (perf.prefillThroughput(inputTokens: 1024) * Double(tp))
+        }
+        #expect(abs(try step(tp: 1, imbalance: 1.3) - step(tp: 1, imbalance: 1)) < 1e-12)
+        let expected = 0.3 * 16_384 * 352_321_536 * 32 / 989.4e12
+        let delta = try step(tp: 2, imbalance: 1.3) - step(tp: 2, imbalance: 1)
         #expect(abs(delta - expected) / expected < 1e-6)
     }
 

@@ -162,6 +162,36 @@ import Testing
         #expect(statedTPOT > plannedTPOT)
     }
 
+    @Test func sglangTensorParallelExpertsCarryNoExpertImbalance() throws {
+        // Session 18: Ant Group's H20 prefill server runs `--tp-size 8` without EP, and SGLang's `ep_size` defaults
+        // to 1 (`moe_tp_size = tp_size / ep_size`), so every rank computes its 1/8 width slice of every routed
+        // token: no busiest rank. Stating EP8 instead charges the 1.3 imbalance on the routed experts of the 58 MoE
+        // layers. At the unfitted defaults (H20 FP8 296 TFLOPS × 0.65 = 192.4 TFLOPS), a 16,384-token prefill step
+        // routes 16,384 · 8 / 8 = 16,384 token-experts per rank of 2 · 3 · 7168 · 2048 = 88.08 MFLOP each, so EP8
+        // is longer by 58 · 0.3 · 16,384 · 88,080,384 / 192.4e12 = 0.13051 s.
+        let rows = try PublishedServingResult.builtIn()
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let row = try #require(rows.first { $0.id == "antgroup-sglang-deepseek-r1-h20-prefill" })
+        #expect(row.tp == 8 && row.ep == nil && row.dp == nil)
+        var expertParallel = row
+        expertParallel.ep = 8
+        let split = try #require(Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first)
+        let ep8 = try #require(
+            Validation.run([expertParallel], chips: chips, models: models, profiles: profiles).outcomes.first
+        )
+        #expect((split.remark ?? "").contains("experts split by TP width"))
+        #expect(!(ep8.remark ?? "").contains("experts split by TP width"))
+        // Input tokens per second per chip = 16,384 / step / 8 chips, so step = 16,384 / (8 · throughput).
+        func step(_ outcome: ValidationOutcome) throws -> Double {
+            16_384 / (8 * (try #require(outcome.unfittedPredicted)))
+        }
+        let expected = 58 * 0.3 * 16_384 * 88_080_384 / (296e12 * 0.65)
+        let delta = try step(ep8) - step(split)
+        #expect(abs(delta - expected) / expected < 1e-3)
+    }
+
     @Test func statedPoolReplicaLayoutsReplaceThePoolRule() throws {
         // Session 17: the SGLang-Ascend 32-card PD rows' prefill pool is two servers of one node each
         // (`--tp-size 16 --dp-size 2` on 8 cards of 2 dies): TP4 × DP2, EP8 in cards, so 16 prefill chips ÷ (4 × 2)
