@@ -94,6 +94,12 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     /// `trt-llm`, `vllm`, `vllm-rocm` (`vllm-rocm-0.4`: AMD's 2024 MLPerf fork), `vllm-ascend`, `sglang`, `mindie`, `xdeepserve`, `lmdeploy`, `other`.
     public var engine: String
     public var engineVersion: String?
+    /// The engine (graphics) clock the run capped the chips at, in MHz, when its source sets one (AMD's MLPerf v5.1
+    /// harness runs `rocm-smi --setperfdeterminism <MHz>` before each benchmark), with the clock the chip's peak
+    /// figures are quoted at: the matrix peaks then scale by their ratio (peak = compute units × clock × FLOPs per
+    /// clock). Both must be stated for either to apply.
+    public var engineClockMHz: Double?
+    public var peakEngineClockMHz: Double?
     /// The engine as the source names it.
     public var framework: String
     /// Publication date of the source, `YYYY-MM-DD`.
@@ -126,6 +132,8 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
         case decodeDP = "decode_dp"
         case decodeEP = "decode_ep"
         case engineVersion = "engine_version"
+        case engineClockMHz = "engine_clock_mhz"
+        case peakEngineClockMHz = "peak_engine_clock_mhz"
         case sourceKind = "source_kind"
     }
 

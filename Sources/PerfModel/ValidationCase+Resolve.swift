@@ -18,7 +18,7 @@ extension ValidationCase {
         guard let model = try? models.model(row.model) else {
             return .failure(Unexpressible("model '\(row.model)' is not in the model catalogue"))
         }
-        guard let chip = try? catalogue.chip(row.chip) else {
+        guard var chip = try? catalogue.chip(row.chip) else {
             return .failure(
                 Unexpressible("chip '\(row.chip)' is not in this chip catalogue (skipped until the catalogue has it)")
             )
@@ -27,6 +27,15 @@ extension ValidationCase {
             return .failure(Unexpressible("the number of chips is not stated, so no per-chip figure can be modelled"))
         }
         var remarks: [String] = []
+        // A stated engine clock cap scales the matrix peaks, which the catalogue quotes at the peak clock; memory
+        // bandwidth runs on its own clock and is untouched.
+        if let clock = row.engineClockMHz, let peak = row.peakEngineClockMHz, clock > 0, peak > 0 {
+            chip = chip.clockedMatrixPeaks(fraction: clock / peak)
+            remarks.append(
+                "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run (peaks quoted at "
+                    + "\(Quantity.trimmed(peak, digits: 0)) MHz): matrix peaks × \(Quantity.trimmed(clock / peak, digits: 3))"
+            )
+        }
         let engine = row.engine == "other" ? nil : row.engine
         var (profile, profileRemark) = profiles.profile(engine: engine, chip: chip)
         if row.engine == "other" {

@@ -316,6 +316,47 @@ import Testing
         #expect(fitted.point(group: "D", vendorGroup: "X") == (12, 12))
     }
 
+    @Test func statedEngineClockScalesTheMatrixPeaksOnly() throws {
+        // Session 18: AMD's MLPerf v5.1 harness caps the MI325X engine clock at 1,700 MHz for Llama-2-70B offline
+        // (`rocm-smi --setperfdeterminism 1700`); the catalogue's peaks are at 2,100 MHz. FP8 dense peak:
+        // 2,614.9 TFLOPS × 1,700 ÷ 2,100 = 2,116.8 TFLOPS; sparse 5,229.8 × 1,700 ÷ 2,100 = 4,233.6; HBM
+        // bandwidth stays 6 TB/s.
+        let chips = try ChipCatalogue.load()
+        let mi325x = try chips.chip("mi325x")
+        let capped = mi325x.clockedMatrixPeaks(fraction: 1700.0 / 2100.0)
+        #expect(abs(try #require(capped.densePeak[.fp8]?.value) / 1e12 - 2116.8) < 0.1)
+        #expect(abs(try #require(capped.sparsePeak[.fp8]?.value) / 1e12 - 4233.6) < 0.1)
+        #expect(capped.memory.bandwidthBytesPerSecond.value == mi325x.memory.bandwidthBytesPerSecond.value)
+
+        // The row states the cap: the remark names it, and the unfitted offline throughput falls, by less than
+        // the clock ratio 0.81 (the step's weight and KV reads do not slow down), and not at all at 2,100 MHz.
+        let rows = try PublishedServingResult.builtIn()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let row = try #require(rows.first { $0.id == "mlperf-v5.1-llama2-70b-offline-8xmi325x" })
+        #expect(row.engineClockMHz == 1700 && row.peakEngineClockMHz == 2100)
+        func unfitted(_ row: PublishedServingResult) throws -> (Double, String) {
+            let outcome = try #require(
+                Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first
+            )
+            return (try #require(outcome.unfittedPredicted), outcome.remark ?? "")
+        }
+        let (stated, remark) = try unfitted(row)
+        #expect(
+            remark.contains(
+                "engine clock capped at 1700 MHz by the run (peaks quoted at 2100 MHz): matrix peaks × 0.81"
+            )
+        )
+        var uncapped = row
+        uncapped.engineClockMHz = nil
+        let (free, freeRemark) = try unfitted(uncapped)
+        #expect(!freeRemark.contains("engine clock"))
+        #expect(stated < free && stated > free * 1700 / 2100 * 0.999)
+        var atPeak = row
+        atPeak.engineClockMHz = 2100
+        #expect(abs(try unfitted(atPeak).0 - free) < 1e-9 * free)
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
