@@ -35,6 +35,11 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// batch or a decode batch), so each decode step is followed by a prefill iteration of the prompts that joined,
     /// which reads the weights again instead of riding in the decode step. Set by the engine profile; off by default.
     public var separatePrefill: Bool = false
+    /// Whether decode steps dispatch each token to each of its k experts over the scale-out NIC (DeepEP's
+    /// low-latency kernels, "pure RDMA": one copy per expert, no forwarding through NVLink), instead of once per
+    /// remote scale-up domain and then over NVLink (DeepEP's normal kernels, the default). Applies with attention
+    /// DP and EP; set by the engine profile; off by default.
+    public var perExpertDispatch: Bool = false
     public var efficiency: Efficiency
 
     public init(

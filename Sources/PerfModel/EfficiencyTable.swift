@@ -26,6 +26,9 @@ public struct EfficiencyTable: Sendable {
         }
         var defaults: Defaults
         var vendors: [String: Override]
+        /// Per chip id, over the vendor's entry: a part whose peaks are set apart from its silicon's (a cut-down
+        /// die) reaches a different fraction of them.
+        var chips: [String: Override]?
         var precisions: [String: PrecisionScale]
     }
 
@@ -54,6 +57,12 @@ public struct EfficiencyTable: Sendable {
             memory = vendor.memory ?? memory
             interconnect = vendor.interconnect ?? interconnect
             reasons.append("\(chip.vendor): \(vendor.reason)")
+        }
+        if let part = document.chips?[chip.id] {
+            matrix = part.matrix ?? matrix
+            memory = part.memory ?? memory
+            interconnect = part.interconnect ?? interconnect
+            reasons.append("\(chip.id): \(part.reason)")
         }
         if let scale = document.precisions[precision.rawValue] {
             matrix *= scale.matrix_scale

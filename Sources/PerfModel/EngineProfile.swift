@@ -52,6 +52,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// (`Deployment.separatePrefill`). Nil: no (prefills ride in the decode iterations).
     public var separatePrefill: Bool?
     public var separatePrefillReason: String?
+    /// Whether the engine's decode steps send each token to each of its experts over the NIC (DeepEP's
+    /// low-latency dispatch) at DP > 1, with its source (`Deployment.perExpertDispatch`). Nil: no.
+    public var perExpertDispatch: Bool?
+    public var perExpertDispatchReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -73,6 +77,8 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case wholePromptReason = "whole_prompt_reason"
         case separatePrefill = "separate_prefill"
         case separatePrefillReason = "separate_prefill_reason"
+        case perExpertDispatch = "per_expert_dispatch"
+        case perExpertDispatchReason = "per_expert_dispatch_reason"
     }
 
     public init(
@@ -117,6 +123,7 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         result.kvOutputReservation = kvOutputReservation ?? 1
         result.wholePromptPrefill = wholePromptPrefill ?? false
         result.separatePrefill = separatePrefill ?? false
+        result.perExpertDispatch = perExpertDispatch ?? false
         return result
     }
 

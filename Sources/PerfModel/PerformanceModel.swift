@@ -323,9 +323,16 @@ public struct PerformanceModel: Sendable, Hashable {
                 // experts (not once per expert: DeepEP sends per destination rank); both links carry their share
                 // at once.
                 let perToken = tokens / tp * d * 3
-                let inside = perToken * localPeersPerToken / scaleUpLinkBytesPerSecond
-                let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
-                parts.allToAll = 2 * deployment.efficiency.collectiveLatencySeconds + max(inside, outside)
+                let latency = 2 * deployment.efficiency.collectiveLatencySeconds
+                if deployment.perExpertDispatch, !causalPrefill {
+                    // Low-latency dispatch (DeepEP's pure-RDMA kernels): one copy per expert, every one that is
+                    // not on this chip over the NIC.
+                    parts.allToAll = latency + perToken * activeExperts * (ep - 1) / ep / scaleOutLinkBytesPerSecond
+                } else {
+                    let inside = perToken * localPeersPerToken / scaleUpLinkBytesPerSecond
+                    let outside = perToken * remoteDomainsPerToken / scaleOutLinkBytesPerSecond
+                    parts.allToAll = latency + max(inside, outside)
+                }
             }
         }
 

@@ -228,6 +228,28 @@ import Testing
         #expect(Efficiency.defaults(for: try chips.chip("mi300x"), precision: .bf16).matrix == 0.45)
         #expect(Efficiency.defaults(for: try chips.chip("h100-sxm"), precision: .bf16).matrix == 0.65)
     }
+
+    /// H20's tensor peak is cut to 148 dense BF16 TFLOPS on a GH100 with H100's memory system, and its attention
+    /// kernels reach 126 of them (efficiency.yaml, `chips: h20`): matrix 0.85 over NVIDIA's 0.65; memory and links
+    /// keep the defaults, and the 141 GB part (no measurement read) keeps 0.65. A Qwen3-32B prefill chunk of
+    /// 16,384 tokens on one H20 is compute-bound in every layer (2 × 32.8 G × 16,384 ≈ 1.07 PFLOP ≈ 8.5 s at
+    /// 0.85 × 148 TFLOPS); only the LM head's weight read (151,936 × 5,120 × 2 B = 1.56 GB ≈ 0.5 ms at 0.8 × 4 TB/s)
+    /// is not, 6e-5 of the step. So the prefill throughput is 0.85 / 0.65 = 1.3077 times the default's, within 1e-3.
+    @Test func h20MatrixEfficiencyIsItsOwn() throws {
+        let h20 = try chips.chip("h20")
+        let efficiency = Efficiency.defaults(for: h20, precision: .bf16)
+        #expect(efficiency.matrix == 0.85)
+        #expect(efficiency.memory == 0.80)
+        #expect(efficiency.interconnect == 0.70)
+        #expect(Efficiency.defaults(for: try chips.chip("h20-141gb"), precision: .bf16).matrix == 0.65)
+        let model = try models.model("qwen3-32b")
+        let own = try PerformanceModel(Deployment(chip: h20, model: model))
+        let generic = try PerformanceModel(Deployment(chip: h20, model: model, efficiency: .defaults))
+        let ratio =
+            own.prefillThroughput(inputTokens: 2048, chunkTokens: 16384)
+            / generic.prefillThroughput(inputTokens: 2048, chunkTokens: 16384)
+        #expect(abs(ratio - 0.85 / 0.65) < 1e-3)
+    }
 }
 
 @Suite struct CalibrationFileTests {

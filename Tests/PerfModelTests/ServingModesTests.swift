@@ -696,6 +696,40 @@ import Testing
         #expect(abs(tpot - (decodeOnly.tpotSeconds + lone / 64)) / tpot < 1e-12)
     }
 
+    @Test func chituDecodeSendsEachTokenToEachExpertOverTheNIC() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let chitu = try #require(profiles.profiles.first { $0.id == "chitu" })
+        let ascend = try #require(profiles.profiles.first { $0.id == "chitu-ascend" })
+        // At DP > 1 Chitu decodes with DeepEP's low-latency dispatcher (chitu/moe/impl.py), one RDMA copy per expert.
+        #expect(chitu.perExpertDispatch == true)
+        #expect(ascend.perExpertDispatch == nil)
+        let chip = try chips.chip("h20")
+        let base = Deployment(
+            chip: chip,
+            model: try models.model("deepseek-v3"),
+            dataParallelAttention: 32,
+            expertParallel: 32,
+            weightPrecision: .fp8
+        )
+        #expect(!base.perExpertDispatch)
+        let configured = chitu.configure(base)
+        #expect(configured.perExpertDispatch)
+        let hierarchical = try PerformanceModel(base)
+        let perExpert = try PerformanceModel(configured)
+        // The DP32 × EP32 row at batch 2048: 64 tokens per rank, d = 7,168, so 64 × 7,168 × 3 B = 1,376,256 B per
+        // destination (FP8 dispatch + BF16 combine). H20's NIC link is min(450, 50) GB/s × 0.70 = 35 GB/s, NVLink
+        // 450 × 0.70 = 315 GB/s. Hierarchical (normal kernels): 4 domains of 8, a token's 8 experts reach
+        // 3 (1 − 0.75⁸) = 2.69966 other domains → 106.155 µs over the NIC, and 7 (1 − (31/32)⁸) = 1.57010 peers in
+        // its own → 6.860 µs over NVLink; the longer, 106.155 µs. Per expert (low latency): 8 × 31/32 copies =
+        // 10,665,984 B over the NIC → 304.742 µs. The latency (2 × 10 µs) is the same in both, so each of the 58 MoE
+        // layers costs 198.587 µs more: the decode step is 58 × 198.587 µs = 11.518 ms longer.
+        let slower = perExpert.predict(batch: 2048, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        let faster = hierarchical.predict(batch: 2048, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        #expect(abs((slower.tpotSeconds - faster.tpotSeconds) - 11.518069e-3) < 1e-8)
+        // Prefill keeps the normal kernels: the same prefill time either way.
+        #expect(slower.prefillSeconds == faster.prefillSeconds)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
