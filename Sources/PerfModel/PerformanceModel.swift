@@ -700,8 +700,9 @@ public struct PerformanceModel: Sendable, Hashable {
     public func prefillThroughput(inputTokens: Int, chunkTokens: Int = 16384) -> Double {
         let input = Double(max(1, inputTokens))
         let tokens = max(input, Double(chunkTokens))
-        let step = stepTime(tokens: tokens, context: input, causalPrefill: true).seconds
-        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined).
+        let step = pipelineRoundSeconds(stepParts(tokens: tokens, context: input, causalPrefill: true))
+        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined), so a round of
+        // pp chunks takes pp iterations of the slowest stage (session 18).
         return tokens * dp * pp / step / chips
     }
 
