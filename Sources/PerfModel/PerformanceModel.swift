@@ -387,6 +387,24 @@ public struct PerformanceModel: Sendable, Hashable {
         return (seconds, bound)
     }
 
+    /// Seconds of one round of a pipeline in which every micro-batch advances one iteration: the stages work
+    /// concurrently on different micro-batches, so a round is `pp` iterations of the slowest stage, not one pass
+    /// over the stages' sum. TensorRT-LLM splits the layers with `torch.tensor_split` (`Mapping.pp_layers` in
+    /// `tensorrt_llm/mapping.py`: "If num_layers % pp_size = n != 0, first n ranks get one extra layer") and the
+    /// last stage also holds the output head, so the slowest stage is ⌈L ÷ pp⌉ layers or ⌊L ÷ pp⌋ layers and the
+    /// head, each layer at the step's mean per-layer time (session 18). Without PP it is `time(parts)`.
+    @inline(__always)
+    func pipelineRoundSeconds(_ parts: StepParts) -> Double {
+        let whole = time(parts).seconds
+        guard pp > 1 else { return whole }
+        let lmHead = max(parts.lmHeadCompute, parts.lmHeadMemory)
+        let perLayer = (whole - lmHead) / layers
+        let stages = Double(Int(pp))
+        let widest = (layers / stages).rounded(.up) * perLayer
+        let last = (layers / stages).rounded(.down) * perLayer + lmHead
+        return stages * max(widest, last)
+    }
+
     /// The framework's host time (scheduling, sampling, launches) per decode step, i.e. per round of the
     /// pipeline: with PP every micro-batch is an executor iteration of its own on every stage — TensorRT-LLM's
     /// `PyExecutor._executor_loop_pp` fetches, schedules (`_schedule()`), runs and samples one micro-batch per
@@ -455,18 +473,19 @@ public struct PerformanceModel: Sendable, Hashable {
         promptsPerStep: Double,
         overhead: Double
     ) -> Double {
-        if promptsPerStep <= 0 { return time(decode.parts).seconds + decode.draftSeconds + overhead }
+        if promptsPerStep <= 0 { return pipelineRoundSeconds(decode.parts) + decode.draftSeconds + overhead }
         if deployment.separatePrefill {
             // A prefill iteration of the prompts that joined follows each decode step: with p ≥ 1 prompts per step
             // one batch of p prompts (weights read once for it), with p < 1 one prompt in a share p of the steps.
-            return time(decode.parts).seconds + decode.draftSeconds
-                + time(StepParts().mixed(with: prefill, share: promptsPerStep)).seconds + overhead
+            return pipelineRoundSeconds(decode.parts) + decode.draftSeconds
+                + pipelineRoundSeconds(StepParts().mixed(with: prefill, share: promptsPerStep)) + overhead
         }
         if deployment.wholePromptPrefill, promptsPerStep < 1 {
-            return promptsPerStep * time(decode.parts.mixed(with: prefill, share: 1)).seconds
-                + (1 - promptsPerStep) * time(decode.parts).seconds + decode.draftSeconds + overhead
+            return promptsPerStep * pipelineRoundSeconds(decode.parts.mixed(with: prefill, share: 1))
+                + (1 - promptsPerStep) * pipelineRoundSeconds(decode.parts) + decode.draftSeconds + overhead
         }
-        return time(decode.parts.mixed(with: prefill, share: promptsPerStep)).seconds + decode.draftSeconds + overhead
+        return pipelineRoundSeconds(decode.parts.mixed(with: prefill, share: promptsPerStep)) + decode.draftSeconds
+            + overhead
     }
 
     /// Predicts serving at `batch` concurrent sequences per replica with the given request shape.
@@ -713,8 +732,9 @@ public struct PerformanceModel: Sendable, Hashable {
     public func prefillThroughput(inputTokens: Int, chunkTokens: Int = 16384) -> Double {
         let input = Double(max(1, inputTokens))
         let tokens = max(input, Double(chunkTokens))
-        let step = stepTime(tokens: tokens, context: input, causalPrefill: true).seconds
-        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined).
+        let step = pipelineRoundSeconds(stepParts(tokens: tokens, context: input, causalPrefill: true))
+        // Every DP rank prefills its chunk at once; PP stages each hold a different chunk (pipelined), so a round of
+        // pp chunks takes pp iterations of the slowest stage (session 18).
         return tokens * dp * pp / step / chips
     }
 

@@ -95,14 +95,70 @@ import Testing
             )
         )
         // 64 sequences, 128 output tokens: 64/128 = 0.5 prompts join per step; each costs 1/4 of its traversal
-        // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125.
+        // because the other three stages work on other micro-batches meanwhile: 0.5 / 4 = 0.125. The round is four
+        // iterations of the slowest stage (session 18): 80 layers split 20 / 20 / 20 / 20 and the last stage also
+        // holds the output head, so the round is the traversal plus 3 heads. The iteration's head scores the 16
+        // decode tokens of a micro-batch and 0.125 prompts' last positions: 2 · 128,256 · 8,192 · 16.125 FLOP at
+        // 1,978.9 TFLOPS = 17.12 µs, three of them 51.37 µs.
         let p = computeBound.predict(batch: 64, inputTokens: 1024, outputTokens: 128)
-        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds
+        let head = 2 * 128_256 * 8_192 * 16.125 / 1978.9e12
+        let expected = p.decodeStepSeconds + 0.125 * p.prefillSeconds + 3 * head
         #expect(abs(p.tpotSeconds - expected) / expected < 1e-9)
-        // Prefill-only: 4 chunks in flight over 4 chips, so per chip the same as one stage's share: T · 4 / step / 4.
+        // Prefill-only: 4 chunks in flight over 4 chips, a round of 4 iterations of the slowest stage (20 layers and
+        // the output head): T · 4 / round / 4 with round = traversal + 3 heads. The head scores one position per
+        // prompt, so it is its FP8 weight read, 128,256 · 8,192 B at 3.35 TB/s = 0.3137 ms (its arithmetic,
+        // 2 · 128,256 · 8,192 FLOP at 1,978.9 TFLOPS, is 1.06 µs).
         let chunk = 16384.0
         let traversal = pp4.predict(batch: 1, inputTokens: 16384, outputTokens: 1).prefillSeconds
-        #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - chunk / traversal) / (chunk / traversal) < 1e-9)
+        let prefillHead = max(128_256 * 8_192 / 3.35e12, 2 * 128_256 * 8_192 / 1978.9e12)
+        #expect(abs(prefillHead - 0.3137e-3) < 1e-7)
+        let perChip = chunk / (traversal + 3 * prefillHead)
+        #expect(abs(pp4.prefillThroughput(inputTokens: 16384) - perChip) / perChip < 1e-9)
+    }
+
+    @Test func ppRoundIsPipelineDepthTimesTheSlowestStage() throws {
+        // Session 18: the stages of a pipeline work concurrently on different micro-batches, so a round (every
+        // micro-batch one iteration) is pp iterations of the slowest stage, not the stages' sum. Compute-bound
+        // (memory free), no overhead, decode only (disaggregated), batch 64 at PP8 = 8 sequences per micro-batch.
+        // `decodeStepSeconds` is the traversal T (the sum of the stages); the TPOT is the round.
+        let chip = try chips.chip("h100-sxm")
+        func perf(_ model: String) throws -> PerformanceModel {
+            try PerformanceModel(
+                Deployment(
+                    chip: chip,
+                    model: try models.model(model),
+                    pipelineParallel: 8,
+                    weightPrecision: .fp8,
+                    efficiency: Self.computeOnly
+                )
+            )
+        }
+        // Llama-3.1-70B: 80 layers, 10 per stage; the last stage adds the output head, 2 · 128,256 · 8,192 · 8 FLOP
+        // at 1,978.9 TFLOPS = 8.495 µs, so the round is 8 · (10 layers + head) = T + 7 heads = T + 59.47 µs.
+        let p70 = try perf("llama-3.1-70b").predict(
+            batch: 64,
+            inputTokens: 1024,
+            outputTokens: 128,
+            disaggregated: true
+        )
+        let head70 = 2 * 128_256 * 8_192 * 8 / 1978.9e12
+        #expect(abs(head70 - 8.495e-6) < 1e-9)
+        #expect(abs(p70.tpotSeconds - (p70.decodeStepSeconds + 7 * head70)) / p70.tpotSeconds < 1e-9)
+        // Llama-3.1-405B: 126 layers, `torch.tensor_split` gives 16 to the first six stages and 15 to the last
+        // two; a layer (about 405e9 · 2 · 8 / 126 FLOP at 1,978.9 TFLOPS, 26 µs) outweighs the head
+        // (2 · 128,256 · 16,384 · 8 FLOP, 16.99 µs), so the slowest stage is a 16-layer one and the round is
+        // 8 · 16 = 128 layers: (T − head) · 128 / 126.
+        let p405 = try perf("llama-3.1-405b").predict(
+            batch: 64,
+            inputTokens: 1024,
+            outputTokens: 128,
+            disaggregated: true
+        )
+        let head405 = 2 * 128_256 * 16_384 * 8 / 1978.9e12
+        let perLayer = (p405.decodeStepSeconds - head405) / 126
+        #expect(perLayer > head405)
+        let round = 128 * perLayer
+        #expect(abs(p405.tpotSeconds - round) / round < 1e-9)
     }
 
     @Test func ppPaysTheFrameworkOverheadOncePerMicroBatch() throws {
