@@ -363,11 +363,15 @@ public struct PerformanceModel: Sendable, Hashable {
         if pp > 1, deployment.pipelineLogitsToFirstRank {
             // Chitu's pipeline: the micro-batch's BF16 hidden state crosses each of the pp − 1 stage boundaries,
             // then the last stage sends its FP32 logits to rank 0, which samples before the micro-batch's next
-            // round; each send is one point-to-point message in the micro-batch's cycle (session 18, round 2).
+            // round; each send is one point-to-point message in the micro-batch's cycle. With TP, each stage's
+            // main rank broadcasts what it received (the tokens at stage 0, the hidden state after it) over its TP
+            // group before the stage runs, and stage 0 broadcasts the task metadata first (session 18, round 2).
             let latency = deployment.efficiency.collectiveLatencySeconds
-            let hidden = latency + tokens * d * 2 / stageLinkBytesPerSecond
+            let hiddenBytes = tokens * d * 2
+            let hidden = latency + hiddenBytes / stageLinkBytesPerSecond
             let logits = latency + scored * vocabulary * 4 / returnLinkBytesPerSecond
-            parts.pipelineHandOff = (pp - 1) * hidden + logits
+            let broadcasts = tp > 1 ? (pp + 1) * latency + (pp - 1) * hiddenBytes / tensorLinkBytesPerSecond : 0
+            parts.pipelineHandOff = (pp - 1) * hidden + logits + broadcasts
         }
         return parts
     }
