@@ -40,6 +40,11 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// remote scale-up domain and then over NVLink (DeepEP's normal kernels, the default). Applies with attention
     /// DP and EP; set by the engine profile; off by default.
     public var perExpertDispatch: Bool = false
+    /// Whether, with PP, each micro-batch's hand-offs lie on its round: the hidden state crosses every stage
+    /// boundary (BF16, stage main rank to stage main rank) and the last stage sends the micro-batch's FP32 logits
+    /// back to rank 0, which samples (Chitu's pipeline executor). Set by the engine profile; off by default (the
+    /// hand-offs are not charged).
+    public var pipelineLogitsToFirstRank: Bool = false
     public var efficiency: Efficiency
 
     public init(

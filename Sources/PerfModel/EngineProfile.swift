@@ -56,6 +56,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// low-latency dispatch) at DP > 1, with its source (`Deployment.perExpertDispatch`). Nil: no.
     public var perExpertDispatch: Bool?
     public var perExpertDispatchReason: String?
+    /// Whether the engine's pipeline sends every micro-batch's hidden state across each stage boundary and its
+    /// FP32 logits back to rank 0 for sampling, with its source (`Deployment.pipelineLogitsToFirstRank`). Nil: no.
+    public var pipelineLogitsToFirstRank: Bool?
+    public var pipelineLogitsReason: String?
     /// How `computeScale` and `memoryScale` were set.
     public var fit: String
 
@@ -79,6 +83,8 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         case separatePrefillReason = "separate_prefill_reason"
         case perExpertDispatch = "per_expert_dispatch"
         case perExpertDispatchReason = "per_expert_dispatch_reason"
+        case pipelineLogitsToFirstRank = "pipeline_logits_to_first_rank"
+        case pipelineLogitsReason = "pipeline_logits_reason"
     }
 
     public init(
@@ -124,6 +130,7 @@ public struct EngineProfile: Sendable, Hashable, Codable {
         result.wholePromptPrefill = wholePromptPrefill ?? false
         result.separatePrefill = separatePrefill ?? false
         result.perExpertDispatch = perExpertDispatch ?? false
+        result.pipelineLogitsToFirstRank = pipelineLogitsToFirstRank ?? false
         return result
     }
 

@@ -24,6 +24,13 @@ public struct PerformanceModel: Sendable, Hashable {
     let scaleOutLinkBytesPerSecond: Double
     /// Chips of an EP group that share a scale-up domain.
     let domainChips: Double
+    /// Links of the pipeline hand-offs (`Deployment.pipelineLogitsToFirstRank`): between neighbouring stages (the
+    /// scale-out NIC when a stage's TP group fills a scale-up domain, so neighbours sit in different domains), and
+    /// from the last stage back to rank 0 (the NIC when the replica spans more than one domain).
+    let stageLinkBytesPerSecond: Double
+    let returnLinkBytesPerSecond: Double
+    /// Output vocabulary: FP32 logits per scored token in the pipeline's return hand-off.
+    let vocabulary: Double
     /// Expected scale-up domains other than its own that one token's k experts live in (hierarchical
     /// all-to-all sends a token once per remote domain and forwards it inside: DeepSeek-V3 report §3.2.2, DeepEP).
     let remoteDomainsPerToken: Double
@@ -126,6 +133,9 @@ public struct PerformanceModel: Sendable, Hashable {
         localPeersPerToken =
             (domainChips - 1) * (1 - Foundation.pow(1 - 1 / Double(deployment.expertParallel), k))
         overlapsExpertCommunication = deployment.overlapsExpertCommunication
+        stageLinkBytesPerSecond = tpInt >= domain ? scaleOutLinkBytesPerSecond : scaleUpLinkBytesPerSecond
+        returnLinkBytesPerSecond = replicaChips > domain ? scaleOutLinkBytesPerSecond : scaleUpLinkBytesPerSecond
+        vocabulary = Double(model.vocab)
 
         tp = Double(tpInt)
         pp = Double(deployment.pipelineParallel)
@@ -350,6 +360,19 @@ public struct PerformanceModel: Sendable, Hashable {
         let scored = causalPrefill ? max(1, tokens / max(1, context)) : tokens
         parts.lmHeadCompute = 2 * lmHeadParamsPerChip * scored / computeFLOPS
         parts.lmHeadMemory = lmHeadParamsPerChip * w / bandwidthBytesPerSecond
+        if pp > 1, deployment.pipelineLogitsToFirstRank {
+            // Chitu's pipeline: the micro-batch's BF16 hidden state crosses each of the pp − 1 stage boundaries,
+            // then the last stage sends its FP32 logits to rank 0, which samples before the micro-batch's next
+            // round; each send is one point-to-point message in the micro-batch's cycle. With TP, each stage's
+            // main rank broadcasts what it received (the tokens at stage 0, the hidden state after it) over its TP
+            // group before the stage runs, and stage 0 broadcasts the task metadata first (session 18, round 2).
+            let latency = deployment.efficiency.collectiveLatencySeconds
+            let hiddenBytes = tokens * d * 2
+            let hidden = latency + hiddenBytes / stageLinkBytesPerSecond
+            let logits = latency + scored * vocabulary * 4 / returnLinkBytesPerSecond
+            let broadcasts = tp > 1 ? (pp + 1) * latency + (pp - 1) * hiddenBytes / tensorLinkBytesPerSecond : 0
+            parts.pipelineHandOff = (pp - 1) * hidden + logits + broadcasts
+        }
         return parts
     }
 
@@ -402,7 +425,7 @@ public struct PerformanceModel: Sendable, Hashable {
         let stages = Double(Int(pp))
         let widest = (layers / stages).rounded(.up) * perLayer
         let last = (layers / stages).rounded(.down) * perLayer + lmHead
-        return stages * max(widest, last)
+        return stages * max(widest, last) + parts.pipelineHandOff
     }
 
     /// The framework's host time (scheduling, sampling, launches) per decode step, i.e. per round of the

@@ -18,6 +18,9 @@ struct StepParts: Sendable {
     var allReduce = 0.0
     var lmHeadCompute = 0.0
     var lmHeadMemory = 0.0
+    /// Hand-offs of one micro-batch between pipeline stages and back to the sampling rank, once per round
+    /// (`Deployment.pipelineLogitsToFirstRank`; 0 otherwise).
+    var pipelineHandOff = 0.0
 
     /// A continuous-batching iteration: this decode step with `share` prefill steps of `prefill` merged in (the
     /// prompts joining per step). Their FLOPs and messages add; each weight is read once per iteration, so memory
@@ -39,6 +42,7 @@ struct StepParts: Sendable {
         result.allReduce += share * prefill.allReduce
         result.lmHeadCompute += share * prefill.lmHeadCompute
         result.lmHeadMemory = memory(lmHeadMemory, prefill.lmHeadMemory)
+        result.pipelineHandOff += share * prefill.pipelineHandOff
         return result
     }
 }

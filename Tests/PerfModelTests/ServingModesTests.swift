@@ -787,6 +787,48 @@ import Testing
         #expect(slower.prefillSeconds == faster.prefillSeconds)
     }
 
+    @Test func chituPipelineHandsEachMicroBatchOnAndItsLogitsBackToRankZero() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let chitu = try #require(profiles.profiles.first { $0.id == "chitu" })
+        // Chitu's pipeline executor isends the hidden state stage to stage and the last stage's FP32 logits to rank 0.
+        #expect(chitu.pipelineLogitsToFirstRank == true)
+        let base = Deployment(
+            chip: try chips.chip("h20"),
+            model: try models.model("deepseek-v3"),
+            tensorParallel: 8,
+            pipelineParallel: 2,
+            weightPrecision: .fp8
+        )
+        #expect(!base.pipelineLogitsToFirstRank)
+        let configured = chitu.configure(base)
+        #expect(configured.pipelineLogitsToFirstRank)
+        let plain = try PerformanceModel(base)
+        let handing = try PerformanceModel(configured)
+        // TP8 fills an 8-GPU H20 node, so the stage boundary and the way back to rank 0 (16 chips, two nodes) cross
+        // the NIC: min(450, 50) GB/s × 0.70 = 35 GB/s, each message 10 µs of latency. Batch 128 runs as two
+        // micro-batches of 64: hidden 64 × 7,168 × 2 B = 917,504 B → 10 + 26.2144 = 36.2144 µs; logits
+        // 64 × 129,280 × 4 B = 33,095,680 B → 10 + 945.5909 = 955.5909 µs; the TP broadcasts, 3 latencies (the
+        // tokens and the task metadata at stage 0, the hidden state at stage 1) = 30 µs plus 917,504 B over NVLink
+        // at 450 × 0.70 = 315 GB/s = 2.9127 µs. One round (one token per sequence) is 1,024.7180 µs longer.
+        let wide = handing.predict(batch: 128, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        let wideBase = plain.predict(batch: 128, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        #expect(abs((wide.tpotSeconds - wideBase.tpotSeconds) - 1_024.7180e-6) < 1e-9)
+        // Batch 1, one micro-batch of one token: hidden 14,336 B → 10.4096 µs, logits 517,120 B → 24.7749 µs,
+        // broadcasts 30 + 0.0455 µs: 65.2300 µs.
+        let one = handing.predict(batch: 1, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        let oneBase = plain.predict(batch: 1, inputTokens: 128, outputTokens: 1024, disaggregated: true)
+        #expect(abs((one.tpotSeconds - oneBase.tpotSeconds) - 65.2300e-6) < 1e-9)
+        // Without PP nothing is handed on.
+        var flat = configured
+        flat.pipelineParallel = 1
+        flat.tensorParallel = 16
+        var flatBase = flat
+        flatBase.pipelineLogitsToFirstRank = false
+        let a = try PerformanceModel(flat).predict(batch: 8, inputTokens: 128, outputTokens: 1024)
+        let b = try PerformanceModel(flatBase).predict(batch: 8, inputTokens: 128, outputTokens: 1024)
+        #expect(a.tpotSeconds == b.tpotSeconds)
+    }
+
     @Test func disaggregatedThroughputDividesByBothPoolsAndQueuesAtAShortPrefillPool() throws {
         let chip = try chips.chip("h200-sxm")
         let model = try models.model("llama-3.1-8b")
