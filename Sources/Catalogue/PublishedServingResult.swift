@@ -100,6 +100,10 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     /// clock). Both must be stated for either to apply.
     public var engineClockMHz: Double?
     public var peakEngineClockMHz: Double?
+    /// Whether the run's engine splits a prompt's prefill over iterations (TensorRT-LLM's
+    /// `enable_chunked_context`), when its configuration states it: `false` makes each prompt's prefill ride whole in
+    /// one iteration (`Deployment.wholePromptPrefill`).
+    public var chunkedContext: Bool?
     /// The engine as the source names it.
     public var framework: String
     /// Publication date of the source, `YYYY-MM-DD`.
@@ -134,6 +138,7 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
         case engineVersion = "engine_version"
         case engineClockMHz = "engine_clock_mhz"
         case peakEngineClockMHz = "peak_engine_clock_mhz"
+        case chunkedContext = "chunked_context"
         case sourceKind = "source_kind"
     }
 

@@ -128,6 +128,9 @@ extension ValidationCase {
         if overlap, model.moe != nil {
             remarks.append("two-batch overlap stated: the expert all-to-all overlaps computation")
         }
+        if row.chunkedContext == false {
+            remarks.append("chunked context off (stated): each prompt's prefill rides whole in one iteration")
+        }
         func deployment(tp: Int, pp: Int, dp: Int, ep: Int?) -> Deployment {
             let base = Efficiency.defaults(for: chip, precision: activations)
             let deployment = Deployment(
@@ -144,6 +147,8 @@ extension ValidationCase {
             )
             var configured = profile.configure(deployment)
             configured.overlapsExpertCommunication = overlap
+            // A stated `enable_chunked_context: False` prefills each prompt whole in one iteration (session 18).
+            if let chunked = row.chunkedContext { configured.wholePromptPrefill = !chunked }
             return configured
         }
         /// The layout rule for `available` chips when the row does not state one.

@@ -358,6 +358,38 @@ import Testing
         #expect(abs(try unfitted(atPeak).0 - free) < 1e-9 * free)
     }
 
+    @Test func statedChunkedContextOffPrefillsEachPromptWholeInOneIteration() throws {
+        // Session 18: NVIDIA's MLPerf v5.1 DeepSeek-R1 configurations set 'enable_chunked_context': False, so a
+        // prompt's prefill rides whole in one iteration (`Deployment.wholePromptPrefill`). At the offline row's
+        // batch fewer than one prompt joins a rank's step (f < 1), and the mean iteration
+        // f · T(decode + prompt) + (1 − f) · T(decode) is at least T(decode + f · prompt), since each of the step's
+        // terms is a max of compute and memory (convex in the prompt share): the unfitted throughput falls
+        // (10,153 → 9,912 tokens/s per chip in `parity validate`), and a row that states chunked context on, or
+        // nothing, keeps the spread prefill.
+        let chips = try ChipCatalogue.load()
+        let models = try ModelCatalogue.load()
+        let profiles = try EngineProfiles.builtIn()
+        let rows = try PublishedServingResult.builtIn()
+        let row = try #require(rows.first { $0.id == "mlperf-v5.1-deepseek-r1-offline-8xb200" })
+        #expect(row.chunkedContext == false)
+        func unfitted(_ row: PublishedServingResult) throws -> (Double, String) {
+            let outcome = try #require(
+                Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first
+            )
+            return (try #require(outcome.unfittedPredicted), outcome.remark ?? "")
+        }
+        let (whole, remark) = try unfitted(row)
+        #expect(remark.contains("chunked context off (stated): each prompt's prefill rides whole in one iteration"))
+        var unstated = row
+        unstated.chunkedContext = nil
+        let (spread, spreadRemark) = try unfitted(unstated)
+        #expect(!spreadRemark.contains("chunked context"))
+        #expect(whole < spread * 0.99 && whole > spread * 0.9)
+        var chunked = row
+        chunked.chunkedContext = true
+        #expect(abs(try unfitted(chunked).0 - spread) < 1e-9 * spread)
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
