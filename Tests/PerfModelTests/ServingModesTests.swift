@@ -752,6 +752,38 @@ import Testing
         #expect(abs(tpot - (decodeOnly.tpotSeconds + lone / 64)) / tpot < 1e-12)
     }
 
+    @Test func sglangOnAscendRunsPrefillAndDecodeAsSeparateIterations() throws {
+        let profiles = try EngineProfiles.builtIn()
+        let sglang = try #require(profiles.profiles.first { $0.id == "sglang-ascend" })
+        // SGLang's scheduler returns a prefill batch or a decode batch; mixed chunks are off by default and forced
+        // off with speculative decoding (ServerArgs), so a prompt's prefill is an iteration of its own (session 18).
+        #expect(sglang.separatePrefill == true)
+        let chip = try chips.chip("ascend-910b")
+        let perf = try PerformanceModel(
+            sglang.configure(Deployment(chip: chip, model: try models.model("qwen3-8b")))
+        )
+        #expect(perf.deployment.separatePrefill)
+        // Batch 16, 3,500 in / 1,600 out: 16 / 1,600 = 1/100 prompt joins per step, so one prompt's prefill
+        // iteration (a lone request's TTFT) comes every 100th step: TPOT = decode-only TPOT + TTFT(1) / 100.
+        let lone = perf.predict(batch: 1, inputTokens: 3500, outputTokens: 1600).ttftSeconds
+        let decodeOnly = perf.predict(batch: 16, inputTokens: 3500, outputTokens: 1600, disaggregated: true)
+        let tpot = perf.predict(batch: 16, inputTokens: 3500, outputTokens: 1600).tpotSeconds
+        #expect(abs(tpot - (decodeOnly.tpotSeconds + lone / 100)) / tpot < 1e-12)
+        // With an acceptance length of 2, twice the tokens per step finish, so 2 × 16 / 1,600 = 1/50 prompt joins
+        // per (verify + draft) step, and TPOT = (decode-only step + TTFT(1) / 50) / 2.
+        let mtp = Speculation(draftTokens: 3, acceptanceLength: 2)
+        let lone2 = perf.predict(batch: 1, inputTokens: 3500, outputTokens: 1600, speculation: mtp).ttftSeconds
+        let decodeOnly2 = perf.predict(
+            batch: 16,
+            inputTokens: 3500,
+            outputTokens: 1600,
+            disaggregated: true,
+            speculation: mtp
+        )
+        let tpot2 = perf.predict(batch: 16, inputTokens: 3500, outputTokens: 1600, speculation: mtp).tpotSeconds
+        #expect(abs(tpot2 - (decodeOnly2.tpotSeconds * 2 + lone2 / 50) / 2) / tpot2 < 1e-12)
+    }
+
     @Test func chituDecodeSendsEachTokenToEachExpertOverTheNIC() throws {
         let profiles = try EngineProfiles.builtIn()
         let chitu = try #require(profiles.profiles.first { $0.id == "chitu" })
