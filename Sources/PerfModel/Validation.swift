@@ -360,12 +360,12 @@ extension ValidationReport {
         var missed: [String] = []
         if overall.medianAbsolutePercentError > 10 {
             missed.append(
-                "overall median |error| \(Quantity.trimmed(overall.medianAbsolutePercentError, digits: 1)) % > 10 %"
+                "overall median |error| \(Quantity.trimmed(overall.medianAbsolutePercentError, digits: 2)) % > 10 %"
             )
         }
         for regime in regimes where regime.summary.predicted >= 5 && regime.summary.medianAbsolutePercentError > 15 {
             missed.append(
-                "\(regime.dimension)=\(regime.value) median |error| \(Quantity.trimmed(regime.summary.medianAbsolutePercentError, digits: 1)) % > 15 %"
+                "\(regime.dimension)=\(regime.value) median |error| \(Quantity.trimmed(regime.summary.medianAbsolutePercentError, digits: 2)) % > 15 %"
             )
         }
         return missed

@@ -66,7 +66,7 @@ struct ValidateCommand: ParsableCommand {
                 )
                 let all = report.overall
                 regimes.append([
-                    "all", "all", String(all.rows), String(all.predicted), percent(all.medianAbsolutePercentError),
+                    "all", "all", String(all.rows), String(all.predicted), percent(all.medianAbsolutePercentError, digits: 2),
                     percent(all.meanAbsolutePercentError), String(all.beyondFiftyPercent),
                     percent(report.unfittedOverall.medianAbsolutePercentError),
                 ])
@@ -74,7 +74,7 @@ struct ValidateCommand: ParsableCommand {
                     let s = regime.summary
                     regimes.append([
                         regime.dimension, regime.value, String(s.rows), String(s.predicted),
-                        percent(s.medianAbsolutePercentError), percent(s.meanAbsolutePercentError),
+                        percent(s.medianAbsolutePercentError, digits: 2), percent(s.meanAbsolutePercentError),
                         String(s.beyondFiftyPercent), percent(unfitted.summary.medianAbsolutePercentError),
                     ])
                 }
@@ -103,7 +103,9 @@ struct ValidateCommand: ParsableCommand {
         }
     }
 
-    private func percent(_ value: Double, signed: Bool = false) -> String {
-        (signed && value >= 0 ? "+" : "") + Quantity.trimmed(value, digits: 1) + "%"
+    /// The medians are printed to two decimals: they are held to the bars (10 % and 15 %), and one decimal would
+    /// round 9.95 up to the bar.
+    private func percent(_ value: Double, signed: Bool = false, digits: Int = 1) -> String {
+        (signed && value >= 0 ? "+" : "") + Quantity.trimmed(value, digits: digits) + "%"
     }
 }
