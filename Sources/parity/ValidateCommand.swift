@@ -66,7 +66,8 @@ struct ValidateCommand: ParsableCommand {
                 )
                 let all = report.overall
                 regimes.append([
-                    "all", "all", String(all.rows), String(all.predicted), percent(all.medianAbsolutePercentError, digits: 2),
+                    "all", "all", String(all.rows), String(all.predicted),
+                    percent(all.medianAbsolutePercentError, digits: 2),
                     percent(all.meanAbsolutePercentError), String(all.beyondFiftyPercent),
                     percent(report.unfittedOverall.medianAbsolutePercentError),
                 ])
