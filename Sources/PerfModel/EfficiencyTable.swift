@@ -48,25 +48,42 @@ public struct EfficiencyTable: Sendable {
     /// Efficiency factors for a chip computing at a precision.
     public func efficiency(for chip: Chip, precision: Precision) -> Efficiency {
         let base = document.defaults
-        var reasons = [base.reason]
         var matrix = base.matrix
         var memory = base.memory
         var interconnect = base.interconnect
+        // The reasons in order, (label, text); joined once below into a string reserved at its final length, so a
+        // resolved deployment pays one allocation for its provenance however many entries apply.
+        var parts: [(label: Substring, text: String)] = []
+        parts.reserveCapacity(3)
         if let vendor = document.vendors[chip.vendor] {
             matrix = vendor.matrix ?? matrix
             memory = vendor.memory ?? memory
             interconnect = vendor.interconnect ?? interconnect
-            reasons.append("\(chip.vendor): \(vendor.reason)")
+            parts.append((chip.vendor[...], vendor.reason))
         }
         if let part = document.chips?[chip.id] {
             matrix = part.matrix ?? matrix
             memory = part.memory ?? memory
             interconnect = part.interconnect ?? interconnect
-            reasons.append("\(chip.id): \(part.reason)")
+            parts.append((chip.id[...], part.reason))
         }
         if let scale = document.precisions[precision.rawValue] {
             matrix *= scale.matrix_scale
-            reasons.append("\(precision.rawValue): \(scale.reason)")
+            parts.append((precision.rawValue[...], scale.reason))
+        }
+        let prefix = "Parity default efficiency (efficiency.yaml): "
+        var reason = ""
+        reason.reserveCapacity(
+            prefix.utf8.count + base.reason.utf8.count
+                + parts.reduce(0) { $0 + 4 + $1.label.utf8.count + $1.text.utf8.count }
+        )
+        reason += prefix
+        reason += base.reason
+        for part in parts {
+            reason += "; "
+            reason += part.label
+            reason += ": "
+            reason += part.text
         }
         return Efficiency(
             matrix: matrix,
@@ -75,9 +92,7 @@ public struct EfficiencyTable: Sendable {
             collectiveLatencySeconds: base.collective_latency_us * 1e-6,
             stepOverheadSeconds: base.step_overhead_ms * 1e-3,
             moeImbalance: base.moe_imbalance,
-            provenance: .estimate(
-                reason: "Parity default efficiency (efficiency.yaml): " + reasons.joined(separator: "; ")
-            )
+            provenance: .estimate(reason: reason)
         )
     }
 }

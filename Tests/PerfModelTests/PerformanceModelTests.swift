@@ -250,6 +250,26 @@ import Testing
             / generic.prefillThroughput(inputTokens: 2048, chunkTokens: 16384)
         #expect(abs(ratio - 0.85 / 0.65) < 1e-3)
     }
+
+    @Test func efficiencyProvenanceNamesEveryEntryThatAppliesInOrder() throws {
+        // The defaults' reason, then the chip's own entry, then the precision's scale, each after its label.
+        guard case .estimate(let reason) = Efficiency.defaults(for: try chips.chip("h20"), precision: .int4).provenance
+        else {
+            Issue.record("defaults are an estimate")
+            return
+        }
+        #expect(reason.hasPrefix("Parity default efficiency (efficiency.yaml): large-shape cuBLASLt GEMMs"))
+        let chip = try #require(reason.range(of: "; h20: H20 is a GH100"))
+        let precision = try #require(reason.range(of: "; int4: weight-only int4 kernels"))
+        #expect(chip.upperBound < precision.lowerBound)
+        guard case .estimate(let amd) = Efficiency.defaults(for: try chips.chip("mi300x"), precision: .fp8).provenance
+        else {
+            Issue.record("defaults are an estimate")
+            return
+        }
+        #expect(amd.contains("; AMD: public MI300X GEMM measurements"))
+        #expect(!amd.contains("; fp8:"))
+    }
 }
 
 @Suite struct CalibrationFileTests {
