@@ -27,6 +27,24 @@ import Testing
             #expect(!(outcome.remark ?? "").isEmpty, "\(outcome.row.id) is dropped without a reason")
         }
         #expect(report.overall.predicted >= 80)
+        // Issue 17's bar: a row beyond 50 % is listed with its reason in docs/perfmodel.md's table.
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/perfmodel.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let heading = try #require(text.range(of: "### Rows beyond 50 % (with the reason)"))
+        let start = try #require(text.range(of: "| row |", range: heading.upperBound..<text.endIndex))
+        let end = try #require(text.range(of: "\n\n", range: start.upperBound..<text.endIndex))
+        let table = text[start.lowerBound..<end.lowerBound].split(separator: "\n").filter {
+            $0.hasPrefix("| `")
+        }
+        #expect(table.count >= 2, "the table of rows beyond 50 % is not where the test reads it")
+        for outcome in report.outcomes {
+            guard let error = outcome.relativeError, abs(error) > 0.5 else { continue }
+            #expect(
+                table.contains { $0.hasPrefix("| `\(outcome.row.id)`") },
+                "\(outcome.row.id) is beyond 50 % (\(Int((error * 100).rounded())) %) but not listed in docs/perfmodel.md"
+            )
+        }
     }
 
     @Test func leaveOneOutPredictionDoesNotDependOnTheRowsOwnValue() throws {
