@@ -55,6 +55,7 @@ extension Chip {
         add("scale_up.domain_size", scaleUp?.domainSize, number)
         add("scale_out", scaleOut, text)
         add("pcie_gen", pcieGeneration, number)
+        add("peak_engine_clock_mhz", peakEngineClockMHz) { "\($0) MHz" }
         add("price", priceUSD) { ChipField.price.formatted($0) }
         add("published.tpp", published?.tpp) { Quantity.trimmed($0, digits: 0) }
         add("published.performance_density", published?.performanceDensity) { Quantity.trimmed($0, digits: 2) }

@@ -66,6 +66,9 @@ public struct Chip: Sendable, Hashable, Codable, Identifiable {
     public var scaleUp: ScaleUp?
     public var scaleOut: Sourced<String>?
     public var pcieGeneration: Sourced<Int>?
+    /// The engine clock, in MHz, at which the vendor quotes the matrix peaks (a run that caps the clock reaches
+    /// that fraction of them).
+    public var peakEngineClockMHz: Sourced<Int>?
     public var priceUSD: Sourced<Double>?
     /// Export-control figures published by third parties, used to check the classifier.
     public var published: Published?

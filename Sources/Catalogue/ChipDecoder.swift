@@ -6,6 +6,7 @@ enum ChipDecoder {
     static let topLevelKeys: Set<String> = [
         "id", "vendor", "name", "aliases", "market", "datacenter", "sources", "launch_year", "process_node",
         "form_factor", "die", "memory", "dense", "sparse", "tdp", "scale_up", "scale_out", "pcie_gen", "price",
+        "peak_engine_clock_mhz",
         "published", "note", "last_checked", "status", "announced",
     ]
 
@@ -187,6 +188,12 @@ enum ChipDecoder {
             sourceFile: file
         )
         chip.sources = chipSources
+        chip.peakEngineClockMHz = try optionalFigure(
+            root,
+            "peak_engine_clock_mhz",
+            path: "peak_engine_clock_mhz",
+            parse: count
+        )
         if let node = reader.child(root, "last_checked") {
             let text = try reader.string(node, path: "last_checked")
             guard let day = Day(text) else {

@@ -95,11 +95,10 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
     public var engine: String
     public var engineVersion: String?
     /// The engine (graphics) clock the run capped the chips at, in MHz, when its source sets one (AMD's MLPerf v5.1
-    /// harness runs `rocm-smi --setperfdeterminism <MHz>` before each benchmark), with the clock the chip's peak
-    /// figures are quoted at: the matrix peaks then scale by their ratio (peak = compute units × clock × FLOPs per
-    /// clock). Both must be stated for either to apply.
+    /// harness runs `rocm-smi --setperfdeterminism <MHz>` before each benchmark): the matrix peaks scale by its
+    /// ratio to the clock the catalogue quotes them at (`Chip.peakEngineClockMHz`; peak = compute units × clock ×
+    /// FLOPs per clock).
     public var engineClockMHz: Double?
-    public var peakEngineClockMHz: Double?
     /// Whether the run's engine splits a prompt's prefill over iterations (TensorRT-LLM's
     /// `enable_chunked_context`), when its configuration states it: `false` makes each prompt's prefill ride whole in
     /// one iteration (`Deployment.wholePromptPrefill`).
@@ -137,7 +136,6 @@ public struct PublishedServingResult: Sendable, Hashable, Codable, Identifiable 
         case decodeEP = "decode_ep"
         case engineVersion = "engine_version"
         case engineClockMHz = "engine_clock_mhz"
-        case peakEngineClockMHz = "peak_engine_clock_mhz"
         case chunkedContext = "chunked_context"
         case sourceKind = "source_kind"
     }

@@ -27,9 +27,15 @@ extension ValidationCase {
             return .failure(Unexpressible("the number of chips is not stated, so no per-chip figure can be modelled"))
         }
         var remarks: [String] = []
-        // A stated engine clock cap scales the matrix peaks, which the catalogue quotes at the peak clock; memory
-        // bandwidth runs on its own clock and is untouched.
-        if let clock = row.engineClockMHz, let peak = row.peakEngineClockMHz, clock > 0, peak > 0 {
+        // A stated engine clock cap scales the matrix peaks, which the catalogue quotes at the chip's peak clock;
+        // memory bandwidth runs on its own clock and is untouched.
+        if let clock = row.engineClockMHz, clock > 0, chip.peakEngineClockMHz == nil {
+            remarks.append(
+                "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run, but the catalogue has no "
+                    + "peak engine clock for \(chip.id): not applied"
+            )
+        }
+        if let clock = row.engineClockMHz, let peak = chip.peakEngineClockMHz.map({ Double($0.value) }), clock > 0 {
             chip = chip.clockedMatrixPeaks(fraction: clock / peak)
             remarks.append(
                 "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run (peaks quoted at "

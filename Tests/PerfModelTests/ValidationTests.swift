@@ -353,7 +353,7 @@ import Testing
         let models = try ModelCatalogue.load()
         let profiles = try EngineProfiles.builtIn()
         let row = try #require(rows.first { $0.id == "mlperf-v5.1-llama2-70b-offline-8xmi325x" })
-        #expect(row.engineClockMHz == 1700 && row.peakEngineClockMHz == 2100)
+        #expect(row.engineClockMHz == 1700 && mi325x.peakEngineClockMHz?.value == 2100)
         func unfitted(_ row: PublishedServingResult) throws -> (Double, String) {
             let outcome = try #require(
                 Validation.run([row], chips: chips, models: models, profiles: profiles).outcomes.first
@@ -374,6 +374,13 @@ import Testing
         var atPeak = row
         atPeak.engineClockMHz = 2100
         #expect(abs(try unfitted(atPeak).0 - free) < 1e-9 * free)
+        // A chip whose peak clock the catalogue lacks keeps its peaks, and the remark says why.
+        var h200 = row
+        h200.chip = "h200-sxm"
+        #expect(try chips.chip("h200-sxm").peakEngineClockMHz == nil)
+        let (_, h200Remark) = try unfitted(h200)
+        #expect(h200Remark.contains("the catalogue has no peak engine clock for h200-sxm: not applied"))
+        #expect(!h200Remark.contains("matrix peaks ×"))
     }
 
     @Test func statedChunkedContextOffPrefillsEachPromptWholeInOneIteration() throws {
