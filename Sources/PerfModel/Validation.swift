@@ -66,6 +66,14 @@ public struct EngineFit: Sendable, Hashable, Codable {
     public var rows: Int
     public var computeScale: Double
     public var memoryScale: Double
+
+    public init(profile: String, level: String, rows: Int, computeScale: Double, memoryScale: Double) {
+        self.profile = profile
+        self.level = level
+        self.rows = rows
+        self.computeScale = computeScale
+        self.memoryScale = memoryScale
+    }
 }
 
 /// The validation report: every row's leave-one-out outcome, overall and per-regime error, and the in-sample fit
@@ -405,25 +413,32 @@ extension ValidationReport {
     public func staleProfiles(_ profiles: EngineProfiles) -> [String] {
         fits.compactMap { fit -> String? in
             let parts = fit.profile.split(separator: "/").map(String.init)
-            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
+            guard parts.count == 2 else { return nil }
+            let moe = parts[1] == "moe"
+            let recorded: (compute: Double, memory: Double)?
             if fit.level == "vendor" {
-                guard parts.count == 2 else { return nil }
+                // A vendor fit engines.yaml does not record is stale.
                 let vendor = profiles.vendorFits.first { $0.vendor == parts[0] }
-                let recorded =
-                    parts[1] == "moe"
+                recorded =
+                    moe
                     ? vendor?.moe.map { ($0.computeScale, $0.memoryScale) }
                     : vendor.map { ($0.computeScale, $0.memoryScale) }
-                guard let recorded else { return fit.profile }
-                return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
+                if recorded == nil { return fit.profile }
+            } else {
+                // A group that is no profile (the all-row fit) has nothing recorded to go stale.
+                guard let profile = profiles.profiles.first(where: { $0.id == parts[0] }) else { return nil }
+                recorded =
+                    moe
+                    ? (
+                        profile.moe?.computeScale ?? profile.computeScale,
+                        profile.moe?.memoryScale ?? profile.memoryScale
+                    )
+                    : (profile.computeScale, profile.memoryScale)
             }
-            guard parts.count == 2, let profile = profiles.profiles.first(where: { $0.id == parts[0] }) else {
-                return nil
-            }
-            let recorded =
-                parts[1] == "moe"
-                ? (profile.moe?.computeScale ?? profile.computeScale, profile.moe?.memoryScale ?? profile.memoryScale)
-                : (profile.computeScale, profile.memoryScale)
-            return close(recorded.0, fit.computeScale) && close(recorded.1, fit.memoryScale) ? nil : fit.profile
+            guard let recorded else { return nil }
+            let close = { (a: Double, b: Double) in abs(a - b) <= 0.01 * max(a, b) }
+            return close(recorded.compute, fit.computeScale) && close(recorded.memory, fit.memoryScale)
+                ? nil : fit.profile
         }
     }
 }

@@ -29,18 +29,19 @@ extension ValidationCase {
         var remarks: [String] = []
         // A stated engine clock cap scales the matrix peaks, which the catalogue quotes at the chip's peak clock;
         // memory bandwidth runs on its own clock and is untouched.
-        if let clock = row.engineClockMHz, clock > 0, chip.peakEngineClockMHz == nil {
-            remarks.append(
-                "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run, but the catalogue has no "
-                    + "peak engine clock for \(chip.id): not applied"
-            )
-        }
-        if let clock = row.engineClockMHz, let peak = chip.peakEngineClockMHz.map({ Double($0.value) }), clock > 0 {
-            chip = chip.clockedMatrixPeaks(fraction: clock / peak)
-            remarks.append(
-                "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run (peaks quoted at "
-                    + "\(Quantity.trimmed(peak, digits: 0)) MHz): matrix peaks × \(Quantity.trimmed(clock / peak, digits: 3))"
-            )
+        if let clock = row.engineClockMHz, clock > 0 {
+            if let peak = chip.peakEngineClockMHz.map({ Double($0.value) }) {
+                chip = chip.clockedMatrixPeaks(fraction: clock / peak)
+                remarks.append(
+                    "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run (peaks quoted at "
+                        + "\(Quantity.trimmed(peak, digits: 0)) MHz): matrix peaks × \(Quantity.trimmed(clock / peak, digits: 3))"
+                )
+            } else {
+                remarks.append(
+                    "engine clock capped at \(Quantity.trimmed(clock, digits: 0)) MHz by the run, but the catalogue has "
+                        + "no peak engine clock for \(chip.id): not applied"
+                )
+            }
         }
         let engine = row.engine == "other" ? nil : row.engine
         var (profile, profileRemark) = profiles.profile(engine: engine, chip: chip)

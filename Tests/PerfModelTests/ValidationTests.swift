@@ -415,6 +415,39 @@ import Testing
         #expect(abs(try unfitted(chunked).0 - spread) < 1e-9 * spread)
     }
 
+    @Test func staleProfilesNameEveryFitEnginesYAMLDoesNotRecordWithinOnePercent() throws {
+        let profiles = try EngineProfiles.decode(
+            """
+            profiles:
+              - {id: default, engine: default, name: d, vendors: [], compute_scale: 0.8, memory_scale: 0.6, fit: f}
+              - {id: trt-llm, engine: trt-llm, name: t, vendors: [NVIDIA], compute_scale: 0.7, memory_scale: 0.9, \
+            moe: {compute_scale: 0.9, memory_scale: 0.4}, fit: f}
+            vendor_fits:
+              - {vendor: NVIDIA, compute_scale: 0.7, memory_scale: 0.9, fit: g}
+            """
+        )
+        func fit(_ group: String, _ level: String, _ compute: Double, _ memory: Double) -> EngineFit {
+            EngineFit(profile: group, level: level, rows: 1, computeScale: compute, memoryScale: memory)
+        }
+        let empty = Validation.summary([])
+        let report = ValidationReport(
+            outcomes: [],
+            overall: empty,
+            regimes: [],
+            fits: [
+                fit("all rows", "all", 0.8, 0.6),
+                fit("NVIDIA/dense", "vendor", 0.705, 0.9),  // within 1 % of 0.7: recorded
+                fit("Huawei/moe", "vendor", 0.3, 0.5),  // no Huawei vendor fit recorded: stale
+                fit("trt-llm/dense", "profile", 0.7, 0.9),
+                fit("trt-llm/moe", "profile", 0.9, 0.35),  // 0.35 against the recorded 0.4: stale
+                fit("sglang-cuda/moe", "profile", 1, 0.5),  // no such profile in this file: nothing to compare
+            ],
+            unfittedOverall: empty,
+            unfittedRegimes: []
+        )
+        #expect(report.staleProfiles(profiles) == ["Huawei/moe", "trt-llm/moe"])
+    }
+
     @Test func summaryComputesMedianAndMeanOfAbsoluteErrors() throws {
         let row = try #require(try PublishedServingResult.builtIn().first)
         let outcomes = [0.1, -0.3, 0.2].map {
